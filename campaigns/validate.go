@@ -1,0 +1,127 @@
+package campaigns
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+
+	"golang.org/x/text/currency"
+	"golang.org/x/text/language"
+)
+
+// FieldError names the field of a campaign that is wrong and why.
+type FieldError struct {
+	Field   string // JSON path, e.g. "creator.x_handle" or "stretch_goals[1].amount"
+	Message string
+}
+
+func (e *FieldError) Error() string { return e.Field + ": " + e.Message }
+
+// maxAmount bounds money in minor units: 10^13 cents is a hundred billion in
+// the currency, far past any crowdfunding campaign, and far from int64 overflow
+// when percentages are computed.
+const maxAmount = 10_000_000_000_000
+
+// maxBackers bounds backer counts for the same reason.
+const maxBackers = 1_000_000_000
+
+// Validate checks a snapshot and returns a *FieldError naming the first bad field.
+func (c Campaign) Validate() error {
+	fe := func(field, format string, args ...any) error {
+		return &FieldError{Field: field, Message: fmt.Sprintf(format, args...)}
+	}
+	switch {
+	case strings.TrimSpace(c.ID) == "":
+		return fe("id", "is required")
+	case len(c.ID) > 128 || strings.ContainsAny(c.ID, " \t\r\n{}/"):
+		return fe("id", "must be at most 128 characters without spaces, slashes or braces")
+	case strings.TrimSpace(c.Title) == "":
+		return fe("title", "is required")
+	case len(c.Title) > 500:
+		return fe("title", "is longer than 500 bytes")
+	}
+	if err := validateURL(c.URL); err != nil {
+		return fe("url", "%v", err)
+	}
+	if _, err := language.Parse(c.Lang); err != nil || c.Lang == "" {
+		return fe("lang", "%q is not a language tag such as fr or en", c.Lang)
+	}
+	if _, err := currency.ParseISO(c.Currency); err != nil || len(c.Currency) != 3 || strings.ToUpper(c.Currency) != c.Currency {
+		return fe("currency", "%q is not an ISO 4217 code such as EUR", c.Currency)
+	}
+	switch {
+	case c.Goal <= 0:
+		return fe("goal", "must be a positive amount in minor units, got %d", c.Goal)
+	case c.Goal > maxAmount:
+		return fe("goal", "%d is beyond any plausible amount", c.Goal)
+	case c.Pledged < 0:
+		return fe("pledged", "must not be negative, got %d", c.Pledged)
+	case c.Pledged > maxAmount:
+		return fe("pledged", "%d is beyond any plausible amount", c.Pledged)
+	case c.Backers < 0:
+		return fe("backers", "must not be negative, got %d", c.Backers)
+	case c.Backers > maxBackers:
+		return fe("backers", "%d is beyond any plausible count", c.Backers)
+	case c.LaunchedAt.IsZero():
+		return fe("launched_at", "is required (RFC 3339)")
+	case c.Deadline.IsZero():
+		return fe("deadline", "is required (RFC 3339)")
+	case !c.Deadline.After(c.LaunchedAt):
+		return fe("deadline", "%s is not after launched_at %s", c.Deadline.Format("2006-01-02T15:04:05Z07:00"), c.LaunchedAt.Format("2006-01-02T15:04:05Z07:00"))
+	}
+	switch c.State {
+	case StateLive, StateSuccessful, StateFailed, StateCanceled:
+	default:
+		return fe("state", "%q is not one of live, successful, failed, canceled", c.State)
+	}
+	if strings.TrimSpace(c.Creator.Name) == "" {
+		return fe("creator.name", "is required")
+	}
+	if h := c.Creator.XHandle; h != "" && !validXHandle(strings.TrimPrefix(h, "@")) {
+		return fe("creator.x_handle", "%q is not an X handle (1 to 15 letters, digits or _)", h)
+	}
+	if c.ImageURL != "" {
+		if err := validateURL(c.ImageURL); err != nil {
+			return fe("image_url", "%v", err)
+		}
+	}
+	if len(c.Description) > 20000 {
+		return fe("description", "is longer than 20000 bytes")
+	}
+	for i, g := range c.StretchGoals {
+		if g.Amount <= 0 || g.Amount > maxAmount {
+			return fe(fmt.Sprintf("stretch_goals[%d].amount", i), "must be a positive amount in minor units, got %d", g.Amount)
+		}
+		if strings.TrimSpace(g.Title) == "" {
+			return fe(fmt.Sprintf("stretch_goals[%d].title", i), "is required")
+		}
+	}
+	return nil
+}
+
+func validateURL(raw string) error {
+	if raw == "" {
+		return errors.New("is required")
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		return fmt.Errorf("%q is not a URL", raw)
+	}
+	if (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		return fmt.Errorf("%q is not an absolute http(s) URL", raw)
+	}
+	return nil
+}
+
+func validXHandle(h string) bool {
+	if len(h) == 0 || len(h) > 15 {
+		return false
+	}
+	for _, r := range h {
+		if !(r == '_' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z') {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,101 @@
+// Package content turns what happens on the platform into posts: the post model and
+// its lifecycle, the approval queue in Redis, the composer and its templates, text
+// rules per network, links, feed curation and creator stories.
+package content
+
+import "time"
+
+// Kind says where a post came from.
+type Kind string
+
+const (
+	KindMilestone Kind = "milestone"
+	KindStory     Kind = "story"
+	KindCurated   Kind = "curated"
+	KindManual    Kind = "manual"
+	KindDigest    Kind = "digest"
+)
+
+// State is a post's place in its lifecycle (DESIGN.md "Post lifecycle").
+type State string
+
+const (
+	StatePending    State = "pending"    // waits for a person
+	StateApproved   State = "approved"   // will go out at its slot
+	StatePublishing State = "publishing" // claimed by one publisher, under a lease
+	StatePublished  State = "published"  // the network has it: ExternalID, ExternalURL
+	StateRejected   State = "rejected"   // a person said no
+	StateExpired    State = "expired"    // NotAfter passed before it could go out
+	StateFailed     State = "failed"     // the network said no; LastError says why
+	StateUnknown    State = "unknown"    // the request may have gone through: reconcile or a person decides
+	StateDuplicate  State = "duplicate"  // the network says the text already exists
+)
+
+// States lists every state, in lifecycle order, for listings and validation.
+var States = []State{StatePending, StateApproved, StatePublishing, StatePublished,
+	StateRejected, StateExpired, StateFailed, StateUnknown, StateDuplicate}
+
+// Network names. Posts are per network.
+const (
+	NetworkX        = "x"
+	NetworkFacebook = "facebook"
+)
+
+// Post is one message for one network.
+type Post struct {
+	ID          string    `json:"id"`
+	GroupID     string    `json:"group_id"` // the event that caused it; posts of one event share it
+	Kind        Kind      `json:"kind"`
+	Network     string    `json:"network"`
+	CampaignID  string    `json:"campaign_id,omitempty"`
+	Milestone   string    `json:"milestone,omitempty"`
+	Text        string    `json:"text"`
+	Link        string    `json:"link,omitempty"`
+	ImageURL    string    `json:"image_url,omitempty"`
+	Lang        string    `json:"lang"`
+	Variant     string    `json:"variant,omitempty"` // template variant, for engagement stats
+	Source      string    `json:"source,omitempty"`  // curated: the feed's URL
+	Priority    int       `json:"priority"`          // lower goes first when slots are scarce
+	State       State     `json:"state"`
+	NotAfter    time.Time `json:"not_after,omitzero"`    // zero: not time-bound
+	ScheduledAt time.Time `json:"scheduled_at,omitzero"` // the slot, once approved
+	SlotNote    string    `json:"slot_note,omitempty"`   // which rule placed the slot, for the calendar
+	CreatedAt   time.Time `json:"created_at"`
+	UpdatedAt   time.Time `json:"updated_at"`
+	PublishedAt time.Time `json:"published_at,omitzero"`
+	ExternalID  string    `json:"external_id,omitempty"`
+	ExternalURL string    `json:"external_url,omitempty"`
+	LastError   string    `json:"last_error,omitempty"`
+	Attempts    int       `json:"attempts"`
+	Audit       []Change  `json:"audit,omitempty"`
+}
+
+// Change is one line of a post's audit trail: who did what, when and why.
+type Change struct {
+	At     time.Time `json:"at"`
+	Actor  string    `json:"actor"` // a user name, "api:<token name>", or "system:<job>"
+	Action string    `json:"action"`
+	From   State     `json:"from,omitempty"`
+	To     State     `json:"to,omitempty"`
+	Reason string    `json:"reason,omitempty"`
+}
+
+// Draft is what a producer (composer, curator, stories, a person) hands to the queue.
+// DedupKey makes creation idempotent: the same key and network never make two posts.
+type Draft struct {
+	DedupKey   string
+	GroupID    string
+	Kind       Kind
+	Network    string
+	CampaignID string
+	Milestone  string
+	Text       string
+	Link       string
+	ImageURL   string
+	Lang       string
+	Variant    string
+	Source     string
+	Priority   int
+	NotAfter   time.Time
+	Actor      string
+}
