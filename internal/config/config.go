@@ -1,0 +1,198 @@
+// Package config reads Fanfare's YAML configuration once: ${VAR} expansion from
+// the environment, defaults, unknown keys rejected and every bad value reported
+// with its key and line. The rest of the program gets plain option structs from
+// cmd/fanfare; nothing reads configuration globally.
+package config
+
+import (
+	"time"
+)
+
+// Config is the whole file. Fields tagged secret:"true" are redacted whenever
+// the configuration is printed, and must never be logged.
+type Config struct {
+	Timezone  string    `yaml:"timezone"`
+	Log       Log       `yaml:"log"`
+	Redis     Redis     `yaml:"redis"`
+	HTTP      HTTP      `yaml:"http"`
+	Dashboard Dashboard `yaml:"dashboard"`
+	Campaigns Campaigns `yaml:"campaigns"`
+	Networks  Networks  `yaml:"networks"`
+	Schedule  Schedule  `yaml:"schedule"`
+	Approval  Approval  `yaml:"approval"`
+	Content   Content   `yaml:"content"`
+	Feeds     []Feed    `yaml:"feeds"`
+}
+
+type Log struct {
+	Format string `yaml:"format"` // text or json
+	Level  string `yaml:"level"`  // debug, info, warn, error
+}
+
+type Redis struct {
+	URL    string `yaml:"url" secret:"true"` // may hold a password
+	Prefix string `yaml:"prefix"`
+}
+
+type HTTP struct {
+	Listen        string     `yaml:"listen"`
+	PublicURL     string     `yaml:"public_url"`
+	MetricsPublic bool       `yaml:"metrics_public"`
+	APITokens     []APIToken `yaml:"api_tokens"`
+}
+
+type APIToken struct {
+	Name   string `yaml:"name"`
+	SHA256 string `yaml:"sha256" secret:"true"`
+}
+
+type Dashboard struct {
+	Users []User `yaml:"users"`
+}
+
+type User struct {
+	Name         string `yaml:"name"`
+	Role         string `yaml:"role"`
+	PasswordHash string `yaml:"password_hash" secret:"true"`
+}
+
+type Campaigns struct {
+	Webhook    Webhook    `yaml:"webhook"`
+	Poll       Poll       `yaml:"poll"`
+	Milestones Milestones `yaml:"milestones"`
+	// EndedTTL is how long an ended campaign's keys are kept.
+	EndedTTL time.Duration `yaml:"ended_ttl"`
+}
+
+type Webhook struct {
+	Secrets []string `yaml:"secrets" secret:"true"`
+}
+
+type Poll struct {
+	URL       string            `yaml:"url"`
+	Preset    string            `yaml:"preset"` // ulule, kickstarter
+	ItemsPath string            `yaml:"items_path"`
+	NextPath  string            `yaml:"next_path"`
+	Headers   map[string]string `yaml:"headers" secret:"true"`
+	Timeout   time.Duration     `yaml:"timeout"`
+	MaxPages  int               `yaml:"max_pages"`
+	Mapping   map[string]string `yaml:"mapping"`
+}
+
+type Milestones struct {
+	Percent []int64         `yaml:"percent"`
+	Backers []int64         `yaml:"backers"`
+	Ending  []time.Duration `yaml:"ending"`
+}
+
+type Networks struct {
+	X        XNetwork        `yaml:"x"`
+	Facebook FacebookNetwork `yaml:"facebook"`
+}
+
+// Limits are a network's publishing limits.
+type Limits struct {
+	DailyCap        int           `yaml:"daily_cap"`
+	MinSpacing      time.Duration `yaml:"min_spacing"`
+	CampaignSpacing time.Duration `yaml:"campaign_spacing"`
+}
+
+type XNetwork struct {
+	Enabled           bool   `yaml:"enabled"`
+	APIBaseURL        string `yaml:"api_base_url"`
+	ConsumerKey       string `yaml:"consumer_key" secret:"true"`
+	ConsumerSecret    string `yaml:"consumer_secret" secret:"true"`
+	AccessToken       string `yaml:"access_token" secret:"true"`
+	AccessTokenSecret string `yaml:"access_token_secret" secret:"true"`
+	Limits            `yaml:",inline"`
+}
+
+// HasCredentials reports whether every OAuth 1.0a value is set; without them
+// the network publishes to the preview publisher only.
+func (x XNetwork) HasCredentials() bool {
+	return x.ConsumerKey != "" && x.ConsumerSecret != "" && x.AccessToken != "" && x.AccessTokenSecret != ""
+}
+
+type FacebookNetwork struct {
+	Enabled         bool   `yaml:"enabled"`
+	GraphBaseURL    string `yaml:"graph_base_url"`
+	APIVersion      string `yaml:"api_version"`
+	PageID          string `yaml:"page_id"`
+	PageAccessToken string `yaml:"page_access_token" secret:"true"`
+	AppSecret       string `yaml:"app_secret" secret:"true"`
+	Limits          `yaml:",inline"`
+}
+
+// HasCredentials reports whether the Page id and token are set.
+func (f FacebookNetwork) HasCredentials() bool { return f.PageID != "" && f.PageAccessToken != "" }
+
+type Schedule struct {
+	Poll       string      `yaml:"poll"`
+	Publish    string      `yaml:"publish"`
+	Feeds      string      `yaml:"feeds"`
+	Stories    string      `yaml:"stories"`
+	Reconcile  string      `yaml:"reconcile"`
+	Engagement string      `yaml:"engagement"`
+	QuietHours *QuietHours `yaml:"quiet_hours"`
+}
+
+type QuietHours struct {
+	Start string `yaml:"start"` // "22:00"
+	End   string `yaml:"end"`   // "08:00"
+}
+
+type Approval struct {
+	AutoApprove []string       `yaml:"auto_approve"`
+	Priority    map[string]int `yaml:"priority"`
+}
+
+type Content struct {
+	TemplatesDir string `yaml:"templates_dir"`
+}
+
+type Feed struct {
+	URL         string   `yaml:"url"`
+	Schedule    string   `yaml:"schedule"`
+	Keywords    []string `yaml:"keywords"`
+	Lang        string   `yaml:"lang"`
+	AutoApprove bool     `yaml:"auto_approve"`
+	Networks    []string `yaml:"networks"`
+}
+
+// Default is the configuration with no file at all: the quick start.
+func Default() Config {
+	return Config{
+		Timezone: "Europe/Paris",
+		Log:      Log{Format: "text", Level: "info"},
+		Redis:    Redis{Prefix: "fanfare"},
+		HTTP:     HTTP{Listen: "127.0.0.1:8080"},
+		Campaigns: Campaigns{
+			EndedTTL: 30 * 24 * time.Hour,
+			Poll:     Poll{Timeout: 20 * time.Second, MaxPages: 50},
+			Milestones: Milestones{
+				Percent: []int64{25, 50, 75, 100, 150, 200, 300},
+				Backers: []int64{10, 50, 100, 250, 500, 1000, 2500, 5000, 10000},
+				Ending:  []time.Duration{72 * time.Hour, 24 * time.Hour},
+			},
+		},
+		Networks: Networks{
+			X: XNetwork{
+				APIBaseURL: "https://api.x.com",
+				Limits:     Limits{DailyCap: 24, MinSpacing: 20 * time.Minute, CampaignSpacing: 6 * time.Hour},
+			},
+			Facebook: FacebookNetwork{
+				GraphBaseURL: "https://graph.facebook.com",
+				APIVersion:   "v21.0",
+				Limits:       Limits{DailyCap: 8, MinSpacing: time.Hour, CampaignSpacing: 12 * time.Hour},
+			},
+		},
+		Schedule: Schedule{
+			Poll:       "@every 1m",
+			Publish:    "@every 30s",
+			Feeds:      "@every 30m",
+			Stories:    "CRON_TZ=Europe/Paris 0 10 * * 2",
+			Reconcile:  "@every 5m",
+			Engagement: "@every 1h",
+		},
+	}
+}

@@ -1,0 +1,149 @@
+package config
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+)
+
+func exampleFile(t *testing.T) string {
+	t.Helper()
+	_, self, _, _ := runtime.Caller(0)
+	return filepath.Join(filepath.Dir(self), "..", "..", "config.example.yaml")
+}
+
+func noEnv(string) (string, bool) { return "", false }
+
+func TestExamplePasses(t *testing.T) {
+	data, err := os.ReadFile(exampleFile(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	envs := map[string]func(string) (string, bool){
+		"unset": noEnv,
+		"set": func(k string) (string, bool) {
+			return map[string]string{
+				"FANFARE_REDIS_URL":      "redis://:p4ss@127.0.0.1:6379/0",
+				"FANFARE_PUBLIC_URL":     "https://fanfare.example.org",
+				"FANFARE_WEBHOOK_SECRET": "0123456789abcdef0123",
+				"X_CONSUMER_KEY":         "ck", "X_CONSUMER_SECRET": "cs",
+				"X_ACCESS_TOKEN": "at", "X_ACCESS_TOKEN_SECRET": "ats",
+				"FB_PAGE_ID": "123", "FB_PAGE_ACCESS_TOKEN": "tok", "FB_APP_SECRET": "sec",
+			}[k], true
+		},
+	}
+	for name, env := range envs {
+		t.Run(name, func(t *testing.T) {
+			l, err := Load(strings.NewReader(string(data)), "config.example.yaml", env)
+			if err != nil {
+				t.Fatalf("example config fails:\n%v", err)
+			}
+			if l.Schedule.QuietHours == nil || l.Schedule.QuietHours.Start != "22:00" {
+				t.Fatalf("quiet hours not read: %+v", l.Schedule.QuietHours)
+			}
+			if l.Networks.X.MinSpacing != 20*time.Minute {
+				t.Fatalf("networks.x.min_spacing = %v", l.Networks.X.MinSpacing)
+			}
+			if name == "set" && !l.Networks.X.HasCredentials() {
+				t.Fatal("env expansion did not fill X credentials")
+			}
+		})
+	}
+}
+
+func TestErrorsNameKeyAndLine(t *testing.T) {
+	tests := []struct {
+		name string
+		yaml string
+		want []string
+	}{
+		{"unknown key", "redis:\n  urll: x\n", []string{"cfg.yaml:2: redis.urll: unknown key", `did you mean "url"`}},
+		{"unknown top-level", "timezone: UTC\nnetwork: {}\n", []string{"cfg.yaml:2: network: unknown key"}},
+		{"bad duration", "networks:\n  x:\n    min_spacing: soon\n", []string{"cfg.yaml:3:", "soon"}},
+		{"negative cap", "networks:\n  facebook:\n    daily_cap: -1\n", []string{"cfg.yaml:3: networks.facebook.daily_cap: must be 0"}},
+		{"bad cron", "schedule:\n  publish: every minute\n", []string{"cfg.yaml:2: schedule.publish:", "every minute"}},
+		{"bad timezone", "timezone: Mars/Olympus\n", []string{"cfg.yaml:1: timezone:", "Mars/Olympus"}},
+		{"bad feed url", "feeds:\n  - url: not a url\n", []string{"cfg.yaml:2: feeds[0].url:"}},
+		{"bad role", "dashboard:\n  users:\n    - name: a\n      role: admin\n      password_hash: $2b$10$abc\n", []string{"cfg.yaml:4: dashboard.users[0].role:"}},
+		{"bad token hash", "http:\n  api_tokens:\n    - name: bot\n      sha256: nothex\n", []string{"cfg.yaml:4: http.api_tokens[0].sha256"}},
+		{"bad quiet hours", "schedule:\n  quiet_hours:\n    start: 25:00\n    end: \"08:00\"\n", []string{"cfg.yaml:3: schedule.quiet_hours.start"}},
+		{"bad auto approve", "approval:\n  auto_approve: [everything]\n", []string{"approval.auto_approve[0]"}},
+		{"bad redis url", "redis:\n  url: http://localhost\n", []string{"cfg.yaml:2: redis.url"}},
+		{"not yaml", "redis: [\n", []string{"not valid YAML"}},
+		{"several at once", "timezone: Nowhere\nlog:\n  level: loud\n", []string{"timezone", "log.level"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Load(strings.NewReader(tt.yaml), "cfg.yaml", noEnv)
+			if err == nil {
+				t.Fatal("Load accepted a broken config")
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q does not contain %q", err, w)
+				}
+			}
+		})
+	}
+}
+
+func TestEnvExpansionIsTypedAndStructureSafe(t *testing.T) {
+	env := func(k string) (string, bool) {
+		return map[string]string{"ON": "false", "SECRET": "a\"b: c\n- d"}[k], true
+	}
+	l, err := Load(strings.NewReader("networks:\n  x:\n    enabled: ${ON}\n    consumer_key: ${SECRET}\n"), "c.yaml", env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if l.Networks.X.Enabled {
+		t.Fatal("${ON}=false did not become a bool")
+	}
+	if l.Networks.X.ConsumerKey != "a\"b: c\n- d" {
+		t.Fatalf("secret changed: %q", l.Networks.X.ConsumerKey)
+	}
+}
+
+func TestRedactedYAMLHidesSecrets(t *testing.T) {
+	env := func(k string) (string, bool) { return "TOPSECRET-" + k + "-0123456789", true }
+	l, err := Load(strings.NewReader(`
+redis: {url: "redis://:${PW}@127.0.0.1:6379/0"}
+campaigns: {webhook: {secrets: ["${HOOK}"]}}
+networks: {x: {consumer_key: "${CK}"}, facebook: {page_access_token: "${FB}"}}
+dashboard: {users: [{name: a, role: viewer, password_hash: "$2b$10$${H}"}]}
+`), "c.yaml", env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := l.RedactedYAML()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(out), "TOPSECRET") {
+		t.Fatalf("secret printed:\n%s", out)
+	}
+	if !strings.Contains(string(out), Redacted) || !strings.Contains(string(out), "min_spacing: 20m0s") {
+		t.Fatalf("effective config not printed as expected:\n%s", out)
+	}
+	if l.Networks.X.ConsumerKey != "TOPSECRET-CK-0123456789" {
+		t.Fatal("redaction changed the live config")
+	}
+}
+
+func TestDefaultsAreValid(t *testing.T) {
+	l, err := LoadFile("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if l.Redis.Prefix != "fanfare" || l.HTTP.Listen != "127.0.0.1:8080" {
+		t.Fatalf("defaults: %+v", l.Config)
+	}
+	var ce Errors
+	_, err = LoadFile(filepath.Join(t.TempDir(), "missing.yaml"))
+	if err == nil || errors.As(err, &ce) || !strings.Contains(err.Error(), "missing.yaml") {
+		t.Fatalf("missing file error = %v", err)
+	}
+}

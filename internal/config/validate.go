@@ -1,0 +1,244 @@
+package config
+
+import (
+	"fmt"
+	"net"
+	"net/url"
+	"os"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+
+	"golang.org/x/text/language"
+
+	"github.com/fanfarehq/fanfare/internal/cronspec"
+	"github.com/fanfarehq/fanfare/internal/redisconn"
+)
+
+// Post kinds an auto-approve rule may name (content.Kind values).
+var knownKinds = []string{"milestone", "story", "curated", "manual", "digest"}
+
+var (
+	hexSHA256   = regexp.MustCompile(`^[0-9a-fA-F]{64}$`)
+	clock       = regexp.MustCompile(`^([01][0-9]|2[0-3]):[0-5][0-9]$`)
+	apiVersion  = regexp.MustCompile(`^v[0-9]+\.[0-9]+$`)
+	prefixChars = regexp.MustCompile(`^[A-Za-z0-9_.-]{1,64}$`)
+)
+
+// Validate reports every bad value, each with its key and line.
+func (l *Loaded) Validate() Errors {
+	var errs Errors
+	bad := func(key, format string, args ...any) {
+		errs = append(errs, &Error{File: l.File, Line: l.Line(key), Key: key, Msg: fmt.Sprintf(format, args...)})
+	}
+	c := &l.Config
+
+	if _, err := time.LoadLocation(c.Timezone); err != nil || c.Timezone == "" {
+		bad("timezone", "%q is not an IANA time zone such as Europe/Paris", c.Timezone)
+	}
+	if !slices.Contains([]string{"text", "json"}, c.Log.Format) {
+		bad("log.format", "%q is not text or json", c.Log.Format)
+	}
+	if !slices.Contains([]string{"debug", "info", "warn", "error"}, c.Log.Level) {
+		bad("log.level", "%q is not debug, info, warn or error", c.Log.Level)
+	}
+
+	if c.Redis.URL != "" {
+		if _, err := redisconn.ParseURL(c.Redis.URL); err != nil {
+			bad("redis.url", "%s", strings.TrimPrefix(err.Error(), "redisconn: redis.url"))
+		}
+	}
+	if !prefixChars.MatchString(c.Redis.Prefix) {
+		bad("redis.prefix", "%q must be 1 to 64 letters, digits, '_', '.' or '-'", c.Redis.Prefix)
+	}
+
+	if _, _, err := net.SplitHostPort(c.HTTP.Listen); err != nil {
+		bad("http.listen", "%q is not host:port (e.g. 127.0.0.1:8080)", c.HTTP.Listen)
+	}
+	if c.HTTP.PublicURL != "" {
+		if err := checkHTTPURL(c.HTTP.PublicURL); err != nil {
+			bad("http.public_url", "%v", err)
+		}
+	}
+	seen := map[string]bool{}
+	for i, t := range c.HTTP.APITokens {
+		key := fmt.Sprintf("http.api_tokens[%d]", i)
+		if strings.TrimSpace(t.Name) == "" {
+			bad(key+".name", "is required")
+		} else if seen[t.Name] {
+			bad(key+".name", "%q is used twice", t.Name)
+		}
+		seen[t.Name] = true
+		if !hexSHA256.MatchString(t.SHA256) {
+			bad(key+".sha256", "must be the 64 hex digits of the token's SHA-256 (printf %%s TOKEN | sha256sum)")
+		}
+	}
+
+	seen = map[string]bool{}
+	for i, u := range c.Dashboard.Users {
+		key := fmt.Sprintf("dashboard.users[%d]", i)
+		if strings.TrimSpace(u.Name) == "" {
+			bad(key+".name", "is required")
+		} else if seen[u.Name] {
+			bad(key+".name", "%q is used twice", u.Name)
+		}
+		seen[u.Name] = true
+		if u.Role != "manager" && u.Role != "viewer" {
+			bad(key+".role", "%q is not manager or viewer", u.Role)
+		}
+		if !isPasswordHash(u.PasswordHash) {
+			bad(key+".password_hash", "must be a bcrypt ($2b$…) or argon2id ($argon2id$…) hash: make one with `fanfare users hash-password`")
+		}
+	}
+
+	for i, s := range c.Campaigns.Webhook.Secrets {
+		if s != "" && len(s) < 16 {
+			bad(fmt.Sprintf("campaigns.webhook.secrets[%d]", i), "is shorter than 16 characters")
+		}
+	}
+	if p := c.Campaigns.Poll; p.URL != "" {
+		if err := checkHTTPURL(p.URL); err != nil {
+			bad("campaigns.poll.url", "%v", err)
+		}
+		if p.Preset != "" && p.Preset != "ulule" && p.Preset != "kickstarter" {
+			bad("campaigns.poll.preset", "%q is not ulule or kickstarter", p.Preset)
+		}
+		if p.Preset == "" && len(p.Mapping) == 0 {
+			bad("campaigns.poll.mapping", "is required when campaigns.poll.preset is not set")
+		}
+		if p.Timeout <= 0 {
+			bad("campaigns.poll.timeout", "must be a positive duration such as 20s")
+		}
+		if p.MaxPages <= 0 {
+			bad("campaigns.poll.max_pages", "must be at least 1")
+		}
+	}
+	checkAscending := func(key string, values []int64) {
+		for i, v := range values {
+			if v <= 0 || (i > 0 && v <= values[i-1]) {
+				bad(key, "must be positive and strictly increasing, got %v", values)
+				return
+			}
+		}
+	}
+	checkAscending("campaigns.milestones.percent", c.Campaigns.Milestones.Percent)
+	checkAscending("campaigns.milestones.backers", c.Campaigns.Milestones.Backers)
+	for _, d := range c.Campaigns.Milestones.Ending {
+		if d <= 0 || d > 90*24*time.Hour {
+			bad("campaigns.milestones.ending", "%v is not a duration between 0 and 90 days", d)
+		}
+	}
+	if c.Campaigns.EndedTTL <= 0 {
+		bad("campaigns.ended_ttl", "must be a positive duration such as 720h")
+	}
+
+	checkLimits := func(key string, lim Limits) {
+		if lim.DailyCap < 0 {
+			bad(key+".daily_cap", "must be 0 (no cap) or more, got %d", lim.DailyCap)
+		}
+		if lim.MinSpacing < 0 {
+			bad(key+".min_spacing", "must not be negative")
+		}
+		if lim.CampaignSpacing < 0 {
+			bad(key+".campaign_spacing", "must not be negative")
+		}
+	}
+	if err := checkHTTPURL(c.Networks.X.APIBaseURL); err != nil {
+		bad("networks.x.api_base_url", "%v", err)
+	}
+	checkLimits("networks.x", c.Networks.X.Limits)
+	if err := checkHTTPURL(c.Networks.Facebook.GraphBaseURL); err != nil {
+		bad("networks.facebook.graph_base_url", "%v", err)
+	}
+	if !apiVersion.MatchString(c.Networks.Facebook.APIVersion) {
+		bad("networks.facebook.api_version", "%q is not a Graph API version such as v21.0", c.Networks.Facebook.APIVersion)
+	}
+	checkLimits("networks.facebook", c.Networks.Facebook.Limits)
+
+	for key, spec := range map[string]string{
+		"schedule.poll": c.Schedule.Poll, "schedule.publish": c.Schedule.Publish,
+		"schedule.feeds": c.Schedule.Feeds, "schedule.stories": c.Schedule.Stories,
+		"schedule.reconcile": c.Schedule.Reconcile, "schedule.engagement": c.Schedule.Engagement,
+	} {
+		if _, err := cronspec.Parse(spec); err != nil {
+			bad(key, "%v", err)
+		}
+	}
+	if q := c.Schedule.QuietHours; q != nil {
+		if !clock.MatchString(q.Start) {
+			bad("schedule.quiet_hours.start", "%q is not a time of day such as 22:00", q.Start)
+		}
+		if !clock.MatchString(q.End) {
+			bad("schedule.quiet_hours.end", "%q is not a time of day such as 08:00", q.End)
+		}
+		if q.Start == q.End && q.Start != "" {
+			bad("schedule.quiet_hours", "start and end are both %s: remove the block for no quiet hours", q.Start)
+		}
+	}
+
+	for i, rule := range c.Approval.AutoApprove {
+		kind, _, _ := strings.Cut(rule, ":")
+		if !slices.Contains(knownKinds, kind) {
+			bad(fmt.Sprintf("approval.auto_approve[%d]", i), "%q does not start with a post kind (%s)", rule, strings.Join(knownKinds, ", "))
+		}
+	}
+	if d := c.Content.TemplatesDir; d != "" {
+		if st, err := os.Stat(d); err != nil || !st.IsDir() {
+			bad("content.templates_dir", "%q is not a readable folder", d)
+		}
+	}
+
+	seen = map[string]bool{}
+	for i, f := range c.Feeds {
+		key := fmt.Sprintf("feeds[%d]", i)
+		if err := checkHTTPURL(f.URL); err != nil {
+			bad(key+".url", "%v", err)
+		} else if seen[f.URL] {
+			bad(key+".url", "%q is listed twice", f.URL)
+		}
+		seen[f.URL] = true
+		if f.Schedule != "" {
+			if _, err := cronspec.Parse(f.Schedule); err != nil {
+				bad(key+".schedule", "%v", err)
+			}
+		}
+		if f.Lang != "" {
+			if _, err := language.Parse(f.Lang); err != nil {
+				bad(key+".lang", "%q is not a language tag such as fr", f.Lang)
+			}
+		}
+		for _, n := range f.Networks {
+			if n != "x" && n != "facebook" {
+				bad(key+".networks", "%q is not x or facebook", n)
+			}
+		}
+	}
+	return errs
+}
+
+func checkHTTPURL(raw string) error {
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return fmt.Errorf("%q is not an absolute http(s) URL", raw)
+	}
+	return nil
+}
+
+func isPasswordHash(h string) bool {
+	for _, p := range []string{"$2a$", "$2b$", "$2y$", "$argon2id$"} {
+		if strings.HasPrefix(h, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// Location is the platform's time zone (validated).
+func (c *Config) Location() *time.Location {
+	loc, err := time.LoadLocation(c.Timezone)
+	if err != nil {
+		return time.UTC
+	}
+	return loc
+}

@@ -1,0 +1,145 @@
+// Package redisconn opens Fanfare's Redis: one URL form for a single node, TLS,
+// Sentinel and Cluster, or — when no URL is configured — an embedded in-memory
+// store for the quick start, reached through the very same client code path.
+package redisconn
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/alicebob/miniredis/v2"
+	"github.com/redis/go-redis/v9"
+)
+
+// Conn is an open Redis with what must be closed with it.
+type Conn struct {
+	Client   redis.UniversalClient
+	Embedded bool   // state lives in this process's memory only
+	Addr     string // for logs; never carries a password
+	embedded *miniredis.Miniredis
+}
+
+// Close closes the client, then the embedded server if any.
+func (c *Conn) Close() error {
+	err := c.Client.Close()
+	if c.embedded != nil {
+		c.embedded.Close()
+	}
+	return err
+}
+
+// Open connects to rawURL without waiting for the server: use Wait to know it
+// answers. The URL forms:
+//
+//	redis://[user:password@]host:6379/0          a single node
+//	rediss://...                                  the same over TLS
+//	redis://host:26379?master_name=mymaster&addr=host2:26379   Sentinel (the hosts are sentinels)
+//	redis://host:6379?addr=host2:6379&addr=host3:6379          Cluster (seed nodes)
+//
+// The empty URL starts the embedded store on 127.0.0.1.
+func Open(rawURL string, logger *slog.Logger) (*Conn, error) {
+	if rawURL == "" {
+		m := miniredis.NewMiniRedis()
+		if err := m.StartAddr("127.0.0.1:0"); err != nil {
+			return nil, fmt.Errorf("redisconn: unable to start the embedded store: %w", err)
+		}
+		logger.Warn("redis.url is empty: using the embedded in-memory store; every campaign, post and milestone is lost when fanfare stops — set redis.url for production",
+			"addr", m.Addr())
+		return &Conn{
+			Client:   redis.NewClient(&redis.Options{Addr: m.Addr()}),
+			Embedded: true,
+			Addr:     m.Addr(),
+			embedded: m,
+		}, nil
+	}
+	opts, err := ParseURL(rawURL)
+	if err != nil {
+		return nil, err
+	}
+	return &Conn{Client: redis.NewUniversalClient(opts), Addr: strings.Join(opts.Addrs, ",")}, nil
+}
+
+// ParseURL turns one of Open's URL forms into client options. Errors never echo
+// the URL, which may hold a password.
+func ParseURL(rawURL string) (*redis.UniversalOptions, error) {
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return nil, errors.New("redisconn: redis.url is not a URL")
+	}
+	if u.Scheme != "redis" && u.Scheme != "rediss" {
+		return nil, fmt.Errorf("redisconn: redis.url scheme %q is not redis or rediss", u.Scheme)
+	}
+	q := u.Query()
+	switch {
+	case q.Has("master_name"):
+		o, err := redis.ParseFailoverURL(rawURL)
+		if err != nil {
+			return nil, fmt.Errorf("redisconn: redis.url (sentinel form): %s", redactErr(err, u))
+		}
+		return &redis.UniversalOptions{
+			Addrs: o.SentinelAddrs, MasterName: o.MasterName, DB: o.DB,
+			Username: o.Username, Password: o.Password,
+			SentinelUsername: o.SentinelUsername, SentinelPassword: o.SentinelPassword,
+			TLSConfig: o.TLSConfig, DialTimeout: o.DialTimeout, ReadTimeout: o.ReadTimeout,
+			WriteTimeout: o.WriteTimeout, PoolSize: o.PoolSize,
+		}, nil
+	case q.Has("addr"):
+		o, err := redis.ParseClusterURL(rawURL)
+		if err != nil {
+			return nil, fmt.Errorf("redisconn: redis.url (cluster form): %s", redactErr(err, u))
+		}
+		return &redis.UniversalOptions{
+			Addrs: o.Addrs, IsClusterMode: true, Username: o.Username, Password: o.Password,
+			TLSConfig: o.TLSConfig, DialTimeout: o.DialTimeout, ReadTimeout: o.ReadTimeout,
+			WriteTimeout: o.WriteTimeout, PoolSize: o.PoolSize,
+		}, nil
+	default:
+		o, err := redis.ParseURL(rawURL)
+		if err != nil {
+			return nil, fmt.Errorf("redisconn: redis.url: %s", redactErr(err, u))
+		}
+		return &redis.UniversalOptions{
+			Addrs: []string{o.Addr}, DB: o.DB, Username: o.Username, Password: o.Password,
+			TLSConfig: o.TLSConfig, DialTimeout: o.DialTimeout, ReadTimeout: o.ReadTimeout,
+			WriteTimeout: o.WriteTimeout, PoolSize: o.PoolSize,
+		}, nil
+	}
+}
+
+func redactErr(err error, u *url.URL) string {
+	msg := err.Error()
+	if p, ok := u.User.Password(); ok && p != "" {
+		msg = strings.ReplaceAll(msg, p, "xxxxx")
+	}
+	return msg
+}
+
+// Wait pings until Redis answers or ctx ends, backing off from 250ms to 15s and
+// logging each failure, so that a daemon started before its Redis says why it
+// is not ready instead of exiting.
+func Wait(ctx context.Context, c redis.UniversalClient, logger *slog.Logger) error {
+	backoff := 250 * time.Millisecond
+	for attempt := 1; ; attempt++ {
+		pctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+		err := c.Ping(pctx).Err()
+		cancel()
+		if err == nil {
+			if attempt > 1 {
+				logger.Info("redis is reachable", "attempts", attempt)
+			}
+			return nil
+		}
+		logger.Warn("redis is unreachable; retrying", "attempt", attempt, "retry_in", backoff.String(), "error", err)
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("redisconn: redis unreachable after %d attempts: %w", attempt, err)
+		case <-time.After(backoff):
+		}
+		backoff = min(backoff*2, 15*time.Second)
+	}
+}
