@@ -14,6 +14,7 @@ import (
 
 	"github.com/alicebob/miniredis/v2"
 	"github.com/redis/go-redis/v9"
+	"github.com/redis/go-redis/v9/maintnotifications"
 )
 
 // Conn is an open Redis with what must be closed with it.
@@ -51,7 +52,7 @@ func Open(rawURL string, logger *slog.Logger) (*Conn, error) {
 		logger.Warn("redis.url is empty: using the embedded in-memory store; every campaign, post and milestone is lost when fanfare stops — set redis.url for production",
 			"addr", m.Addr())
 		return &Conn{
-			Client:   redis.NewClient(&redis.Options{Addr: m.Addr()}),
+			Client:   redis.NewClient(&redis.Options{Addr: m.Addr(), MaintNotificationsConfig: noMaintNotifications(), DisableIdentity: true}),
 			Embedded: true,
 			Addr:     m.Addr(),
 			embedded: m,
@@ -61,6 +62,10 @@ func Open(rawURL string, logger *slog.Logger) (*Conn, error) {
 	if err != nil {
 		return nil, err
 	}
+	opts.MaintNotificationsConfig = noMaintNotifications()
+	// CLIENT SETINFO needs Redis 7.2; older servers answer it with an error
+	// that would count as a failure at every new connection.
+	opts.DisableIdentity = true
 	return &Conn{Client: redis.NewUniversalClient(opts), Addr: strings.Join(opts.Addrs, ",")}, nil
 }
 
@@ -142,4 +147,11 @@ func Wait(ctx context.Context, c redis.UniversalClient, logger *slog.Logger) err
 		}
 		backoff = min(backoff*2, 15*time.Second)
 	}
+}
+
+// noMaintNotifications stops go-redis from sending CLIENT MAINT_NOTIFICATIONS
+// on every new connection: Redis before 8 and the embedded store answer it
+// with an error, which would count as a Redis failure.
+func noMaintNotifications() *maintnotifications.Config {
+	return &maintnotifications.Config{Mode: maintnotifications.ModeDisabled}
 }
