@@ -52,6 +52,8 @@ func NewMain(cfg *config.Loaded) *Main {
 
 // Addr is the address the HTTP server listens on, once Run has started it.
 func (m *Main) Addr() string {
+	m.mu.Lock()
+	defer m.mu.Unlock()
 	if m.listener == nil {
 		return ""
 	}
@@ -100,7 +102,9 @@ func (m *Main) Run(ctx context.Context) error {
 		_ = conn.Close()
 		return fmt.Errorf("unable to listen on %s: %w", listen, err)
 	}
+	m.mu.Lock()
 	m.listener = l
+	m.mu.Unlock()
 	handler := newLateHandler(m.bootHandler())
 	m.server = &http.Server{
 		Handler:           handler,

@@ -1,0 +1,173 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/fanfarehq/fanfare/internal/config"
+	"github.com/fanfarehq/fanfare/internal/redistest"
+)
+
+func TestMain(m *testing.M) { os.Exit(redistest.Run(m)) }
+
+func quietLogger() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
+
+// testConfig is the defaults on the test Redis with fast schedules.
+func testConfig(t *testing.T, yaml string) *config.Loaded {
+	t.Helper()
+	redistest.Client(t) // flush
+	base := "redis:\n  url: " + redistest.URL(t) + "\n  prefix: e2e\n" + yaml
+	l, err := config.Load(strings.NewReader(base), "test.yaml", func(string) (string, bool) { return "", false })
+	if err != nil {
+		t.Fatal(err)
+	}
+	return l
+}
+
+func startMain(t *testing.T, cfg *config.Loaded, demo bool) *Main {
+	t.Helper()
+	m := NewMain(cfg)
+	m.Listen = "127.0.0.1:0"
+	m.Logger = quietLogger()
+	m.Demo = demo
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if err := m.Run(ctx); err != nil {
+		t.Fatalf("Main.Run: %v", err)
+	}
+	t.Cleanup(func() {
+		if err := m.Close(); err != nil {
+			t.Errorf("Main.Close: %v", err)
+		}
+	})
+	return m
+}
+
+func get(t *testing.T, url string) (int, string) {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+func TestMainServesProbes(t *testing.T) {
+	m := startMain(t, testConfig(t, ""), false)
+	if code, body := get(t, m.URL()+"/healthz"); code != 200 {
+		t.Fatalf("/healthz = %d %s", code, body)
+	}
+	if code, body := get(t, m.URL()+"/readyz"); code != 200 {
+		t.Fatalf("/readyz = %d %s", code, body)
+	}
+	if code, body := get(t, m.URL()+"/metrics"); code != 200 && code != 401 && code != 303 {
+		t.Fatalf("/metrics = %d %s", code, body)
+	}
+}
+
+// With Redis unreachable, Run keeps retrying: /healthz answers, /readyz says why not.
+func TestMainWaitsForRedis(t *testing.T) {
+	cfg := testConfig(t, "")
+	cfg.Redis.URL = "redis://127.0.0.1:1/0"
+	m := NewMain(cfg)
+	m.Listen = "127.0.0.1:0"
+	m.Logger = quietLogger()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- m.Run(ctx) }()
+	deadline := time.Now().Add(5 * time.Second)
+	for m.Addr() == "" && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if code, _ := get(t, m.URL()+"/healthz"); code != 200 {
+		t.Fatalf("/healthz while waiting for Redis = %d", code)
+	}
+	code, body := get(t, m.URL()+"/readyz")
+	if code != http.StatusServiceUnavailable || !strings.Contains(body, "redis") {
+		t.Fatalf("/readyz while waiting for Redis = %d %q", code, body)
+	}
+	cancel()
+	if err := <-done; err == nil || !strings.Contains(err.Error(), "unreachable") {
+		t.Fatalf("Run after cancel = %v", err)
+	}
+	if err := m.Close(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func exampleConfigPath() string {
+	_, self, _, _ := runtime.Caller(0)
+	return filepath.Join(filepath.Dir(self), "..", "..", "config.example.yaml")
+}
+
+func runCmd(t *testing.T, env map[string]string, stdin string, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	c := &cli{stdin: strings.NewReader(stdin), stdout: &out, stderr: &errb, lookupEnv: func(k string) (string, bool) {
+		v, ok := env[k]
+		return v, ok
+	}}
+	code := c.dispatch(context.Background(), args)
+	return code, out.String(), errb.String()
+}
+
+func TestConfigCheck(t *testing.T) {
+	example := exampleConfigPath()
+	code, out, errOut := runCmd(t, nil, "", "config", "check", "-config", example)
+	if code != 0 {
+		t.Fatalf("config check of the example with no env = %d\n%s", code, errOut)
+	}
+	if !strings.Contains(out, "OK") {
+		t.Fatalf("config check output: %s", out)
+	}
+	env := map[string]string{"X_CONSUMER_SECRET": "very-secret-value", "FANFARE_WEBHOOK_SECRET": "another-very-secret-value"}
+	code, out, errOut = runCmd(t, env, "", "config", "check", "-config", example)
+	if code != 0 || strings.Contains(out, "very-secret-value") || strings.Contains(errOut, "very-secret-value") {
+		t.Fatalf("config check with secrets = %d, leaked or failed:\n%s\n%s", code, out, errOut)
+	}
+
+	data, err := os.ReadFile(example)
+	if err != nil {
+		t.Fatal(err)
+	}
+	broken := strings.Replace(string(data), "daily_cap: 24", "daily_cap: -3", 1)
+	path := filepath.Join(t.TempDir(), "broken.yaml")
+	if err := os.WriteFile(path, []byte(broken), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, _, errOut = runCmd(t, nil, "", "config", "check", "-config", path)
+	if code != 1 || !strings.Contains(errOut, "networks.x.daily_cap") || !strings.Contains(errOut, "broken.yaml:") {
+		t.Fatalf("config check of a broken copy = %d\n%s", code, errOut)
+	}
+	// FANFARE_CONFIG is the default -config.
+	code, _, errOut = runCmd(t, map[string]string{"FANFARE_CONFIG": path}, "", "config", "check")
+	if code != 1 || !strings.Contains(errOut, "daily_cap") {
+		t.Fatalf("FANFARE_CONFIG not used: %d %s", code, errOut)
+	}
+}
+
+func TestCLIUsage(t *testing.T) {
+	if code, _, errOut := runCmd(t, nil, "", "frobnicate"); code != 2 || !strings.Contains(errOut, "unknown command") {
+		t.Fatalf("unknown command = %d %s", code, errOut)
+	}
+	if code, _, errOut := runCmd(t, nil, "", "config"); code != 2 || !strings.Contains(errOut, "config check") {
+		t.Fatalf("bare group = %d %s", code, errOut)
+	}
+	if code, _, _ := runCmd(t, nil, "", "run", "--help"); code != 0 {
+		t.Fatalf("run --help = %d", code)
+	}
+	if code, out, _ := runCmd(t, nil, "", "version"); code != 0 || !strings.HasPrefix(out, "fanfare ") {
+		t.Fatalf("version = %d %q", code, out)
+	}
+}
