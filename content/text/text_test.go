@@ -1,0 +1,177 @@
+package text
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+
+	"github.com/rivo/uniseg"
+)
+
+func TestCheck(t *testing.T) {
+	tests := []struct {
+		name    string
+		network string
+		text    string
+		want    Result
+	}{
+		{"x plain", NetworkX, "Bonjour à tous", Result{14, 280, true}},
+		{"x at the limit", NetworkX, strings.Repeat("é", 280), Result{280, 280, true}},
+		{"x over the limit", NetworkX, strings.Repeat("é", 281), Result{281, 280, false}},
+		{"x CJK weighs 2", NetworkX, "日本語", Result{6, 280, true}},
+		{"x URL weighs 23", NetworkX, "Voir https://fanfare.fr/projets/forêt?utm_source=x", Result{28, 280, true}},
+		{"x URL without scheme", NetworkX, "fanfare.fr", Result{23, 280, true}},
+		{"x unknown TLD is text", NetworkX, "fanfare.example", Result{15, 280, true}},
+		{"x NFD counts as NFC", NetworkX, "e\u0301te\u0301", Result{3, 280, true}},
+		{"x emoji sequences weigh 2", NetworkX, "🎉👨\u200d👩\u200d👧\u200d👦🇫🇷👍🏽#\ufe0f\u20e3", Result{10, 280, true}},
+		{"x text-style © weighs 1", NetworkX, "©", Result{1, 280, true}},
+		{"x emoji-style © weighs 2", NetworkX, "©\ufe0f", Result{2, 280, true}},
+		{"x empty", NetworkX, "", Result{0, 280, false}},
+		{"x white space only", NetworkX, " \n\t\u00a0", Result{0, 280, false}},
+		{"x BOM is refused", NetworkX, "hi\ufeff", Result{4, 280, false}},
+		{"x U+FFFE is refused", NetworkX, "\ufffehi", Result{4, 280, false}},
+		{"x invalid UTF-8", NetworkX, "hi\xff", Result{4, 280, false}},
+		{"facebook plain", NetworkFacebook, "Bonjour à tous", Result{14, FacebookMax, true}},
+		{"facebook astral counts 2", NetworkFacebook, "🎉", Result{2, FacebookMax, true}},
+		{"facebook at the limit", NetworkFacebook, strings.Repeat("a", FacebookMax), Result{FacebookMax, FacebookMax, true}},
+		{"facebook over the limit", NetworkFacebook, strings.Repeat("a", FacebookMax+1), Result{FacebookMax + 1, FacebookMax, false}},
+		{"facebook empty", NetworkFacebook, "", Result{0, FacebookMax, false}},
+		{"facebook blank", NetworkFacebook, "  \n", Result{3, FacebookMax, false}},
+		{"facebook invalid UTF-8", NetworkFacebook, "a\xffb", Result{3, FacebookMax, false}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := Check(tt.network, tt.text)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got != tt.want {
+				t.Errorf("Check(%q, %q) = %+v, want %+v", tt.network, tt.text, got, tt.want)
+			}
+		})
+	}
+	if _, err := Check("X", "hi"); err == nil || !strings.Contains(err.Error(), `unknown network "X"`) {
+		t.Errorf("Check with network X: err = %v, want unknown network", err)
+	}
+}
+
+func TestWeightedLengthV2HasNoEmojiDiscount(t *testing.T) {
+	family := "👨\u200d👩\u200d👧\u200d👦" // 4 pictographs (2 each) + 3 ZWJ (1 each)
+	if got := V2.WeightedLength(family); got != 11 {
+		t.Errorf("V2 family = %d, want 11", got)
+	}
+	if got := V3.WeightedLength(family); got != 2 {
+		t.Errorf("V3 family = %d, want 2", got)
+	}
+}
+
+func TestEmojiSequences(t *testing.T) {
+	tests := []struct {
+		text string
+		want int // bytes of the sequence at 0
+	}{
+		{"😀x", len("😀")},
+		{"☺\ufe0ex", 0},              // text presentation
+		{"☺\ufe0fx", len("☺\ufe0f")}, // emoji presentation
+		{"1\u20e3", len("1\u20e3")},
+		{"1\ufe0f\u20e3", len("1\ufe0f\u20e3")},
+		{"1\ufe0f", 0},
+		{"12", 0},
+		{"©", 0},
+		{"®\ufe0f", len("®\ufe0f")},
+		{"🇫🇷🇧🇪", len("🇫🇷")},
+		{"🇫", len("🇫")},
+		{"🏴\U000E0067\U000E0062\U000E0073\U000E0063\U000E0074\U000E007F!", len("🏴\U000E0067\U000E0062\U000E0073\U000E0063\U000E0074\U000E007F")},
+		{"🏴\U000E0067\U000E0062", len("🏴")}, // no cancel tag: the tags are not part of it
+		{"🏳\ufe0f\u200d🌈", len("🏳\ufe0f\u200d🌈")},
+		{"👩🏽\u200d💻", len("👩🏽\u200d💻")},
+		{"👨\u200d", len("👨")}, // a trailing ZWJ is text
+		{"👨\u200da", len("👨")},
+		{"a😀", 0},
+	}
+	for _, tt := range tests {
+		if got := emojiSequenceAt(tt.text, 0); got != tt.want {
+			t.Errorf("emojiSequenceAt(%+q) = %d, want %d", tt.text, got, tt.want)
+		}
+	}
+}
+
+// TestExtendedPictographicTable checks the generated table against uniseg's
+// grapheme rules it was derived from (see internal/genemoji). Every
+// Extended_Pictographic code point lies below U+20000.
+func TestExtendedPictographicTable(t *testing.T) {
+	for r := rune(0x20); r < 0x20000; r++ {
+		if r >= 0x7F && r < 0xA0 || r >= 0xD800 && r <= 0xDFFF {
+			continue
+		}
+		want := uniseg.GraphemeClusterCount(string(r)+"\u200d\u00a9") == 1
+		if got := isExtendedPictographic(r); got != want {
+			t.Fatalf("isExtendedPictographic(%U) = %v, uniseg says %v: run go generate", r, got, want)
+		}
+	}
+}
+
+func TestCheckJSON(t *testing.T) {
+	tests := []struct {
+		name, network, in, want string
+	}{
+		{"echo's newline dropped", NetworkX, "Bonjour\n", `{"weighted_length":7,"max":280,"valid":true}` + "\n"},
+		{"CRLF dropped", NetworkX, "Bonjour\r\n", `{"weighted_length":7,"max":280,"valid":true}` + "\n"},
+		{"only one newline dropped", NetworkX, "Bonjour\n\n", `{"weighted_length":8,"max":280,"valid":true}` + "\n"},
+		{"no newline", NetworkFacebook, "Bonjour", `{"weighted_length":7,"max":63206,"valid":true}` + "\n"},
+		{"just a newline", NetworkX, "\n", `{"weighted_length":0,"max":280,"valid":false}` + "\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var out bytes.Buffer
+			if err := CheckJSON(tt.network, strings.NewReader(tt.in), &out); err != nil {
+				t.Fatal(err)
+			}
+			if out.String() != tt.want {
+				t.Errorf("CheckJSON() wrote %q, want %q", out.String(), tt.want)
+			}
+		})
+	}
+	var out bytes.Buffer
+	if err := CheckJSON("myspace", strings.NewReader("hi"), &out); err == nil || out.Len() != 0 {
+		t.Errorf("CheckJSON(myspace) = %v, wrote %q; want an error and nothing written", err, out.String())
+	}
+	big := strings.NewReader(strings.Repeat("a", MaxCheckInput+1))
+	if err := CheckJSON(NetworkX, big, &out); err == nil || !strings.Contains(err.Error(), "over") {
+		t.Errorf("CheckJSON(too big) = %v, want an error", err)
+	}
+}
+
+func TestParseConfigErrors(t *testing.T) {
+	tests := []struct {
+		name, json, want string
+	}{
+		{"missing scale", `{"version":2,"maxWeightedTweetLength":280,"defaultWeight":200}`, "scale is required"},
+		{"zero scale", `{"version":2,"maxWeightedTweetLength":280,"scale":0,"defaultWeight":200}`, "scale is 0, want at least 1"},
+		{"bad range", `{"version":2,"maxWeightedTweetLength":280,"scale":1,"defaultWeight":2,"ranges":[{"start":9,"end":1,"weight":1}]}`, "ranges[0]"},
+		{"unknown field", `{"version":2,"maxWeightedTweetLenght":280}`, "maxWeightedTweetLenght"},
+	}
+	for _, tt := range tests {
+		if _, err := ParseConfig([]byte(tt.json)); err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%s: ParseConfig() error = %v, want one containing %q", tt.name, err, tt.want)
+		}
+	}
+	c, err := ParseConfig([]byte(`{"version":1,"maxWeightedTweetLength":140,"scale":1,"defaultWeight":1}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.TransformedURLLength != 23 {
+		t.Errorf("TransformedURLLength defaults to %d, want 23", c.TransformedURLLength)
+	}
+}
+
+func TestCheckRefusedCharacterInsideURL(t *testing.T) {
+	// twitter-text skips its refused-character test inside URLs; X does not.
+	res, err := Check(NetworkX, "http://a\ufeffb.com")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Valid {
+		t.Errorf("Check() = %+v, want not valid", res)
+	}
+}
