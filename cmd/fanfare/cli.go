@@ -35,6 +35,7 @@ func commands() []command {
 		{"run", "[-config FILE] [--demo]", "start the daemon (dashboard, API, jobs)", cmdRun},
 		{"config check", "[-config FILE]", "validate the configuration and print it with secrets redacted", cmdConfigCheck},
 		{"version", "", "print the version", cmdVersion},
+		{"text check", "--network x|facebook < TEXT", "measure a text against a network's length rules (JSON)", cmdTextCheck},
 	}
 }
 

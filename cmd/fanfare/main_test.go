@@ -171,3 +171,26 @@ func TestCLIUsage(t *testing.T) {
 		t.Fatalf("version = %d %q", code, out)
 	}
 }
+
+func TestTextCheck(t *testing.T) {
+	tests := []struct {
+		network, in string
+		code        int
+		want        string
+	}{
+		{"x", "Bravo à toute l'équipe ! https://example.com/p/1\n", 0, `{"weighted_length":48,"max":280,"valid":true}`},
+		{"x", strings.Repeat("é", 281), 0, `{"weighted_length":281,"max":280,"valid":false}`},
+		{"x", "   \n", 0, `"valid":false`},
+		{"facebook", "Salut", 0, `{"weighted_length":5,"max":63206,"valid":true}`},
+		{"mastodon", "Salut", 1, ""},
+	}
+	for _, tt := range tests {
+		code, out, errOut := runCmd(t, nil, tt.in, "text", "check", "--network", tt.network)
+		if code != tt.code || !strings.Contains(out, tt.want) {
+			t.Errorf("text check --network %s %q = %d %q %q, want %d %q", tt.network, tt.in, code, out, errOut, tt.code, tt.want)
+		}
+	}
+	if code, _, _ := runCmd(t, nil, "x", "text", "check"); code != 2 {
+		t.Errorf("text check without --network = %d, want 2", code)
+	}
+}
