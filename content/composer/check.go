@@ -1,0 +1,99 @@
+package composer
+
+import (
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/fanfarehq/fanfare/campaigns"
+)
+
+// sampleMilestones is one milestone per family, rendered by New's check.
+var sampleMilestones = map[string]string{
+	FamilyLaunch:  "launch",
+	FamilyPercent: "percent:50",
+	FamilyBackers: "backers:1000",
+	FamilyStretch: "stretch:1",
+	FamilyEnding:  "ending:24h",
+	FamilyEnded:   "ended:successful",
+	FamilyStory:   "story",
+}
+
+// sampleCampaigns returns a full and a bare campaign in a language: templates
+// must render both, whatever optional field (handle, tags, description,
+// image) they lean on.
+func sampleCampaigns(lang string) []campaigns.Campaign {
+	launched := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+	full := campaigns.Campaign{
+		ID:         "sample-" + lang,
+		Title:      "Tiny Forest Kit",
+		URL:        "https://fanfare.example/p/tiny-forest?ref=home",
+		Lang:       lang,
+		Currency:   "USD",
+		Goal:       2_000_000,
+		Pledged:    1_250_050,
+		Backers:    1000,
+		LaunchedAt: launched,
+		Deadline:   launched.Add(30 * 24 * time.Hour),
+		State:      campaigns.StateLive,
+		Creator:    campaigns.Creator{Name: "Green Hands", XHandle: "greenhands", FacebookPage: "greenhands"},
+		ImageURL:   "https://fanfare.example/img/tiny-forest.jpg",
+		Description: "A kit to grow a forest of thirty native trees on a city plot. " +
+			"Soil tests, saplings and a planting guide are in the box. Plant in autumn, enjoy for decades.",
+		StretchGoals: []campaigns.StretchGoal{{Amount: 3_000_000, Title: "Seed library"}, {Amount: 5_000_000, Title: "School kits"}},
+		Tags:         []string{"environment", "city gardening", "DIY"},
+	}
+	if lang == "fr" {
+		full.Title = "Le Jardin Suspendu"
+		full.Currency = "EUR"
+		full.Creator = campaigns.Creator{Name: "Atelier Lumen", XHandle: "atelierlumen", FacebookPage: "atelierlumen"}
+		full.Description = "Un jardin vertical pour les balcons de ville, en bois local et sans plastique. " +
+			"Chaque module accueille douze plantes. Montage en dix minutes, sans outil."
+		full.StretchGoals = []campaigns.StretchGoal{{Amount: 3_000_000, Title: "Bac à compost"}, {Amount: 5_000_000, Title: "Version XXL"}}
+		full.Tags = []string{"jeu de société", "Lyon", "écologie"}
+	}
+	bare := full
+	bare.ID += "-bare"
+	bare.Creator = campaigns.Creator{Name: full.Creator.Name}
+	bare.Tags, bare.Description, bare.ImageURL = nil, "", ""
+	bare.Pledged, bare.Backers = 0, 0
+	return []campaigns.Campaign{full, bare}
+}
+
+// check renders every variant of every file against the sample campaigns of
+// its language, through the same path as a real post (length rules
+// included), so that New fails on anything that would fail later.
+func (c *Composer) check() error {
+	var errs []error
+	keys := slices.SortedFunc(maps.Keys(c.set.files), func(a, b fileKey) int { return strings.Compare(a.path(), b.path()) })
+	for _, k := range keys {
+		if !slices.Contains(c.networks, k.network) {
+			continue
+		}
+		f := c.set.files[k]
+		ms, err := parseMilestone(sampleMilestones[k.family])
+		if err != nil {
+			return err // a bug in sampleMilestones
+		}
+		if err := c.checkFile(f, ms); err != nil {
+			errs = append(errs, fmt.Errorf("composer: %w", err))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// checkFile reports the first failure of a file, one error per file.
+func (c *Composer) checkFile(f *tmplFile, ms milestone) error {
+	for _, camp := range sampleCampaigns(f.key.lang) {
+		at := camp.Deadline.Add(-24 * time.Hour)
+		for i := range f.variants {
+			if _, err := c.renderVariant(f, i, ms, f.key.network, f.key.lang, camp, at, nil); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}

@@ -1,0 +1,439 @@
+// Package composer writes the posts about a campaign: it turns a milestone
+// event into one draft per network in the campaign's language, from
+// text/template files (embedded, overridable from a folder) with several
+// variants per milestone, and renders the creator stories.
+//
+// Everything that can go wrong with a template is found by New, which parses
+// every file and renders every variant against sample campaigns: a broken
+// override fails start-up with its file and line, not a post at 3 a.m.
+//
+// Templates see a Data value and these helpers:
+//
+//	money AMOUNT   minor units of the campaign's currency: "1 250 €", "€1,250"
+//	number N       grouped digits: "1 000", "1,000"
+//	percent N      "50 %", "50%"
+//	timeLeft       time to the deadline in words: "plus que 24 heures", "3 days left"
+//	mention        the creator: @handle on X when known, else the name
+//	hashtags       up to 3 hashtags from the campaign's tags, CamelCase
+//	link           the campaign URL with UTM parameters (see TagURL)
+//	excerpt S MAX  S cut to MAX characters at a sentence, else a word, boundary
+//	plural N ONE MANY  the word for a count ("contributeur"/"contributeurs")
+//	capfirst S     S with its first letter upper-cased: {{capfirst timeLeft}}
+//
+// French uses U+00A0 no-break spaces inside numbers and before "€" and "%",
+// as CLDR does, so that a line never breaks inside an amount.
+package composer
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"log/slog"
+	"maps"
+	"slices"
+	"strings"
+	"sync"
+	"text/template"
+	"time"
+
+	"golang.org/x/text/language"
+
+	"github.com/fanfarehq/fanfare/campaigns"
+	"github.com/fanfarehq/fanfare/content"
+)
+
+// fallbackLang is used when a campaign's language has no templates. The
+// embedded English set is complete.
+const fallbackLang = "en"
+
+// DraftSink receives drafts: the approval queue. Create is idempotent per
+// (DedupKey, Network), so a re-delivered event makes no second post.
+type DraftSink interface {
+	Create(ctx context.Context, d content.Draft) (content.Post, bool, error)
+}
+
+// Options configure a Composer. The zero value is usable.
+type Options struct {
+	// TemplateDir holds template files that replace the embedded ones of
+	// the same path (<lang>/<network>/<family>.tmpl). Empty: embedded only.
+	TemplateDir string
+	Now         func() time.Time // default time.Now
+	Logger      *slog.Logger     // default slog.Default()
+	// Priority overrides DefaultPriority entry by entry: keys are a
+	// milestone ("percent:100"), a family ("percent") or "default".
+	Priority map[string]int
+	// Networks to write for, in order. Default x, facebook.
+	Networks []string
+}
+
+// Composer renders posts. It is safe for concurrent use.
+type Composer struct {
+	set      *templateSet
+	locales  map[string]*locale
+	now      func() time.Time
+	log      *slog.Logger
+	priority map[string]int
+	networks []string
+	warned   sync.Map // languages already logged as falling back to English
+}
+
+// Data is what a template renders.
+type Data struct {
+	Campaign  campaigns.Campaign
+	Milestone string // "percent:50", "story"
+	Family    string // "percent", "story"
+	// N is the milestone's number: 50 for percent:50, 1000 for backers:1000,
+	// 24 for ending:24h, the index for stretch:<i>.
+	N       int64
+	Stretch campaigns.StretchGoal // for stretch:<i>, that goal
+	Network string
+	Lang    string // the template's language, which may be the fallback
+	Extra   map[string]any
+}
+
+// Rendered is one post's text for one network.
+type Rendered struct {
+	Text    string // within the network's length rules
+	Link    string // the campaign URL with UTM parameters
+	Lang    string // the language written, after fallback
+	Variant string // "<family>/v<N>", for engagement stats
+}
+
+// New loads and checks every template. The error names the file and line of
+// each template that does not parse or does not render.
+func New(o Options) (*Composer, error) {
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+	if len(o.Networks) == 0 {
+		o.Networks = []string{content.NetworkX, content.NetworkFacebook}
+	}
+	for _, n := range o.Networks {
+		if n != content.NetworkX && n != content.NetworkFacebook {
+			return nil, fmt.Errorf("composer: unknown network %q (want %s or %s)", n, content.NetworkX, content.NetworkFacebook)
+		}
+	}
+	for k := range o.Priority {
+		if k == "default" || slices.Contains(Families, k) {
+			continue
+		}
+		if _, err := parseMilestone(k); err != nil {
+			return nil, fmt.Errorf("composer: priority key %q is not a milestone, a family or \"default\": %w", k, err)
+		}
+	}
+	prio := maps.Clone(DefaultPriority)
+	maps.Copy(prio, o.Priority)
+	set, err := buildSet(o.TemplateDir)
+	if err != nil {
+		return nil, err
+	}
+	c := &Composer{
+		set:      set,
+		locales:  map[string]*locale{},
+		now:      o.Now,
+		log:      o.Logger,
+		priority: prio,
+		networks: slices.Clone(o.Networks),
+	}
+	for lang := range set.langs {
+		c.locales[lang] = newLocale(lang)
+	}
+	for _, n := range c.networks {
+		for _, fam := range Families {
+			if _, ok := set.files[fileKey{fallbackLang, n, fam}]; !ok {
+				return nil, fmt.Errorf("composer: template %s is missing: English is the fallback and must be complete", fileKey{fallbackLang, n, fam}.path())
+			}
+		}
+	}
+	if err := c.check(); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// Compose writes the drafts for a milestone event, one per network. It does
+// no I/O: the same event always gives the same drafts.
+func (c *Composer) Compose(ev campaigns.Event) ([]content.Draft, error) {
+	ms, err := parseMilestone(string(ev.Milestone))
+	if err != nil {
+		return nil, err
+	}
+	if ms.family == FamilyStory {
+		return nil, fmt.Errorf("composer: event %s: stories are not milestone events", ev.ID)
+	}
+	id := ev.ID
+	if id == "" {
+		id = campaigns.EventID(ev.Campaign.ID, ev.Milestone)
+	}
+	at := ev.FiredAt
+	if at.IsZero() {
+		at = c.now()
+	}
+	drafts := make([]content.Draft, 0, len(c.networks))
+	for _, n := range c.networks {
+		r, err := c.render(ms, n, ev.Campaign, at, nil)
+		if err != nil {
+			return nil, fmt.Errorf("composer: event %s: %w", id, err)
+		}
+		drafts = append(drafts, content.Draft{
+			DedupKey:   id,
+			GroupID:    id,
+			Kind:       content.KindMilestone,
+			Network:    n,
+			CampaignID: ev.Campaign.ID,
+			Milestone:  ms.raw,
+			Text:       r.Text,
+			Link:       r.Link,
+			Lang:       r.Lang,
+			Variant:    r.Variant,
+			Priority:   priority(c.priority, ms),
+			NotAfter:   notAfter(ms, ev.Campaign),
+			Actor:      "system:composer",
+		})
+	}
+	return drafts, nil
+}
+
+// Handle composes an event and hands its drafts to the sink. Every network
+// is tried even when one fails; the sink's idempotence makes a retry of the
+// whole event safe.
+func (c *Composer) Handle(ctx context.Context, ev campaigns.Event, sink DraftSink) error {
+	drafts, err := c.Compose(ev)
+	if err != nil {
+		return err
+	}
+	var errs []error
+	for _, d := range drafts {
+		p, created, err := sink.Create(ctx, d)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("composer: unable to queue %s draft of %s: %w", d.Network, d.DedupKey, err))
+			continue
+		}
+		c.log.Info("milestone draft queued", "event_id", d.DedupKey, "network", d.Network,
+			"post_id", p.ID, "created", created, "variant", d.Variant, "lang", d.Lang)
+	}
+	return errors.Join(errs...)
+}
+
+// Render writes one post about a campaign for a network: kind is a
+// milestone ("percent:50") or "story". extra reaches templates as .Extra.
+// The helpers count time left from the composer's clock.
+func (c *Composer) Render(kind, network string, camp campaigns.Campaign, extra map[string]any) (Rendered, error) {
+	ms, err := parseMilestone(kind)
+	if err != nil {
+		return Rendered{}, err
+	}
+	if !slices.Contains(c.networks, network) {
+		return Rendered{}, fmt.Errorf("composer: network %q is not enabled", network)
+	}
+	return c.render(ms, network, camp, c.now(), extra)
+}
+
+// Priority is the queue priority of posts about a milestone or "story".
+func (c *Composer) Priority(kind string) int {
+	ms, err := parseMilestone(kind)
+	if err != nil {
+		return c.priority["default"]
+	}
+	return priority(c.priority, ms)
+}
+
+// Networks lists the networks the composer writes for.
+func (c *Composer) Networks() []string { return slices.Clone(c.networks) }
+
+// lang picks the template language for a campaign's language tag: its base
+// language when we have templates for it ("fr-CA" → "fr"), else English,
+// logged once per language.
+func (c *Composer) lang(tag string) string {
+	base := ""
+	if t, err := language.Parse(tag); err == nil {
+		b, _ := t.Base()
+		base = b.String()
+	}
+	if c.set.langs[base] {
+		return base
+	}
+	if _, seen := c.warned.LoadOrStore(tag, true); !seen {
+		c.log.Warn("no templates for language, writing English", "lang", tag, "fallback", fallbackLang)
+	}
+	return fallbackLang
+}
+
+func (c *Composer) render(ms milestone, network string, camp campaigns.Campaign, at time.Time, extra map[string]any) (Rendered, error) {
+	lang := c.lang(camp.Lang)
+	f, ok := c.set.file(lang, network, ms.family)
+	if !ok {
+		return Rendered{}, fmt.Errorf("no template for %s", fileKey{lang, network, ms.family}.path())
+	}
+	if f.key.lang != lang {
+		lang = f.key.lang // a file missing in that language: English text, English numbers
+	}
+	return c.renderVariant(f, pickVariant(camp.ID, ms, len(f.variants)), ms, network, lang, camp, at, extra)
+}
+
+func (c *Composer) renderVariant(f *tmplFile, vi int, ms milestone, network, lang string, camp campaigns.Campaign, at time.Time, extra map[string]any) (Rendered, error) {
+	d := Data{
+		Campaign:  camp,
+		Milestone: ms.raw,
+		Family:    ms.family,
+		N:         ms.n,
+		Network:   network,
+		Lang:      lang,
+		Extra:     extra,
+	}
+	if ms.family == FamilyStretch {
+		if ms.n >= int64(len(camp.StretchGoals)) {
+			return Rendered{}, fmt.Errorf("campaign %s has no stretch goal %d", camp.ID, ms.n)
+		}
+		d.Stretch = camp.StretchGoals[ms.n]
+	}
+	link, err := TagURL(camp.URL, network, camp.ID, ms.raw)
+	if err != nil {
+		return Rendered{}, err
+	}
+	loc := c.locales[lang]
+	if loc == nil {
+		loc = newLocale(lang)
+	}
+	e := &env{loc: loc, network: network, campaign: camp, milestone: ms.raw, at: at}
+	t, err := f.tmpl.Clone()
+	if err != nil {
+		return Rendered{}, fmt.Errorf("template %s: %w", f.name, err)
+	}
+	t.Funcs(e.funcs())
+
+	variant := f.variants[vi]
+	var b limitedBuilder
+	if err := t.ExecuteTemplate(&b, variant, d); err != nil {
+		if errors.Is(err, errTooLong) {
+			return Rendered{}, fmt.Errorf("template %s: variant %s: %w", where(t, variant), variant, err)
+		}
+		return Rendered{}, err // text/template names file:line:col
+	}
+	body := tidy(b.String())
+	if body == "" {
+		return Rendered{}, fmt.Errorf("template %s: variant %s renders no text", where(t, variant), variant)
+	}
+	var tail string
+	if f.hasTail {
+		b.Reset()
+		if err := t.ExecuteTemplate(&b, "tail", d); err != nil {
+			if errors.Is(err, errTooLong) {
+				return Rendered{}, fmt.Errorf("template %s: tail: %w", where(t, "tail"), err)
+			}
+			return Rendered{}, err
+		}
+		tail = tidy(b.String())
+	} else {
+		tail = defaultTail(network, link, hashtags(camp.Tags))
+	}
+	out, err := fitText(network, body, tail)
+	if err != nil {
+		return Rendered{}, fmt.Errorf("template %s: variant %s: %w", where(t, variant), variant, err)
+	}
+	if err := checkText(network, out); err != nil {
+		return Rendered{}, fmt.Errorf("template %s: variant %s: %w", where(t, variant), variant, err)
+	}
+	return Rendered{Text: out, Link: link, Lang: lang, Variant: ms.family + "/" + variant}, nil
+}
+
+// where is "file:line:col" of a variant's definition, for errors about what
+// it rendered rather than how.
+func where(t *template.Template, name string) string {
+	if v := t.Lookup(name); v != nil && v.Tree != nil && v.Tree.Root != nil {
+		loc, _ := v.ErrorContext(v.Tree.Root)
+		return loc
+	}
+	return t.Name()
+}
+
+// defaultTail is what follows the body and survives truncation: on X the
+// link (it counts 23 whatever its length) and the hashtags; on Facebook only
+// the hashtags, because the link goes in the post's link field, which shows
+// a preview card.
+func defaultTail(network, link, tags string) string {
+	if network == content.NetworkX {
+		return strings.TrimSpace(link + " " + tags)
+	}
+	return tags
+}
+
+// pickVariant rotates variants without state: a per-campaign offset (hash of
+// campaign id and family) plus the milestone's rank in its family. So the
+// same milestone always gets the same variant (a re-delivered event renders
+// the same text), campaigns do not all say the same thing on the same day,
+// and consecutive milestones of one family (percent:25 then percent:50,
+// ending:72h then ending:24h) never repeat a variant. Milestones skipped by
+// a jump can land on the same variant as the previous post: rare, harmless,
+// and the price of not keeping state.
+func pickVariant(campaignID string, ms milestone, n int) int {
+	if n <= 1 {
+		return 0
+	}
+	h := fnv.New32a()
+	h.Write([]byte(campaignID))
+	h.Write([]byte{0})
+	h.Write([]byte(ms.family))
+	i := (int64(h.Sum32()) + int64(ms.rank)) % int64(n)
+	if i < 0 {
+		i += int64(n)
+	}
+	return int(i)
+}
+
+// maxRendered bounds what one template may write: far more than any post,
+// small enough that a runaway {{range}} fails instead of eating memory.
+const maxRendered = 64 << 10
+
+var errTooLong = fmt.Errorf("renders more than %d bytes", maxRendered)
+
+// limitedBuilder stops a template's output at maxRendered.
+type limitedBuilder struct{ strings.Builder }
+
+func (b *limitedBuilder) Write(p []byte) (int, error) {
+	if b.Len()+len(p) > maxRendered {
+		return 0, errTooLong
+	}
+	return b.Builder.Write(p)
+}
+
+func (b *limitedBuilder) WriteString(s string) (int, error) { return b.Write([]byte(s)) }
+
+// tidy collapses the blanks that conditional template blocks leave: runs of
+// spaces and tabs become one space, lines are trimmed, and no more than one
+// empty line separates paragraphs. No-break spaces are kept.
+func tidy(s string) string {
+	lines := strings.Split(strings.ReplaceAll(s, "\r\n", "\n"), "\n")
+	var out []string
+	blank := false
+	for _, l := range lines {
+		var b strings.Builder
+		space := false
+		for _, r := range l {
+			if r == ' ' || r == '\t' {
+				space = true
+				continue
+			}
+			if space && b.Len() > 0 {
+				b.WriteByte(' ')
+			}
+			space = false
+			b.WriteRune(r)
+		}
+		l = b.String()
+		if l == "" {
+			blank = len(out) > 0
+			continue
+		}
+		if blank {
+			out = append(out, "")
+			blank = false
+		}
+		out = append(out, l)
+	}
+	return strings.Join(out, "\n")
+}

@@ -1,0 +1,141 @@
+package composer
+
+import (
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/fanfarehq/fanfare/campaigns"
+)
+
+// Template families: one template file per family, network and language.
+const (
+	FamilyLaunch  = "launch"
+	FamilyPercent = "percent"
+	FamilyBackers = "backers"
+	FamilyStretch = "stretch"
+	FamilyEnding  = "ending"
+	FamilyEnded   = "ended"
+	FamilyStory   = "story"
+)
+
+// Families lists every template family; each needs a file per network and
+// language ("<lang>/<network>/<family>.tmpl").
+var Families = []string{FamilyLaunch, FamilyPercent, FamilyBackers, FamilyStretch, FamilyEnding, FamilyEnded, FamilyStory}
+
+// endedGrace is how long an "ended:successful" post stays worth publishing:
+// a thank-you a week after the deadline still reads well, later it does not.
+const endedGrace = 7 * 24 * time.Hour
+
+// The default milestone thresholds (DESIGN.md "Milestones"). They give each
+// milestone its rank within its family, which drives the variant rotation.
+var (
+	defaultPercents = []int64{25, 50, 75, 100, 150, 200, 300}
+	defaultBackers  = []int64{10, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 25000, 50000, 100000}
+	defaultEnding   = []int64{24, 72} // hours, ascending
+)
+
+// DefaultPriority orders milestones when posting slots are scarce (lower goes
+// first): the moments that expire soonest or matter most to backers lead, the
+// routine progress steps trail. Keys are a milestone ("percent:100") or a
+// family ("percent"); the exact milestone wins over its family, and "default"
+// covers the rest.
+var DefaultPriority = map[string]int{
+	"ended:successful": 0,
+	"ending:24h":       1,
+	"percent:100":      2,
+	"ending:72h":       3,
+	FamilyLaunch:       4,
+	FamilyStretch:      5,
+	FamilyPercent:      6,
+	FamilyBackers:      7,
+	FamilyStory:        8,
+	"default":          10,
+}
+
+// milestone is a parsed campaigns.Milestone.
+type milestone struct {
+	raw    string
+	family string
+	n      int64 // percent: 50; backers: 1000; stretch: index; ending: hours
+	rank   int   // position within its family, for the variant rotation
+}
+
+// parseMilestone splits "percent:50" into its family and number. It accepts
+// the milestones the tracker fires and "story".
+func parseMilestone(m string) (milestone, error) {
+	family, arg, _ := strings.Cut(m, ":")
+	ms := milestone{raw: m, family: family}
+	bad := func(format string, args ...any) (milestone, error) {
+		return milestone{}, fmt.Errorf("composer: milestone %q: %s", m, fmt.Sprintf(format, args...))
+	}
+	switch family {
+	case FamilyLaunch, FamilyStory:
+		if arg != "" {
+			return bad("%s takes no argument", family)
+		}
+	case FamilyPercent, FamilyBackers, FamilyStretch:
+		n, err := strconv.ParseInt(arg, 10, 64)
+		if err != nil || n < 0 || (family != FamilyStretch && n == 0) {
+			return bad("%q is not a valid number", arg)
+		}
+		ms.n = n
+		switch family {
+		case FamilyPercent:
+			ms.rank = rankIn(defaultPercents, n)
+		case FamilyBackers:
+			ms.rank = rankIn(defaultBackers, n)
+		default:
+			ms.rank = int(n % 1_000_000)
+		}
+	case FamilyEnding:
+		d, err := time.ParseDuration(arg)
+		if err != nil || d <= 0 || d%time.Hour != 0 {
+			return bad("%q is not a whole number of hours such as 24h", arg)
+		}
+		ms.n = int64(d / time.Hour)
+		// Windows shrink as the deadline nears: the smaller one comes later.
+		ms.rank = len(defaultEnding) - rankIn(defaultEnding, ms.n)
+	case FamilyEnded:
+		if arg != string(campaigns.StateSuccessful) {
+			return bad("only ended:successful is announced")
+		}
+	default:
+		return bad("unknown milestone family %q", family)
+	}
+	return ms, nil
+}
+
+// rankIn is n's index among the default thresholds; a custom threshold ranks
+// after the defaults below it.
+func rankIn(defaults []int64, n int64) int {
+	i, _ := slices.BinarySearch(defaults, n)
+	return i
+}
+
+// priority looks a milestone up in p: exact milestone, then family, then
+// "default".
+func priority(p map[string]int, ms milestone) int {
+	if v, ok := p[ms.raw]; ok {
+		return v
+	}
+	if v, ok := p[ms.family]; ok {
+		return v
+	}
+	return p["default"]
+}
+
+// notAfter is when a post about the milestone stops being worth publishing:
+// every milestone of a live campaign is stale once the campaign has ended,
+// and a thank-you keeps a week of grace.
+func notAfter(ms milestone, c campaigns.Campaign) time.Time {
+	if c.Deadline.IsZero() {
+		return time.Time{}
+	}
+	if ms.family == FamilyEnded {
+		return c.Deadline.Add(endedGrace)
+	}
+	return c.Deadline
+}
