@@ -1,0 +1,101 @@
+package curator
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+)
+
+// acceptFeeds asks for feeds first; some servers answer HTML to */* alone.
+const acceptFeeds = "application/rss+xml, application/atom+xml, application/feed+json, " +
+	"application/xml;q=0.9, text/xml;q=0.9, application/json;q=0.8, */*;q=0.5"
+
+// response is a fetched feed document, or a 304.
+type response struct {
+	NotModified  bool
+	Body         []byte
+	ContentType  string
+	ETag         string
+	LastModified string
+	FinalURL     string
+}
+
+// get fetches a feed with a conditional GET. The body is read whole but never
+// past maxBytes: a feed larger than that is an error, not a silently cut
+// document. A 304 is returned without reading its body.
+func (c *Curator) get(ctx context.Context, feedURL, etag, lastModified string) (response, error) {
+	ctx, cancel := context.WithTimeout(ctx, c.opts.Timeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, feedURL, nil)
+	if err != nil {
+		return response{}, fmt.Errorf("bad feed URL: %w", err)
+	}
+	req.Header.Set("User-Agent", c.opts.UserAgent)
+	req.Header.Set("Accept", acceptFeeds)
+	if etag != "" {
+		req.Header.Set("If-None-Match", etag)
+	}
+	if lastModified != "" {
+		req.Header.Set("If-Modified-Since", lastModified)
+	}
+	resp, err := c.client.Do(req)
+	if err != nil {
+		if errors.Is(err, context.DeadlineExceeded) && ctx.Err() != nil {
+			return response{}, fmt.Errorf("no answer within %s: %w", c.opts.Timeout, err)
+		}
+		return response{}, fmt.Errorf("request failed: %w", err)
+	}
+	defer resp.Body.Close()
+
+	r := response{
+		ContentType:  resp.Header.Get("Content-Type"),
+		ETag:         resp.Header.Get("ETag"),
+		LastModified: resp.Header.Get("Last-Modified"),
+		FinalURL:     resp.Request.URL.String(),
+	}
+	switch {
+	case resp.StatusCode == http.StatusNotModified:
+		r.NotModified = true
+		return r, nil
+	case resp.StatusCode < 200 || resp.StatusCode > 299:
+		return r, fmt.Errorf("unexpected HTTP status %s", resp.Status)
+	}
+	if resp.ContentLength > c.opts.MaxBytes {
+		return r, c.tooLarge()
+	}
+	body, err := io.ReadAll(io.LimitReader(resp.Body, c.opts.MaxBytes+1))
+	if err != nil {
+		if ctx.Err() != nil {
+			return r, fmt.Errorf("body not read within %s: %w", c.opts.Timeout, err)
+		}
+		return r, fmt.Errorf("unable to read body: %w", err)
+	}
+	if int64(len(body)) > c.opts.MaxBytes {
+		return r, c.tooLarge()
+	}
+	r.Body = body
+	return r, nil
+}
+
+func (c *Curator) tooLarge() error {
+	return fmt.Errorf("feed larger than %d bytes", c.opts.MaxBytes)
+}
+
+// newHTTPClient returns the client the curator fetches with: the caller's (or a
+// new one) with our redirect limit. Timeouts come from each request's context.
+func newHTTPClient(base *http.Client, maxRedirects int) *http.Client {
+	var c http.Client
+	if base != nil {
+		c = *base
+	}
+	c.CheckRedirect = func(req *http.Request, via []*http.Request) error {
+		if len(via) > maxRedirects {
+			return errors.New("stopped after " + strconv.Itoa(maxRedirects) + " redirects")
+		}
+		return nil
+	}
+	return &c
+}
