@@ -1,0 +1,31 @@
+package bots
+
+// keys builds the bots' Redis keys. Every key starts with the hash tag
+// "{<prefix>}:" so the whole keyspace lives in one Cluster slot. The post queue's
+// keys belong to package content.
+type keys struct {
+	base string // "{fanfare}:"
+}
+
+func newKeys(prefix string) keys {
+	if prefix == "" {
+		prefix = "fanfare"
+	}
+	return keys{base: "{" + prefix + "}:"}
+}
+
+// paused is a hash {reason, since (unix ms)} present while a network is paused.
+func (k keys) paused(network string) string { return k.base + "bots:paused:" + network }
+
+// heldUntil is a string (unix ms) present while a network's rate limit says wait.
+func (k keys) heldUntil(network string) string { return k.base + "bots:held:" + network }
+
+// engagement is a post's engagement series, newest first, capped.
+func (k keys) engagement(postID string) string { return k.base + "bots:engagement:" + postID }
+
+// engagementFetched is a zset of post ids scored by their last metrics fetch.
+func (k keys) engagementFetched() string { return k.base + "bots:engagement:fetched" }
+
+// reconcileTries counts how many times reconcile looked for a post; it expires
+// once reconcile has given up on the post anyway.
+func (k keys) reconcileTries(postID string) string { return k.base + "bots:reconcile:" + postID }

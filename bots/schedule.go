@@ -1,0 +1,384 @@
+package bots
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/fanfarehq/fanfare/content"
+)
+
+// NetworkLimits are a network's posting rules (config networks.<name>.*).
+type NetworkLimits struct {
+	DailyCap        int           // posts per calendar day in the platform's zone; 0: no cap
+	MinSpacing      time.Duration // between any two posts on the network
+	CampaignSpacing time.Duration // between two posts of one campaign on the network
+}
+
+// QuietHours is a daily window without posts, in the platform's time zone; it
+// may wrap midnight (22:00 to 08:00).
+type QuietHours struct {
+	Start string // "22:00"
+	End   string // "08:00"
+}
+
+// SchedulerOptions configures a Scheduler.
+type SchedulerOptions struct {
+	Networks   map[string]NetworkLimits
+	QuietHours *QuietHours      // nil: none
+	Location   *time.Location   // the platform's zone; nil: UTC
+	Now        func() time.Time // nil: time.Now
+	Logger     *slog.Logger     // nil: slog.Default()
+}
+
+// quiet is a parsed QuietHours: minutes after local midnight.
+type quiet struct {
+	start, end int
+	startText  string
+	endText    string
+}
+
+func parseQuiet(q *QuietHours) (*quiet, error) {
+	if q == nil {
+		return nil, nil
+	}
+	start, err := parseClock(q.Start)
+	if err != nil {
+		return nil, fmt.Errorf("bots: quiet_hours.start: %w", err)
+	}
+	end, err := parseClock(q.End)
+	if err != nil {
+		return nil, fmt.Errorf("bots: quiet_hours.end: %w", err)
+	}
+	if start == end {
+		return nil, fmt.Errorf("bots: quiet_hours: start and end are both %s: the window would be empty or the whole day", q.Start)
+	}
+	return &quiet{start: start, end: end, startText: q.Start, endText: q.End}, nil
+}
+
+func parseClock(s string) (int, error) {
+	t, err := time.Parse("15:04", s)
+	if err != nil {
+		return 0, fmt.Errorf("%q is not a time of day like 22:00", s)
+	}
+	return t.Hour()*60 + t.Minute(), nil
+}
+
+// contains reports whether t falls in the window, by the local wall clock.
+func (q *quiet) contains(t time.Time) bool {
+	m := t.Hour()*60 + t.Minute()
+	if q.start < q.end {
+		return m >= q.start && m < q.end
+	}
+	return m >= q.start || m < q.end
+}
+
+// endAfter returns the first end of the window after t (t local).
+func (q *quiet) endAfter(t time.Time) time.Time {
+	y, mo, d := t.Date()
+	e := time.Date(y, mo, d, q.end/60, q.end%60, 0, 0, t.Location())
+	if !e.After(t) {
+		e = time.Date(y, mo, d+1, q.end/60, q.end%60, 0, 0, t.Location())
+	}
+	return e
+}
+
+// slotHorizon bounds the search for a slot: a post that cannot go out within
+// it is expired rather than queued for ever.
+const slotHorizon = 60 * 24 * time.Hour
+
+// nextSlot returns the earliest time at or after after that respects the
+// network's limits given the slots already used on the network (taken) and by
+// the post's campaign (campaignTaken), and a note naming the rules that pushed
+// it there. Days and quiet hours follow the wall clock in loc, so a DST change
+// shortens or lengthens that day and never moves the window. ok is false when no
+// slot exists within slotHorizon.
+func nextSlot(taken, campaignTaken []time.Time, after time.Time, limits NetworkLimits, q *quiet, loc *time.Location) (time.Time, string, bool) {
+	if loc == nil {
+		loc = time.UTC
+	}
+	t := after.In(loc)
+	var notes []string
+	note := func(kind, text string) {
+		for i, n := range notes {
+			if strings.HasPrefix(n, kind) {
+				notes[i] = text
+				return
+			}
+		}
+		notes = append(notes, text)
+	}
+	for t.Sub(after) <= slotHorizon {
+		if q != nil && q.contains(t) {
+			t = q.endAfter(t)
+			note("quiet", fmt.Sprintf("quiet hours until %s %s", q.endText, loc))
+			continue
+		}
+		if limits.DailyCap > 0 {
+			y, mo, d := t.Date()
+			start := time.Date(y, mo, d, 0, 0, 0, 0, loc)
+			end := time.Date(y, mo, d+1, 0, 0, 0, 0, loc)
+			n := 0
+			for _, s := range taken {
+				if !s.Before(start) && s.Before(end) {
+					n++
+				}
+			}
+			if n >= limits.DailyCap {
+				t = end
+				note("daily", fmt.Sprintf("daily cap %d reached on %s", limits.DailyCap, start.Format("2006-01-02")))
+				continue
+			}
+		}
+		if s, ok := conflict(taken, t, limits.MinSpacing); ok {
+			t = s.Add(limits.MinSpacing).In(loc)
+			note("min", fmt.Sprintf("min spacing %s after %s post", shortDuration(limits.MinSpacing), s.In(loc).Format("15:04")))
+			continue
+		}
+		if s, ok := conflict(campaignTaken, t, limits.CampaignSpacing); ok {
+			t = s.Add(limits.CampaignSpacing).In(loc)
+			note("campaign", fmt.Sprintf("campaign spacing %s after its %s post", shortDuration(limits.CampaignSpacing), s.In(loc).Format("15:04")))
+			continue
+		}
+		if len(notes) == 0 {
+			return t, "earliest free slot", true
+		}
+		return t, strings.Join(notes, "; "), true
+	}
+	return time.Time{}, strings.Join(notes, "; "), false
+}
+
+// conflict returns the latest taken time closer to t than spacing: t cannot be
+// used before that time plus spacing.
+func conflict(taken []time.Time, t time.Time, spacing time.Duration) (time.Time, bool) {
+	if spacing <= 0 {
+		return time.Time{}, false
+	}
+	var last time.Time
+	found := false
+	for _, s := range taken {
+		d := t.Sub(s)
+		if d < spacing && d > -spacing && (!found || s.After(last)) {
+			last, found = s, true
+		}
+	}
+	return last, found
+}
+
+// shortDuration prints 20m rather than 20m0s.
+func shortDuration(d time.Duration) string {
+	s := d.String()
+	if strings.HasSuffix(s, "m0s") {
+		s = strings.TrimSuffix(s, "0s")
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = strings.TrimSuffix(s, "0m")
+	}
+	return s
+}
+
+// Scheduler gives approved posts their slots. The calendar (used slots) lives
+// in Redis and each slot is taken by a script that re-checks the limits, so
+// replicas planning at once agree.
+type Scheduler struct {
+	store *content.Store
+	opts  SchedulerOptions
+	quiet *quiet
+	loc   *time.Location
+	now   func() time.Time
+	log   *slog.Logger
+}
+
+// NewScheduler checks the options (quiet hours format) and returns a Scheduler.
+func NewScheduler(store *content.Store, opts SchedulerOptions) (*Scheduler, error) {
+	q, err := parseQuiet(opts.QuietHours)
+	if err != nil {
+		return nil, err
+	}
+	for name, l := range opts.Networks {
+		if l.DailyCap < 0 || l.MinSpacing < 0 || l.CampaignSpacing < 0 {
+			return nil, fmt.Errorf("bots: networks.%s: daily_cap and spacings must not be negative", name)
+		}
+	}
+	s := &Scheduler{store: store, opts: opts, quiet: q, loc: opts.Location, now: opts.Now, log: opts.Logger}
+	if s.loc == nil {
+		s.loc = time.UTC
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if s.log == nil {
+		s.log = slog.Default()
+	}
+	return s, nil
+}
+
+// Limits returns a network's limits (zero when not configured).
+func (s *Scheduler) Limits(network string) NetworkLimits { return s.opts.Networks[network] }
+
+// Plan gives a slot to every unscheduled approved post of the configured
+// networks. It is a job: register it alone, or let the publish job call it.
+func (s *Scheduler) Plan(ctx context.Context) error {
+	names := make([]string, 0, len(s.opts.Networks))
+	for n := range s.opts.Networks {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	var errs []error
+	for _, n := range names {
+		errs = append(errs, s.PlanNetwork(ctx, n))
+	}
+	return errors.Join(errs...)
+}
+
+// PlanNetwork gives slots to one network's unscheduled approved posts, by
+// priority then age; a post whose earliest slot passes its not_after expires
+// with the reason.
+func (s *Scheduler) PlanNetwork(ctx context.Context, network string) error {
+	posts, err := s.store.Unscheduled(ctx, network)
+	if err != nil || len(posts) == 0 {
+		return err
+	}
+	limits := s.Limits(network)
+	now := s.now()
+	// Enough history for today's cap and the spacing windows; old slots are
+	// forgotten so the calendar stays small.
+	from := now.Add(-48 * time.Hour)
+	if err := s.store.PruneSlots(ctx, network, from); err != nil {
+		return err
+	}
+	taken, err := s.store.SlotTimes(ctx, network, from, now.Add(slotHorizon+24*time.Hour))
+	if err != nil {
+		return err
+	}
+	// Posts that give up their slot to a more urgent one are planned again at
+	// the end of the same run.
+	for i := 0; i < len(posts); i++ {
+		p := posts[i]
+		at, bumped, err := s.place(ctx, p, limits, &taken, now, from)
+		if err != nil {
+			return err
+		}
+		if !at.IsZero() {
+			s.log.Debug("post scheduled", "post_id", p.ID, "network", network, "slot", at)
+		}
+		posts = append(posts, bumped...)
+	}
+	return nil
+}
+
+// place finds and reserves one post's slot, appending it to taken. A slot lost
+// to another replica is searched again with a fresh calendar. When no slot fits
+// before the post's not_after but one would if less urgent posts gave theirs
+// back, they do (bumped), least urgent first.
+func (s *Scheduler) place(ctx context.Context, p content.Post, limits NetworkLimits, taken *[]time.Time, now, from time.Time) (time.Time, []content.Post, error) {
+	var bumped []content.Post
+	horizon := now.Add(slotHorizon + 24*time.Hour)
+	for range 8 {
+		var campTaken []time.Time
+		if limits.CampaignSpacing > 0 && p.CampaignID != "" {
+			var err error
+			campTaken, err = s.store.CampaignSlotTimes(ctx, p.Network, p.CampaignID, from, horizon)
+			if err != nil {
+				return time.Time{}, bumped, err
+			}
+		}
+		at, note, ok := nextSlot(*taken, campTaken, now, limits, s.quiet, s.loc)
+		if !ok || (!p.NotAfter.IsZero() && !at.Before(p.NotAfter)) {
+			victim, err := s.victim(ctx, p, limits, *taken, campTaken, now)
+			if err != nil {
+				return time.Time{}, bumped, err
+			}
+			if victim == nil {
+				reason := s.noSlotReason(p, at, note, ok)
+				if _, err := s.store.Expire(ctx, p.ID, "system:scheduler", reason); err != nil && !errors.Is(err, content.ErrWrongState) {
+					return time.Time{}, bumped, err
+				}
+				s.log.Info("post expired: no slot", "post_id", p.ID, "network", p.Network, "reason", reason)
+				return time.Time{}, bumped, nil
+			}
+			reason := fmt.Sprintf("slot %s given to more urgent post %s (priority %d, not_after %s)",
+				victim.ScheduledAt.In(s.loc).Format("15:04"), p.ID, p.Priority, p.NotAfter.In(s.loc).Format("2006-01-02 15:04"))
+			v, err := s.store.Unschedule(ctx, victim.ID, "system:scheduler", reason)
+			switch {
+			case err == nil:
+				bumped = append(bumped, v)
+				s.log.Info("post gave up its slot", "post_id", v.ID, "to_post_id", p.ID)
+			case errors.Is(err, content.ErrWrongState), errors.Is(err, content.ErrNotFound):
+			default:
+				return time.Time{}, bumped, err
+			}
+			if *taken, err = s.store.SlotTimes(ctx, p.Network, from, horizon); err != nil {
+				return time.Time{}, bumped, err
+			}
+			continue
+		}
+		y, mo, d := at.In(s.loc).Date()
+		g := content.SlotGuard{MinSpacing: limits.MinSpacing, CampaignSpacing: limits.CampaignSpacing, DailyCap: limits.DailyCap,
+			DayStart: time.Date(y, mo, d, 0, 0, 0, 0, s.loc), DayEnd: time.Date(y, mo, d+1, 0, 0, 0, 0, s.loc)}
+		err := s.store.ReserveSlot(ctx, p.ID, at, note, g)
+		switch {
+		case err == nil:
+			*taken = append(*taken, at)
+			return at, bumped, nil
+		case errors.Is(err, content.ErrSlotTaken):
+			fresh, ferr := s.store.SlotTimes(ctx, p.Network, from, horizon)
+			if ferr != nil {
+				return time.Time{}, bumped, ferr
+			}
+			*taken = fresh
+		case errors.Is(err, content.ErrScheduled), errors.Is(err, content.ErrWrongState), errors.Is(err, content.ErrNotFound):
+			return time.Time{}, bumped, nil // another replica or a person got there first
+		default:
+			return time.Time{}, bumped, err
+		}
+	}
+	return time.Time{}, bumped, nil // contended: the next run tries again
+}
+
+// victim returns the least urgent post whose slot, given back, lets p go out
+// before its not_after; nil when p is not time-bound or no such post helps.
+// Slots set by a person and retry times are never taken.
+func (s *Scheduler) victim(ctx context.Context, p content.Post, limits NetworkLimits, taken, campTaken []time.Time, now time.Time) (*content.Post, error) {
+	if p.NotAfter.IsZero() {
+		return nil, nil
+	}
+	cands, err := s.store.Scheduled(ctx, p.Network, now.Add(time.Millisecond), p.NotAfter)
+	if err != nil {
+		return nil, err
+	}
+	cands = slices.DeleteFunc(cands, func(c content.Post) bool {
+		return c.Priority <= p.Priority || strings.HasPrefix(c.SlotNote, "set by ") || strings.HasPrefix(c.SlotNote, "retry: ")
+	})
+	if len(cands) == 0 {
+		return nil, nil
+	}
+	// Would p fit with every candidate gone? If not, bump nobody.
+	free := slices.DeleteFunc(slices.Clone(taken), func(t time.Time) bool {
+		return slices.ContainsFunc(cands, func(c content.Post) bool { return c.ScheduledAt.Equal(t) })
+	})
+	at, _, ok := nextSlot(free, campTaken, now, limits, s.quiet, s.loc)
+	if !ok || !at.Before(p.NotAfter) {
+		return nil, nil
+	}
+	slices.SortFunc(cands, func(a, b content.Post) int {
+		return cmp.Or(cmp.Compare(b.Priority, a.Priority), b.ScheduledAt.Compare(a.ScheduledAt))
+	})
+	return &cands[0], nil
+}
+
+func (s *Scheduler) noSlotReason(p content.Post, at time.Time, note string, ok bool) string {
+	deadline := p.NotAfter.In(s.loc).Format("2006-01-02 15:04 MST")
+	if !ok && p.NotAfter.IsZero() {
+		return fmt.Sprintf("no slot within %d days: %s", int(slotHorizon.Hours()/24), note)
+	}
+	if !ok {
+		return fmt.Sprintf("no slot before not_after %s within %d days: %s", deadline, int(slotHorizon.Hours()/24), note)
+	}
+	return fmt.Sprintf("no slot before not_after %s: the earliest is %s (%s)", deadline, at.In(s.loc).Format("2006-01-02 15:04 MST"), note)
+}

@@ -1,0 +1,103 @@
+package content
+
+import (
+	"fmt"
+	"strings"
+)
+
+// AutoApprove decides which drafts skip the person and go straight to approved
+// (config approval.auto_approve, plus feeds marked auto_approve).
+//
+// Rule grammar, one rule per string:
+//
+//	<kind>                 every post of that kind: milestone, story, curated, manual, digest
+//	milestone:<milestone>  milestone posts of exactly that milestone, e.g. milestone:percent:100
+//	milestone:<prefix>*    milestone posts whose milestone starts with prefix,
+//	                       e.g. milestone:percent:* or milestone:* (same as milestone)
+//	source:<url>           posts whose Source is that feed URL (a feed's auto_approve)
+//
+// Kinds and the words milestone/source are lower case; a trailing "*" is the only
+// wildcard.
+type AutoApprove struct {
+	rules []autoRule
+}
+
+type autoRule struct {
+	text    string
+	kind    Kind // a <kind> rule
+	pattern bool // a milestone:<milestone> rule: prefix (glob) or exact
+	prefix  string
+	glob    bool
+	source  string // a source:<url> rule
+}
+
+var kinds = map[Kind]bool{KindMilestone: true, KindStory: true, KindCurated: true, KindManual: true, KindDigest: true}
+
+// ParseAutoApprove checks rules against the grammar above; the error names the
+// first bad rule (config check reports it with its key).
+func ParseAutoApprove(rules []string) (AutoApprove, error) {
+	var a AutoApprove
+	for i, r := range rules {
+		rule, err := parseAutoRule(r)
+		if err != nil {
+			return AutoApprove{}, fmt.Errorf("content: auto_approve[%d] %q: %w", i, r, err)
+		}
+		a.rules = append(a.rules, rule)
+	}
+	return a, nil
+}
+
+func parseAutoRule(r string) (autoRule, error) {
+	r = strings.TrimSpace(r)
+	if r == "" {
+		return autoRule{}, fmt.Errorf("empty rule")
+	}
+	head, rest, hasRest := strings.Cut(r, ":")
+	switch {
+	case !hasRest:
+		if !kinds[Kind(head)] {
+			return autoRule{}, fmt.Errorf("unknown kind %q (want milestone, story, curated, manual, digest, milestone:<milestone> or source:<url>)", head)
+		}
+		return autoRule{text: r, kind: Kind(head)}, nil
+	case head == "milestone":
+		if rest == "" {
+			return autoRule{}, fmt.Errorf("milestone: needs a milestone, e.g. milestone:percent:100 or milestone:percent:*")
+		}
+		glob := strings.HasSuffix(rest, "*")
+		p := strings.TrimSuffix(rest, "*")
+		if strings.Contains(p, "*") {
+			return autoRule{}, fmt.Errorf("\"*\" is only allowed at the end")
+		}
+		return autoRule{text: r, pattern: true, prefix: p, glob: glob}, nil
+	case head == "source":
+		if rest == "" {
+			return autoRule{}, fmt.Errorf("source: needs a feed URL")
+		}
+		return autoRule{text: r, source: rest}, nil
+	}
+	return autoRule{}, fmt.Errorf("unknown rule form %q (want <kind>, milestone:<milestone> or source:<url>)", head+":")
+}
+
+// Match returns the first rule that approves d, if any.
+func (a AutoApprove) Match(d Draft) (rule string, ok bool) {
+	for _, r := range a.rules {
+		switch {
+		case r.source != "":
+			if d.Source == r.source {
+				return r.text, true
+			}
+		case r.pattern:
+			if d.Kind != KindMilestone {
+				continue
+			}
+			if (r.glob && strings.HasPrefix(d.Milestone, r.prefix)) || (!r.glob && d.Milestone == r.prefix) {
+				return r.text, true
+			}
+		default:
+			if d.Kind == r.kind {
+				return r.text, true
+			}
+		}
+	}
+	return "", false
+}

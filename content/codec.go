@@ -1,0 +1,101 @@
+package content
+
+import (
+	"strconv"
+	"time"
+)
+
+// Posts are stored as Redis hashes, one field per Post field, times as unix
+// milliseconds, so that Lua scripts can compare and index them. Besides the
+// Post fields the hash holds publishing bookkeeping: attempt_id (which claim
+// owns the post), lease_until and claimed_at.
+
+func msString(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return strconv.FormatInt(t.UnixMilli(), 10)
+}
+
+func msTime(s string) time.Time {
+	if s == "" {
+		return time.Time{}
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil {
+		return time.Time{}
+	}
+	return time.UnixMilli(n).UTC()
+}
+
+// draftFields lists a new post's fields as pairs for createScript.
+func draftFields(id string, d Draft, state State, now time.Time) []any {
+	return []any{
+		"id", id,
+		"dedup_key", d.DedupKey,
+		"group_id", d.GroupID,
+		"kind", string(d.Kind),
+		"network", d.Network,
+		"campaign_id", d.CampaignID,
+		"milestone", d.Milestone,
+		"text", d.Text,
+		"link", d.Link,
+		"image_url", d.ImageURL,
+		"lang", d.Lang,
+		"variant", d.Variant,
+		"source", d.Source,
+		"priority", strconv.Itoa(d.Priority),
+		"state", string(state),
+		"not_after", msString(d.NotAfter),
+		"created_at", msString(now),
+		"updated_at", msString(now),
+		"attempts", "0",
+	}
+}
+
+// postFromHash decodes a post hash (HGETALL); ok is false for an empty hash.
+func postFromHash(h map[string]string) (Post, bool) {
+	if len(h) == 0 || h["id"] == "" {
+		return Post{}, false
+	}
+	prio, _ := strconv.Atoi(h["priority"])
+	attempts, _ := strconv.Atoi(h["attempts"])
+	return Post{
+		ID:          h["id"],
+		GroupID:     h["group_id"],
+		Kind:        Kind(h["kind"]),
+		Network:     h["network"],
+		CampaignID:  h["campaign_id"],
+		Milestone:   h["milestone"],
+		Text:        h["text"],
+		Link:        h["link"],
+		ImageURL:    h["image_url"],
+		Lang:        h["lang"],
+		Variant:     h["variant"],
+		Source:      h["source"],
+		Priority:    prio,
+		State:       State(h["state"]),
+		NotAfter:    msTime(h["not_after"]),
+		ScheduledAt: msTime(h["scheduled_at"]),
+		SlotNote:    h["slot_note"],
+		CreatedAt:   msTime(h["created_at"]),
+		UpdatedAt:   msTime(h["updated_at"]),
+		PublishedAt: msTime(h["published_at"]),
+		ExternalID:  h["external_id"],
+		ExternalURL: h["external_url"],
+		LastError:   h["last_error"],
+		Attempts:    attempts,
+	}, true
+}
+
+// pairsToMap turns a flat HGETALL reply from a script into a map.
+func pairsToMap(v any) map[string]string {
+	arr, _ := v.([]any)
+	m := make(map[string]string, len(arr)/2)
+	for i := 0; i+1 < len(arr); i += 2 {
+		k, _ := arr[i].(string)
+		val, _ := arr[i+1].(string)
+		m[k] = val
+	}
+	return m
+}

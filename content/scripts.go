@@ -1,0 +1,226 @@
+package content
+
+import (
+	"strconv"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// auditCap bounds the global audit log; each post keeps its own full trail.
+const auditCap = 10000
+
+// luaLib is shared by the scripts below. reindex puts a post in the indexes its
+// fields call for (every index is derived from the hash, so a script changes
+// fields first and reindexes after); audit appends one change to the post's trail
+// and to the global log. Index key names mirror keys.go.
+var luaLib = `
+local function nz(v) if v == false or v == nil then return '' end return v end
+
+local function reindex(base, id, key, from, now)
+  local f = redis.call('HMGET', key, 'state', 'network', 'campaign_id',
+    'scheduled_at', 'published_at', 'not_after', 'lease_until', 'created_at')
+  local state, net, camp = nz(f[1]), nz(f[2]), nz(f[3])
+  local sched, pub, na, lease, created = nz(f[4]), nz(f[5]), nz(f[6]), nz(f[7]), nz(f[8])
+  if from ~= state then
+    if from ~= '' then
+      redis.call('ZREM', base .. 'posts:state:' .. from, id)
+      redis.call('ZREM', base .. 'posts:state:' .. from .. ':' .. net, id)
+    end
+    redis.call('ZADD', base .. 'posts:state:' .. state, now, id)
+    redis.call('ZADD', base .. 'posts:state:' .. state .. ':' .. net, now, id)
+  end
+  local schedKey = base .. 'posts:scheduled:' .. net
+  local unschedKey = base .. 'posts:unscheduled:' .. net
+  if state == 'approved' and sched ~= '' then
+    redis.call('ZADD', schedKey, sched, id)
+    redis.call('ZREM', unschedKey, id)
+  elseif state == 'approved' then
+    redis.call('ZADD', unschedKey, created, id)
+    redis.call('ZREM', schedKey, id)
+  else
+    redis.call('ZREM', schedKey, id)
+    redis.call('ZREM', unschedKey, id)
+  end
+  if state == 'publishing' and lease ~= '' then
+    redis.call('ZADD', base .. 'posts:leases', lease, id)
+  else
+    redis.call('ZREM', base .. 'posts:leases', id)
+  end
+  if (state == 'pending' or state == 'approved') and na ~= '' then
+    redis.call('ZADD', base .. 'posts:not_after', na, id)
+  else
+    redis.call('ZREM', base .. 'posts:not_after', id)
+  end
+  local slot = ''
+  if state == 'published' then
+    slot = pub
+    if slot == '' then slot = now end
+  elseif state == 'approved' or state == 'publishing' or state == 'unknown' then
+    slot = sched
+  end
+  local slotsKey = base .. 'slots:' .. net
+  local campKey = base .. 'slots:' .. net .. ':campaign:' .. camp
+  if slot ~= '' then
+    redis.call('ZADD', slotsKey, slot, id)
+    if camp ~= '' then redis.call('ZADD', campKey, slot, id) end
+  else
+    redis.call('ZREM', slotsKey, id)
+    if camp ~= '' then redis.call('ZREM', campKey, id) end
+  end
+end
+
+local function audit(base, id, at, actor, action, from, to, reason)
+  local line = cjson.encode({post_id = id, at = at, actor = actor, action = action,
+    from = from, to = to, reason = reason})
+  redis.call('RPUSH', base .. 'post:' .. id .. ':audit', line)
+  redis.call('LPUSH', base .. 'audit', line)
+  redis.call('LTRIM', base .. 'audit', 0, ` + strconv.Itoa(auditCap-1) + `)
+end
+`
+
+func lua(body string) *redis.Script { return redis.NewScript(luaLib + body) }
+
+// createScript stores a new post unless its dedup key is already taken, so that
+// Create is idempotent and two producers racing on one draft make one post.
+//
+// KEYS[1] dedup key, KEYS[2] post hash
+// ARGV[1] key base "{prefix}:", ARGV[2] post id, ARGV[3] now (unix ms),
+// ARGV[4] now (RFC 3339, for the audit), ARGV[5] actor, ARGV[6] the auto-approve
+// rule that matched ("" when none), ARGV[7..] field/value pairs (empty values are
+// not stored).
+// Returns {1, id} when created, {0, existing id} when the dedup key was taken.
+var createScript = lua(`
+local base, id, now, at, actor, rule = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6]
+local existing = redis.call('GET', KEYS[1])
+if existing then return {0, existing} end
+redis.call('SET', KEYS[1], id)
+for i = 7, #ARGV, 2 do
+  if ARGV[i + 1] ~= '' then redis.call('HSET', KEYS[2], ARGV[i], ARGV[i + 1]) end
+end
+local f = redis.call('HMGET', KEYS[2], 'network', 'campaign_id', 'group_id', 'state')
+redis.call('ZADD', base .. 'posts:all', now, id)
+redis.call('ZADD', base .. 'posts:network:' .. f[1], now, id)
+if f[2] then redis.call('ZADD', base .. 'posts:campaign:' .. f[2], now, id) end
+if f[3] then redis.call('ZADD', base .. 'posts:group:' .. f[3], now, id) end
+reindex(base, id, KEYS[2], '', now)
+audit(base, id, at, actor, 'create', '', 'pending', '')
+if f[4] == 'approved' then
+  audit(base, id, at, 'system:auto-approve', 'approve', 'pending', 'approved', 'rule ' .. rule)
+end
+return {1, id}
+`)
+
+// transitionScript is the one way a post's state or fields change after
+// creation: it checks that the current state allows the change (and the
+// action's other conditions), sets fields, moves the indexes and appends the
+// audit line, all atomically.
+//
+// KEYS[1] post hash
+// ARGV[1] key base, ARGV[2] post id,
+// ARGV[3] allowed current states, space separated,
+// ARGV[4] new state ("" keeps the current one),
+// ARGV[5] now (unix ms), ARGV[6] now (RFC 3339), ARGV[7] actor, ARGV[8] action,
+// ARGV[9] reason,
+// ARGV[10] attempt id the post must hold ("" no check),
+// ARGV[11] the post's slot must be at or before this (unix ms; "" no check),
+// ARGV[12] the post's not_after must be at or before this ("" no check),
+// ARGV[13] the post's lease must have ended at or before this ("" no check),
+// ARGV[14] "1": the post must have no slot,
+// ARGV[15] "1": count one more publish attempt,
+// ARGV[16] the post's slot must be after this (unix ms; "" no check),
+// ARGV[17..] field/value pairs to set (an empty value deletes the field).
+// Errors: FANFARE_NOTFOUND, FANFARE_WRONGSTATE <state>, FANFARE_STALE <state>,
+// FANFARE_NOTDUE, FANFARE_DUE, FANFARE_NOTEXPIRED, FANFARE_LEASED, FANFARE_SCHEDULED.
+// Returns the post's hash after the change (HGETALL).
+var transitionScript = lua(`
+local key, base, id = KEYS[1], ARGV[1], ARGV[2]
+local cur = redis.call('HGET', key, 'state')
+if not cur then return redis.error_reply('FANFARE_NOTFOUND') end
+local allowed = false
+for s in string.gmatch(ARGV[3], '%S+') do
+  if s == cur then allowed = true end
+end
+if not allowed then return redis.error_reply('FANFARE_WRONGSTATE ' .. cur) end
+if ARGV[10] ~= '' and nz(redis.call('HGET', key, 'attempt_id')) ~= ARGV[10] then
+  return redis.error_reply('FANFARE_STALE ' .. cur)
+end
+if ARGV[11] ~= '' then
+  local s = tonumber(nz(redis.call('HGET', key, 'scheduled_at')))
+  if not s or s > tonumber(ARGV[11]) then return redis.error_reply('FANFARE_NOTDUE') end
+end
+if ARGV[12] ~= '' then
+  local s = tonumber(nz(redis.call('HGET', key, 'not_after')))
+  if not s or s > tonumber(ARGV[12]) then return redis.error_reply('FANFARE_NOTEXPIRED') end
+end
+if ARGV[13] ~= '' then
+  local s = tonumber(nz(redis.call('HGET', key, 'lease_until')))
+  if not s or s > tonumber(ARGV[13]) then return redis.error_reply('FANFARE_LEASED') end
+end
+if ARGV[14] == '1' and nz(redis.call('HGET', key, 'scheduled_at')) ~= '' then
+  return redis.error_reply('FANFARE_SCHEDULED')
+end
+if ARGV[16] ~= '' then
+  local s = tonumber(nz(redis.call('HGET', key, 'scheduled_at')))
+  if not s or s <= tonumber(ARGV[16]) then return redis.error_reply('FANFARE_DUE') end
+end
+local to = ARGV[4]
+if to == '' then to = cur end
+redis.call('HSET', key, 'state', to, 'updated_at', ARGV[5])
+if ARGV[15] == '1' then redis.call('HINCRBY', key, 'attempts', 1) end
+for i = 17, #ARGV, 2 do
+  if ARGV[i + 1] == '' then
+    redis.call('HDEL', key, ARGV[i])
+  else
+    redis.call('HSET', key, ARGV[i], ARGV[i + 1])
+  end
+end
+reindex(base, id, key, cur, ARGV[5])
+local from = cur
+if to == cur then from = '' ; to = '' end
+audit(base, id, ARGV[6], ARGV[7], ARGV[8], from, to, ARGV[9])
+return redis.call('HGETALL', key)
+`)
+
+// reserveSlotScript gives an approved, unscheduled post its slot, refusing it
+// when the slot no longer fits the network's calendar (another replica took a
+// neighbouring slot since the caller read it): the check and the write are one
+// step, so replicas planning at once never break spacing or the daily cap.
+//
+// KEYS[1] post hash
+// ARGV[1] key base, ARGV[2] post id, ARGV[3] slot (unix ms), ARGV[4] slot note,
+// ARGV[5] now (unix ms), ARGV[6] now (RFC 3339), ARGV[7] actor,
+// ARGV[8] min spacing (ms, 0 none), ARGV[9] campaign spacing (ms, 0 none),
+// ARGV[10] start and ARGV[11] end (unix ms, end excluded) of the slot's day,
+// ARGV[12] daily cap (0 none).
+// Errors: FANFARE_NOTFOUND, FANFARE_WRONGSTATE <state>, FANFARE_SCHEDULED,
+// FANFARE_SLOTTAKEN <why>.
+var reserveSlotScript = lua(`
+local key, base, id = KEYS[1], ARGV[1], ARGV[2]
+local at = tonumber(ARGV[3])
+local cur = redis.call('HGET', key, 'state')
+if not cur then return redis.error_reply('FANFARE_NOTFOUND') end
+if cur ~= 'approved' then return redis.error_reply('FANFARE_WRONGSTATE ' .. cur) end
+if nz(redis.call('HGET', key, 'scheduled_at')) ~= '' then
+  return redis.error_reply('FANFARE_SCHEDULED')
+end
+local net = nz(redis.call('HGET', key, 'network'))
+local camp = nz(redis.call('HGET', key, 'campaign_id'))
+local slotsKey = base .. 'slots:' .. net
+local sp = tonumber(ARGV[8])
+if sp > 0 and redis.call('ZCOUNT', slotsKey, '(' .. (at - sp), '(' .. (at + sp)) > 0 then
+  return redis.error_reply('FANFARE_SLOTTAKEN min spacing')
+end
+local csp = tonumber(ARGV[9])
+if csp > 0 and camp ~= '' and redis.call('ZCOUNT', slotsKey .. ':campaign:' .. camp,
+    '(' .. (at - csp), '(' .. (at + csp)) > 0 then
+  return redis.error_reply('FANFARE_SLOTTAKEN campaign spacing')
+end
+local cap = tonumber(ARGV[12])
+if cap > 0 and redis.call('ZCOUNT', slotsKey, ARGV[10], '(' .. ARGV[11]) >= cap then
+  return redis.error_reply('FANFARE_SLOTTAKEN daily cap')
+end
+redis.call('HSET', key, 'scheduled_at', ARGV[3], 'slot_note', ARGV[4], 'updated_at', ARGV[5])
+reindex(base, id, key, cur, ARGV[5])
+audit(base, id, ARGV[6], ARGV[7], 'schedule', '', '', ARGV[4])
+return redis.call('HGETALL', key)
+`)
