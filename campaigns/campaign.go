@@ -103,4 +103,13 @@ type IngestResult struct {
 	Stale    int     // older than what was stored: ignored
 	Fired    []Event // milestones that will be posted
 	Recorded int     // milestones recorded without a post
+	// Rejected lists the snapshots that failed validation: they are not stored
+	// and do not stop the rest of the batch.
+	Rejected []Rejection
+}
+
+// Rejection is a snapshot refused by Ingest; Err is a *FieldError naming the field.
+type Rejection struct {
+	ID  string
+	Err error
 }

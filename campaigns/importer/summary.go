@@ -1,0 +1,40 @@
+package importer
+
+import (
+	"fmt"
+	"io"
+)
+
+// PrintedReasons is how many rejection reasons Summary.Print lists.
+const PrintedReasons = 10
+
+// Print writes the counts and the first PrintedReasons reasons for
+// rejection, for a person at a terminal.
+func (s Summary) Print(w io.Writer) error {
+	if _, err := fmt.Fprintf(w, "%d rows: %d accepted, %d rejected (%d stale, %d milestones fired)\n",
+		s.Rows, s.Accepted, s.Rejected, s.Stale, s.Fired); err != nil {
+		return err
+	}
+	for i, e := range s.Errors {
+		if i == PrintedReasons {
+			break
+		}
+		where := fmt.Sprintf("row %d", e.Row)
+		if e.ID != "" {
+			where += fmt.Sprintf(" (id %s)", e.ID)
+		}
+		field := ""
+		if e.Field != "" {
+			field = e.Field + ": "
+		}
+		if _, err := fmt.Fprintf(w, "  %s: %s%s\n", where, field, e.Message); err != nil {
+			return err
+		}
+	}
+	if more := s.Rejected - min(len(s.Errors), PrintedReasons); more > 0 {
+		if _, err := fmt.Fprintf(w, "  … and %d more rejected\n", more); err != nil {
+			return err
+		}
+	}
+	return nil
+}
