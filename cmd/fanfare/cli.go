@@ -36,6 +36,21 @@ func commands() []command {
 		{"config check", "[-config FILE]", "validate the configuration and print it with secrets redacted", cmdConfigCheck},
 		{"version", "", "print the version", cmdVersion},
 		{"text check", "--network x|facebook < TEXT", "measure a text against a network's length rules (JSON)", cmdTextCheck},
+		{"posts list", usagePostsList, "list posts of the approval queue", cmdPostsList},
+		{"posts show", usagePostsShow, "show a post with its audit trail", cmdPostsShow},
+		{"posts approve", usagePostsApprove, "approve pending posts", cmdPostsApprove},
+		{"posts reject", usagePostsReject, "reject a post, with a reason", cmdPostsReject},
+		{"posts edit", usagePostsEdit, "change a post's text or link, or reschedule it", cmdPostsEdit},
+		{"posts retry", usagePostsRetry, "send a failed, unknown or duplicate post again", cmdPostsRetry},
+		{"posts resolve", usagePostsResolve, "settle an unknown or failed post by hand", cmdPostsResolve},
+		{"campaigns list", usageCampaignsList, "list tracked campaigns", cmdCampaignsList},
+		{"campaigns show", usageCampaignsShow, "show a campaign and its fired milestones", cmdCampaignsShow},
+		{"campaigns import", usageCampaignsImport, "load campaigns from a CSV or JSON file", cmdCampaignsImport},
+		{"feeds list", usageFeedsList, "list the curated feeds and their last fetch", cmdFeedsList},
+		{"feeds add", usageFeedsAdd, "add a feed to curate", cmdFeedsAdd},
+		{"feeds remove", usageFeedsRemove, "remove a feed added at run time", cmdFeedsRemove},
+		{"feeds fetch", usageFeedsFetch, "fetch one feed and print its items, storing nothing", cmdFeedsFetch},
+		{"users hash-password", usageUsersHashPassword, "hash a dashboard password for the configuration", cmdUsersHashPassword},
 	}
 }
 

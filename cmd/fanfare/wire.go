@@ -2,10 +2,29 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
+	"strings"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/fanfarehq/fanfare/bots"
+	"github.com/fanfarehq/fanfare/bots/daemon"
+	"github.com/fanfarehq/fanfare/bots/facebook"
+	"github.com/fanfarehq/fanfare/bots/preview"
+	"github.com/fanfarehq/fanfare/bots/x"
+	"github.com/fanfarehq/fanfare/campaigns"
+	"github.com/fanfarehq/fanfare/campaigns/demo"
+	"github.com/fanfarehq/fanfare/campaigns/poll"
+	"github.com/fanfarehq/fanfare/campaigns/webhook"
+	"github.com/fanfarehq/fanfare/content"
+	"github.com/fanfarehq/fanfare/content/composer"
+	"github.com/fanfarehq/fanfare/content/curator"
+	"github.com/fanfarehq/fanfare/content/stories"
+	"github.com/fanfarehq/fanfare/internal/config"
+	"github.com/fanfarehq/fanfare/web"
 )
 
 // app is the set of wired components.
@@ -13,19 +32,319 @@ type app struct {
 	handler    http.Handler
 	close      func() error
 	afterStart func(ctx context.Context)
+
+	tracker *campaigns.Tracker
+	queue   *content.Store
+	web     *web.Server
 }
 
+// demoSchedule is how often the demo's campaigns move and its posts go out:
+// the quick start must show milestones within a minute.
+const (
+	demoSourceSpec  = "@every 2s"
+	demoPublishSpec = "@every 5s"
+	// demoSpeed plays a 30-day campaign in 15 minutes: launches and the
+	// "72 h / 24 h left" moments come within a minute, and a person still has
+	// minutes to approve a post before its campaign's deadline expires it.
+	demoSpeed = 30 * 24 * 60 * 60 / (15 * 60.0)
+)
+
 // wire builds every component from the configuration and registers the jobs.
+// Components only know the interfaces they need; this is the one place that
+// knows them all.
 func (m *Main) wire(ctx context.Context) (*app, error) {
-	mux := http.NewServeMux()
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { fmt.Fprintln(w, "ok") })
-	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
-		if err := m.ready(r.Context()); err != nil {
-			http.Error(w, "not ready: "+err.Error(), http.StatusServiceUnavailable)
-			return
+	cfg := m.Config
+	rdb := m.conn.Client
+	prefix := cfg.Redis.Prefix
+	loc := cfg.Location()
+	log := m.Logger
+	now := m.Now
+	d := m.daemon
+
+	publicURL := strings.TrimRight(cfg.HTTP.PublicURL, "/")
+	if publicURL == "" {
+		publicURL = "http://" + m.Addr()
+	}
+	schedule := cfg.Schedule
+	limits := map[string]config.Limits{
+		content.NetworkX:        cfg.Networks.X.Limits,
+		content.NetworkFacebook: cfg.Networks.Facebook.Limits,
+	}
+	if m.Demo {
+		// Accelerated time: campaigns move every 2s, posts go out every 5s,
+		// without the caps and spacing that protect a real audience.
+		schedule.Publish = demoPublishSpec
+		schedule.QuietHours = nil
+		for n := range limits {
+			limits[n] = config.Limits{MinSpacing: 2 * time.Second}
 		}
-		fmt.Fprintln(w, "ready")
+		log.Info("demo mode: campaigns move in accelerated time; posts go to the preview publishers, never to a network")
+	}
+
+	// Campaigns.
+	rules := campaigns.DefaultRules()
+	rules.Percent = cfg.Campaigns.Milestones.Percent
+	rules.Backers = cfg.Campaigns.Milestones.Backers
+	rules.Ending = cfg.Campaigns.Milestones.Ending
+	tracker, err := campaigns.NewTracker(rdb, prefix, rules, campaigns.TrackerOptions{
+		Now: now, Logger: log, EndedTTL: cfg.Campaigns.EndedTTL,
 	})
-	mux.Handle("GET /metrics", promhttp.HandlerFor(m.registry, promhttp.HandlerOpts{}))
-	return &app{handler: mux}, nil
+	if err != nil {
+		return nil, err
+	}
+	events, err := campaigns.NewEventStream(rdb, prefix)
+	if err != nil {
+		return nil, err
+	}
+	events.Logger = log
+
+	// Content.
+	queue, err := content.NewStore(rdb, prefix, content.StoreOptions{
+		Now:         now,
+		AutoApprove: cfg.Approval.AutoApprove,
+		Validate:    validateText,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("approval.auto_approve: %w", err)
+	}
+	networks := enabledNetworks(cfg)
+	comp, err := composer.New(composer.Options{
+		TemplateDir: cfg.Content.TemplatesDir,
+		Now:         now,
+		Logger:      log,
+		Priority:    cfg.Approval.Priority,
+		Networks:    networks,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("templates: %w", err)
+	}
+	storyJob, err := stories.New(stories.Options{Now: now, Logger: log}, tracker, comp, queue)
+	if err != nil {
+		return nil, err
+	}
+	cur := curator.NewCurator(rdb, prefix, curator.Options{
+		UserAgent: "Fanfare/" + versionString() + " (+" + publicURL + ")",
+		Networks:  networks,
+		Now:       now,
+		Logger:    log,
+	}, queue, tracker)
+	if err := cur.Registry().SyncConfig(ctx, configFeeds(cfg.Feeds)); err != nil {
+		return nil, fmt.Errorf("feeds: %w", err)
+	}
+
+	// Publishing.
+	pubs, netConfigs, err := m.publishers(publicURL)
+	if err != nil {
+		return nil, err
+	}
+	netState := bots.NewNetworks(rdb, prefix, netConfigs, now)
+	schedLimits := map[string]bots.NetworkLimits{}
+	for _, n := range networks {
+		l := limits[n]
+		schedLimits[n] = bots.NetworkLimits{DailyCap: l.DailyCap, MinSpacing: l.MinSpacing, CampaignSpacing: l.CampaignSpacing}
+	}
+	var quiet *bots.QuietHours
+	if q := schedule.QuietHours; q != nil {
+		quiet = &bots.QuietHours{Start: q.Start, End: q.End}
+	}
+	sched, err := bots.NewScheduler(queue, bots.SchedulerOptions{
+		Networks: schedLimits, QuietHours: quiet, Location: loc, Now: now, Logger: log,
+	})
+	if err != nil {
+		return nil, err
+	}
+	publishJob, err := bots.NewPublishJob(queue, netState, sched, pubs, bots.PublishOptions{
+		Now: now, Logger: log, Registerer: m.registry,
+	})
+	if err != nil {
+		return nil, err
+	}
+	reconcileJob := bots.NewReconcileJob(rdb, prefix, queue, netState, pubs, bots.ReconcileOptions{Now: now, Logger: log})
+	engagementJob := bots.NewEngagementJob(rdb, prefix, queue, pubs, bots.EngagementOptions{Now: now, Logger: log})
+
+	// Sources and jobs.
+	hooks := webhook.NewHandler(webhook.Options{
+		Secrets: cfg.Campaigns.Webhook.Secrets, Ingester: tracker, Now: now, Logger: log,
+	})
+	jobs := []daemon.Job{
+		{Name: "publish", Spec: schedule.Publish, Run: publishJob.Run, Timeout: 4 * time.Minute},
+		{Name: "reconcile", Spec: schedule.Reconcile, Run: reconcileJob.Run},
+		{Name: "engagement", Spec: schedule.Engagement, Run: engagementJob.Run, Timeout: 10 * time.Minute},
+		{Name: "feeds", Spec: schedule.Feeds, Run: func(ctx context.Context) error {
+			rep, err := cur.RefreshAll(ctx)
+			if err == nil && rep.Feeds > 0 {
+				log.Info("feeds refreshed", "feeds", rep.Feeds, "ok", rep.OK, "not_modified", rep.NotModified, "failed", rep.Failed, "drafts", rep.Drafts)
+			}
+			return err
+		}, Timeout: 10 * time.Minute},
+		{Name: "stories", Spec: schedule.Stories, Run: func(ctx context.Context) error {
+			rep, err := storyJob.Run(ctx)
+			if err == nil {
+				log.Info("creator stories drafted", "week", rep.Week, "picked", len(rep.Picked), "created", rep.Created)
+			}
+			return err
+		}},
+	}
+	if cfg.Campaigns.Poll.URL != "" {
+		p := cfg.Campaigns.Poll
+		poller, err := poll.NewPoller(poll.Options{
+			URL: p.URL, Headers: p.Headers, ItemsPath: p.ItemsPath, NextPath: p.NextPath, PageParam: p.PageParam,
+			Mapping: p.PollMapping(), Timeout: p.Timeout, MaxPages: p.MaxPages, Now: now, Logger: log,
+		}, tracker)
+		if err != nil {
+			return nil, fmt.Errorf("campaigns.poll: %w", err)
+		}
+		jobs = append(jobs, daemon.Job{Name: "poll", Spec: schedule.Poll, Run: poller.Job()})
+	}
+	if m.Demo {
+		src := demo.NewSource(demo.Options{Now: now, Logger: log, Speed: demoSpeed})
+		jobs = append(jobs, daemon.Job{Name: "demo", Spec: demoSourceSpec, Run: src.Job(tracker), Timeout: time.Minute})
+	}
+	for _, j := range jobs {
+		if err := d.Add(j); err != nil {
+			return nil, err
+		}
+	}
+	d.Go("composer", func(ctx context.Context) error {
+		return comp.Consume(ctx, events, queue, composer.ConsumeOptions{Consumer: d.Holder(), Logger: log})
+	})
+
+	// HTTP.
+	srv, err := web.New(web.Options{
+		Queue:           queue,
+		Campaigns:       tracker,
+		Feeds:           cur.Registry(),
+		FetchFeed:       func(ctx context.Context, url string) error { _, err := cur.RefreshURL(ctx, url); return err },
+		Engagement:      engagementJob,
+		Networks:        netState,
+		Hooks:           hooks,
+		Ready:           m.ready,
+		Metrics:         promhttp.HandlerFor(m.registry, promhttp.HandlerOpts{}),
+		MetricsPublic:   cfg.HTTP.MetricsPublic,
+		Users:           webUsers(cfg.Dashboard.Users),
+		APITokens:       webTokens(cfg.HTTP.APITokens),
+		PublicURL:       publicURL,
+		Location:        loc,
+		Redis:           rdb,
+		Prefix:          prefix,
+		Now:             now,
+		Logger:          log,
+		Version:         versionString(),
+		EnabledNetworks: networks,
+		SecureCookies:   strings.HasPrefix(publicURL, "https://"),
+	})
+	if err != nil {
+		return nil, err
+	}
+	a := &app{handler: srv.Handler(), tracker: tracker, queue: queue, web: srv}
+	if len(cfg.Dashboard.Users) == 0 {
+		a.afterStart = func(ctx context.Context) {
+			link, err := srv.OneTimeLoginURL(ctx)
+			if err != nil {
+				log.Error("unable to make a one-time login link", "error", err)
+				return
+			}
+			fmt.Fprintf(m.Console, "\n  Fanfare is running. No dashboard users are configured: log in once with\n\n    %s\n\n  (valid 15 minutes, single use; restart for a new one, or add dashboard.users)\n\n", link)
+		}
+	}
+	return a, nil
+}
+
+// publishers builds one publisher per enabled network: the real client when
+// its credentials are set (and not in demo), else the preview publisher.
+func (m *Main) publishers(publicURL string) (map[string]bots.Publisher, []bots.NetworkConfig, error) {
+	cfg := m.Config
+	rdb := m.conn.Client
+	prefix := cfg.Redis.Prefix
+	pubs := map[string]bots.Publisher{}
+	var nets []bots.NetworkConfig
+	previewFor := func(network string) {
+		pubs[network] = preview.New(network, rdb, prefix, preview.Options{PublicURL: publicURL, Now: m.Now})
+		nets = append(nets, bots.NetworkConfig{Name: network, Enabled: true, Preview: true})
+	}
+
+	xc := cfg.Networks.X
+	switch {
+	case !xc.Enabled:
+		nets = append(nets, bots.NetworkConfig{Name: content.NetworkX})
+	case m.Demo || !xc.HasCredentials():
+		if !m.Demo {
+			m.Logger.Warn("networks.x is enabled without credentials: posts go to the preview publisher, not to X")
+		}
+		previewFor(content.NetworkX)
+	default:
+		client, err := x.NewClient(x.Options{
+			BaseURL: xc.APIBaseURL, ConsumerKey: xc.ConsumerKey, ConsumerSecret: xc.ConsumerSecret,
+			AccessToken: xc.AccessToken, AccessTokenSecret: xc.AccessTokenSecret, Now: m.Now, Logger: m.Logger,
+		})
+		if err != nil {
+			return nil, nil, fmt.Errorf("networks.x: %w", err)
+		}
+		pubs[content.NetworkX] = x.NewPublisher(client)
+		nets = append(nets, bots.NetworkConfig{Name: content.NetworkX, Enabled: true})
+	}
+
+	fc := cfg.Networks.Facebook
+	switch {
+	case !fc.Enabled:
+		nets = append(nets, bots.NetworkConfig{Name: content.NetworkFacebook})
+	case m.Demo || !fc.HasCredentials():
+		if !m.Demo {
+			m.Logger.Warn("networks.facebook is enabled without page_id and page_access_token: posts go to the preview publisher, not to the Page")
+		}
+		previewFor(content.NetworkFacebook)
+	default:
+		client, err := facebook.NewClient(facebook.Options{
+			GraphBaseURL: fc.GraphBaseURL, APIVersion: fc.APIVersion, PageID: fc.PageID,
+			PageAccessToken: fc.PageAccessToken, AppSecret: fc.AppSecret, Now: m.Now, Logger: m.Logger,
+		})
+		if err != nil {
+			return nil, nil, fmt.Errorf("networks.facebook: %w", err)
+		}
+		pubs[content.NetworkFacebook] = facebook.NewPublisher(client)
+		nets = append(nets, bots.NetworkConfig{Name: content.NetworkFacebook, Enabled: true})
+	}
+	if len(pubs) == 0 {
+		return nil, nil, errors.New("networks: both x and facebook are disabled: nothing to publish to")
+	}
+	return pubs, nets, nil
+}
+
+// enabledNetworks are the networks posts are composed for.
+func enabledNetworks(cfg *config.Loaded) []string {
+	var n []string
+	if cfg.Networks.X.Enabled {
+		n = append(n, content.NetworkX)
+	}
+	if cfg.Networks.Facebook.Enabled {
+		n = append(n, content.NetworkFacebook)
+	}
+	return n
+}
+
+func configFeeds(feeds []config.Feed) []content.Feed {
+	out := make([]content.Feed, 0, len(feeds))
+	for _, f := range feeds {
+		out = append(out, content.Feed{
+			URL: f.URL, Schedule: f.Schedule, Keywords: f.Keywords, Lang: f.Lang,
+			AutoApprove: f.AutoApprove, Networks: f.Networks, FromConfig: true,
+		})
+	}
+	return out
+}
+
+func webUsers(users []config.User) []web.User {
+	out := make([]web.User, 0, len(users))
+	for _, u := range users {
+		out = append(out, web.User{Name: u.Name, Role: u.Role, PasswordHash: u.PasswordHash})
+	}
+	return out
+}
+
+func webTokens(tokens []config.APIToken) []web.APIToken {
+	out := make([]web.APIToken, 0, len(tokens))
+	for _, t := range tokens {
+		out = append(out, web.APIToken{Name: t.Name, SHA256: t.SHA256})
+	}
+	return out
 }

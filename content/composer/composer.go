@@ -118,11 +118,8 @@ func New(o Options) (*Composer, error) {
 		}
 	}
 	for k := range o.Priority {
-		if k == "default" || slices.Contains(Families, k) {
-			continue
-		}
-		if _, err := parseMilestone(k); err != nil {
-			return nil, fmt.Errorf("composer: priority key %q is not a milestone, a family or \"default\": %w", k, err)
+		if err := CheckPriorityKey(k); err != nil {
+			return nil, err
 		}
 	}
 	prio := maps.Clone(DefaultPriority)
@@ -231,6 +228,18 @@ func (c *Composer) Render(kind, network string, camp campaigns.Campaign, extra m
 		return Rendered{}, fmt.Errorf("composer: network %q is not enabled", network)
 	}
 	return c.render(ms, network, camp, c.now(), extra)
+}
+
+// CheckPriorityKey reports whether k may key Options.Priority (and the
+// approval.priority configuration): a milestone, a family or "default".
+func CheckPriorityKey(k string) error {
+	if k == "default" || slices.Contains(Families, k) {
+		return nil
+	}
+	if _, err := parseMilestone(k); err != nil {
+		return fmt.Errorf("composer: priority key %q is not a milestone, a family or \"default\": %w", k, err)
+	}
+	return nil
 }
 
 // Priority is the queue priority of posts about a milestone or "story".

@@ -6,6 +6,8 @@ package config
 
 import (
 	"time"
+
+	"github.com/fanfarehq/fanfare/campaigns/poll"
 )
 
 // Config is the whole file. Fields tagged secret:"true" are redacted whenever
@@ -73,10 +75,24 @@ type Poll struct {
 	Preset    string            `yaml:"preset"` // ulule, kickstarter
 	ItemsPath string            `yaml:"items_path"`
 	NextPath  string            `yaml:"next_path"`
+	PageParam string            `yaml:"page_param"`
 	Headers   map[string]string `yaml:"headers" secret:"true"`
 	Timeout   time.Duration     `yaml:"timeout"`
 	MaxPages  int               `yaml:"max_pages"`
-	Mapping   map[string]string `yaml:"mapping"`
+	// Mapping replaces the preset: our field → the listing's dotted JSON path.
+	Mapping *poll.Mapping `yaml:"mapping"`
+}
+
+// PollMapping is the mapping in force: the explicit one, else the preset's.
+func (p Poll) PollMapping() poll.Mapping {
+	switch {
+	case p.Mapping != nil:
+		return *p.Mapping
+	case p.Preset == "kickstarter":
+		return poll.PresetKickstarter
+	default:
+		return poll.PresetUlule
+	}
 }
 
 type Milestones struct {
@@ -176,11 +192,15 @@ func Default() Config {
 			},
 		},
 		Networks: Networks{
+			// Enabled without credentials means the preview publisher: the
+			// quick start shows the whole flow and sends nothing.
 			X: XNetwork{
+				Enabled:    true,
 				APIBaseURL: "https://api.x.com",
 				Limits:     Limits{DailyCap: 24, MinSpacing: 20 * time.Minute, CampaignSpacing: 6 * time.Hour},
 			},
 			Facebook: FacebookNetwork{
+				Enabled:      true,
 				GraphBaseURL: "https://graph.facebook.com",
 				APIVersion:   "v21.0",
 				Limits:       Limits{DailyCap: 8, MinSpacing: time.Hour, CampaignSpacing: 12 * time.Hour},

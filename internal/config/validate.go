@@ -12,12 +12,11 @@ import (
 
 	"golang.org/x/text/language"
 
+	"github.com/fanfarehq/fanfare/content"
+	"github.com/fanfarehq/fanfare/content/composer"
 	"github.com/fanfarehq/fanfare/internal/cronspec"
 	"github.com/fanfarehq/fanfare/internal/redisconn"
 )
-
-// Post kinds an auto-approve rule may name (content.Kind values).
-var knownKinds = []string{"milestone", "story", "curated", "manual", "digest"}
 
 var (
 	hexSHA256   = regexp.MustCompile(`^[0-9a-fA-F]{64}$`)
@@ -104,8 +103,16 @@ func (l *Loaded) Validate() Errors {
 		if p.Preset != "" && p.Preset != "ulule" && p.Preset != "kickstarter" {
 			bad("campaigns.poll.preset", "%q is not ulule or kickstarter", p.Preset)
 		}
-		if p.Preset == "" && len(p.Mapping) == 0 {
+		if p.Preset == "" && p.Mapping == nil {
 			bad("campaigns.poll.mapping", "is required when campaigns.poll.preset is not set")
+		}
+		if p.Mapping != nil {
+			if err := p.Mapping.Check(); err != nil {
+				bad("campaigns.poll", "%v", err)
+			}
+		}
+		if p.NextPath != "" && p.PageParam != "" {
+			bad("campaigns.poll.page_param", "set next_path or page_param, not both")
 		}
 		if p.Timeout <= 0 {
 			bad("campaigns.poll.timeout", "must be a positive duration such as 20s")
@@ -178,9 +185,13 @@ func (l *Loaded) Validate() Errors {
 	}
 
 	for i, rule := range c.Approval.AutoApprove {
-		kind, _, _ := strings.Cut(rule, ":")
-		if !slices.Contains(knownKinds, kind) {
-			bad(fmt.Sprintf("approval.auto_approve[%d]", i), "%q does not start with a post kind (%s)", rule, strings.Join(knownKinds, ", "))
+		if _, err := content.ParseAutoApprove([]string{rule}); err != nil {
+			bad(fmt.Sprintf("approval.auto_approve[%d]", i), "%v", err)
+		}
+	}
+	for k := range c.Approval.Priority {
+		if err := composer.CheckPriorityKey(k); err != nil {
+			bad("approval.priority."+k, "is not a milestone (percent:100), a family (percent, ending, story…) or default")
 		}
 	}
 	if d := c.Content.TemplatesDir; d != "" {

@@ -1,0 +1,217 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"strconv"
+	"time"
+
+	"golang.org/x/text/currency"
+
+	"github.com/fanfarehq/fanfare/campaigns"
+	"github.com/fanfarehq/fanfare/internal/config"
+)
+
+const (
+	usageCampaignsList = "[-config FILE] [--state S] [--limit N] [--offset N] [--json]"
+	usageCampaignsShow = "[-config FILE] ID [--json]"
+)
+
+// campaignsCommand is a data command on the tracker.
+type campaignsCommand struct {
+	*dataCommand
+	tracker *campaigns.Tracker
+}
+
+func (c *cli) openCampaigns(ctx context.Context, path string) (*campaignsCommand, error) {
+	d, err := c.setup(ctx, path)
+	if err != nil {
+		return nil, err
+	}
+	tr, err := campaigns.NewTracker(d.rdb, d.cfg.Redis.Prefix, milestoneRules(d.cfg), campaigns.TrackerOptions{
+		EndedTTL: d.cfg.Campaigns.EndedTTL,
+		// Rejected rows are reported by the import summary; the tracker's own
+		// warning per row would drown it.
+		Logger: slog.New(slog.DiscardHandler),
+	})
+	if err != nil {
+		d.close()
+		return nil, err
+	}
+	return &campaignsCommand{dataCommand: d, tracker: tr}, nil
+}
+
+// milestoneRules are the configured milestones; an import fires the same
+// milestones the daemon would.
+func milestoneRules(cfg *config.Loaded) campaigns.Rules {
+	m := cfg.Campaigns.Milestones
+	return campaigns.Rules{Percent: m.Percent, Backers: m.Backers, Ending: m.Ending}
+}
+
+func cmdCampaignsList(ctx context.Context, c *cli, args []string) error {
+	fs := c.flags("campaigns list", usageCampaignsList)
+	path := c.configFlag(fs)
+	state := fs.String("state", "", "only campaigns in this state: live, successful, failed, canceled")
+	limit, offset := pagingFlags(fs)
+	asJSON := fs.Bool("json", false, `print {"items":[...],"total":N,...} for scripts`)
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 0 {
+		return errUsage
+	}
+	if err := checkPaging(*limit, *offset); err != nil {
+		return err
+	}
+	switch st := campaigns.State(*state); st {
+	case "", campaigns.StateLive, campaigns.StateSuccessful, campaigns.StateFailed, campaigns.StateCanceled:
+	default:
+		return fmt.Errorf("--state %q is not live, successful, failed or canceled", *state)
+	}
+	p, err := c.openCampaigns(ctx, *path)
+	if err != nil {
+		return err
+	}
+	defer p.close()
+	cs, total, err := p.tracker.List(ctx, campaigns.ListOptions{State: campaigns.State(*state), Limit: *limit, Offset: *offset})
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		return writeJSON(c.stdout, newListJSON(cs, total, *offset, *limit))
+	}
+	now := time.Now()
+	t := newTable(c.stdout, "ID", "TITLE", "FUNDED", "PLEDGED", "BACKERS", "LEFT", "STATE")
+	for _, cp := range cs {
+		t.row(cp.ID, clip(cp.Title, 40), strconv.FormatInt(cp.Percent(), 10)+"%",
+			formatMoney(cp.Pledged, cp.Currency), strconv.FormatInt(cp.Backers, 10),
+			timeLeft(cp, now), string(cp.State))
+	}
+	if err := t.flush(); err != nil {
+		return err
+	}
+	fmt.Fprintf(c.stdout, "%d of %d campaign(s)\n", len(cs), total)
+	return nil
+}
+
+// timeLeft is the time before the deadline of a live campaign: whole days,
+// or hours in the last day, when every hour counts.
+func timeLeft(cp campaigns.Campaign, now time.Time) string {
+	left := cp.Deadline.Sub(now)
+	switch {
+	case cp.State.Ended():
+		return "-"
+	case left <= 0:
+		return "past deadline"
+	case left < 24*time.Hour:
+		return fmt.Sprintf("%dh", int(left.Hours()))
+	}
+	return fmt.Sprintf("%dd", int(left.Hours()/24))
+}
+
+// formatMoney writes minor units in major units with the currency's own
+// number of decimals: 123450 EUR is "1234.50 EUR", 5000 JPY "5000 JPY".
+func formatMoney(minor int64, code string) string {
+	scale := 2
+	if u, err := currency.ParseISO(code); err == nil {
+		scale, _ = currency.Standard.Rounding(u)
+	}
+	sign := ""
+	if minor < 0 {
+		sign, minor = "-", -minor
+	}
+	div := int64(1)
+	for range scale {
+		div *= 10
+	}
+	s := sign + strconv.FormatInt(minor/div, 10)
+	if scale > 0 {
+		s += fmt.Sprintf(".%0*d", scale, minor%div)
+	}
+	return s + " " + code
+}
+
+// campaignJSON is `campaigns show --json`, the JSON API's shape without history.
+type campaignJSON struct {
+	Campaign   campaigns.Campaign         `json:"campaign"`
+	Milestones []campaigns.FiredMilestone `json:"milestones"`
+}
+
+func cmdCampaignsShow(ctx context.Context, c *cli, args []string) error {
+	fs := c.flags("campaigns show", usageCampaignsShow)
+	path := c.configFlag(fs)
+	asJSON := fs.Bool("json", false, `print {"campaign":{...},"milestones":[...]}`)
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return errUsage
+	}
+	p, err := c.openCampaigns(ctx, *path)
+	if err != nil {
+		return err
+	}
+	defer p.close()
+	cp, fired, err := p.tracker.Get(ctx, pos[0])
+	if errors.Is(err, campaigns.ErrNotFound) {
+		return fmt.Errorf("no campaign with id %q is tracked", pos[0])
+	} else if err != nil {
+		return err
+	}
+	if *asJSON {
+		if fired == nil {
+			fired = []campaigns.FiredMilestone{}
+		}
+		return writeJSON(c.stdout, campaignJSON{Campaign: cp, Milestones: fired})
+	}
+	return printCampaign(c.stdout, cp, fired, p.cfg.Location(), time.Now())
+}
+
+func printCampaign(w io.Writer, cp campaigns.Campaign, fired []campaigns.FiredMilestone, loc *time.Location, now time.Time) error {
+	t := newTable(w, "ID", cp.ID)
+	t.row("title", cp.Title)
+	t.row("url", cp.URL)
+	t.row("state", string(cp.State))
+	t.row("lang", cp.Lang)
+	t.row("funded", fmt.Sprintf("%d%% (%s of %s)", cp.Percent(), formatMoney(cp.Pledged, cp.Currency), formatMoney(cp.Goal, cp.Currency)))
+	t.row("backers", strconv.FormatInt(cp.Backers, 10))
+	t.row("launched", whenFull(cp.LaunchedAt, loc))
+	t.row("deadline", whenFull(cp.Deadline, loc)+" ("+timeLeft(cp, now)+" left)")
+	creator := cp.Creator.Name
+	for _, h := range []string{cp.Creator.XHandle, cp.Creator.FacebookPage} {
+		if h != "" {
+			creator += ", " + h
+		}
+	}
+	t.row("creator", creator)
+	if cp.Category != "" {
+		t.row("category", cp.Category)
+	}
+	for i, g := range cp.StretchGoals {
+		t.row(fmt.Sprintf("stretch %d", i), formatMoney(g.Amount, cp.Currency)+" "+g.Title)
+	}
+	t.row("updated", whenFull(cp.UpdatedAt, loc))
+	if err := t.flush(); err != nil {
+		return err
+	}
+	fmt.Fprintln(w)
+	if len(fired) == 0 {
+		fmt.Fprintln(w, "No milestone fired yet.")
+		return nil
+	}
+	fmt.Fprintln(w, "Milestones:")
+	m := newTable(w, "MILESTONE", "AT", "POSTED")
+	for _, f := range fired {
+		how := "silent"
+		if f.Posted {
+			how = "posted"
+		}
+		m.row(string(f.Milestone), whenFull(f.At, loc), how)
+	}
+	return m.flush()
+}
