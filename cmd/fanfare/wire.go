@@ -217,6 +217,7 @@ func (m *Main) wire(ctx context.Context) (*app, error) {
 		FetchFeed:       func(ctx context.Context, url string) error { _, err := cur.RefreshURL(ctx, url); return err },
 		Engagement:      engagementJob,
 		Networks:        netState,
+		ResumeNetwork:   netState.Resume,
 		Hooks:           hooks,
 		Ready:           m.ready,
 		Metrics:         promhttp.HandlerFor(m.registry, promhttp.HandlerOpts{}),

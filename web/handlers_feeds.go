@@ -1,0 +1,120 @@
+package web
+
+import (
+	"context"
+	"errors"
+	"github.com/fanfarehq/fanfare/content/curator"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/fanfarehq/fanfare/content"
+)
+
+type feedsData struct {
+	Configured bool
+	CanFetch   bool
+	Feeds      []content.FeedStatus
+}
+
+func (s *Server) feedsPage(w http.ResponseWriter, r *http.Request) {
+	d := feedsData{Configured: s.opt.Feeds != nil, CanFetch: s.opt.FetchFeed != nil}
+	if s.opt.Feeds != nil {
+		fs, err := s.opt.Feeds.List(r.Context())
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		d.Feeds = fs
+	}
+	s.render(w, http.StatusOK, "feeds", s.page(w, r, "feeds", "feeds.title", d))
+}
+
+// checkFeedURL keeps the registry to absolute http(s) URLs.
+func checkFeedURL(raw string) (string, error) {
+	u, err := url.Parse(strings.TrimSpace(raw))
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return "", &content.FieldError{Field: "url", Message: "must be an absolute http(s) URL"}
+	}
+	return u.String(), nil
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, f := range strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == '\n' }) {
+		if f = strings.TrimSpace(f); f != "" {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+func (s *Server) feedAdd(w http.ResponseWriter, r *http.Request) {
+	l := localeFrom(r.Context())
+	if s.opt.Feeds == nil {
+		s.done(w, r, &content.FieldError{Field: "feeds", Message: l.T("feeds.none")}, "", "/feeds")
+		return
+	}
+	u, err := checkFeedURL(r.PostFormValue("url"))
+	if err != nil {
+		s.done(w, r, err, "", "/feeds")
+		return
+	}
+	f := content.Feed{
+		URL: u, Keywords: splitList(r.PostFormValue("keywords")), Lang: strings.TrimSpace(r.PostFormValue("lang")),
+		AutoApprove: r.PostFormValue("auto_approve") == "on", Networks: r.PostForm["network"],
+	}
+	if err := s.opt.Feeds.Add(r.Context(), f); err != nil {
+		s.done(w, r, feedFault(err), "", "/feeds")
+		return
+	}
+	s.log.Info("feed added", "feed_url", u, "actor", actor(r))
+	s.done(w, r, nil, l.T("flash.feed_added"), "/feeds")
+}
+
+func (s *Server) feedRemove(w http.ResponseWriter, r *http.Request) {
+	l := localeFrom(r.Context())
+	if s.opt.Feeds == nil {
+		s.done(w, r, &content.FieldError{Field: "feeds", Message: l.T("feeds.none")}, "", "/feeds")
+		return
+	}
+	if err := s.opt.Feeds.Remove(r.Context(), r.PostFormValue("url")); err != nil {
+		s.done(w, r, feedFault(err), "", "/feeds")
+		return
+	}
+	s.log.Info("feed removed", "feed_url", r.PostFormValue("url"), "actor", actor(r))
+	s.done(w, r, nil, l.T("flash.feed_removed"), "/feeds")
+}
+
+// feedFetch fetches one feed now, within the request (bounded), so the page
+// that follows shows the result.
+func (s *Server) feedFetch(w http.ResponseWriter, r *http.Request) {
+	l := localeFrom(r.Context())
+	if s.opt.FetchFeed == nil {
+		s.done(w, r, &content.FieldError{Field: "fetch", Message: l.T("feeds.no_fetch")}, "", "/feeds")
+		return
+	}
+	ctx, cancel := context.WithTimeout(r.Context(), 30*time.Second)
+	defer cancel()
+	u := r.PostFormValue("url")
+	if err := s.opt.FetchFeed(ctx, u); err != nil {
+		s.setFlash(w, "error", l.T("flash.fetch_failed", err.Error()))
+		s.back(w, r, "/feeds")
+		return
+	}
+	s.done(w, r, nil, l.T("flash.fetched"), "/feeds")
+}
+
+// feedFault turns the registry's refusals into answers a person or a client
+// can act on; anything else stays an internal error.
+func feedFault(err error) error {
+	switch {
+	case errors.Is(err, curator.ErrFeedNotFound):
+		return &badRequest{status: http.StatusNotFound, code: "not_found", field: "url", msg: "no feed with that URL"}
+	case errors.Is(err, curator.ErrFromConfig):
+		return &badRequest{status: http.StatusConflict, code: "conflict", field: "url",
+			msg: "the feed is listed in the config file: change or remove it there"}
+	}
+	return err
+}

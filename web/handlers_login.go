@@ -1,0 +1,101 @@
+package web
+
+import (
+	"net"
+	"net/http"
+)
+
+type loginData struct {
+	Next    string
+	Name    string
+	Error   string
+	NoUsers bool
+}
+
+func (s *Server) loginPage(w http.ResponseWriter, r *http.Request) {
+	if _, ok, _ := s.sessionFrom(r); ok {
+		http.Redirect(w, r, "/", http.StatusSeeOther)
+		return
+	}
+	next := r.URL.Query().Get("next")
+	if !isLocalPath(next) {
+		next = "/"
+	}
+	s.render(w, http.StatusOK, "login", s.page(w, r, "login", "login.title", loginData{Next: next, NoUsers: len(s.users) == 0}))
+}
+
+func clientAddr(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
+	name, pw := r.PostFormValue("name"), r.PostFormValue("password")
+	next := r.PostFormValue("next")
+	if !isLocalPath(next) {
+		next = "/"
+	}
+	l := localeFrom(r.Context())
+	again := func(status int, msgKey string) {
+		s.render(w, status, "login", s.page(w, r, "login", "login.title",
+			loginData{Next: next, Name: name, Error: l.T(msgKey), NoUsers: len(s.users) == 0}))
+	}
+	if name == "" || pw == "" || len(name) > 64 || len(pw) > 1024 {
+		again(http.StatusUnauthorized, "login.bad")
+		return
+	}
+	addr := clientAddr(r)
+	ok, err := s.allowLogin(r.Context(), addr, name)
+	if err != nil {
+		s.log.Error("login limiter unavailable", "err", err)
+		again(http.StatusServiceUnavailable, "err.internal")
+		return
+	}
+	if !ok {
+		s.log.Warn("login rate limited", "user", name, "remote_addr", addr)
+		again(http.StatusTooManyRequests, "login.limited")
+		return
+	}
+	u, ok := s.authenticate(name, pw)
+	if !ok {
+		s.log.Info("login failed", "user", name, "remote_addr", addr)
+		again(http.StatusUnauthorized, "login.bad")
+		return
+	}
+	s.forgiveLogin(r.Context(), addr, name)
+	if err := s.newSession(r.Context(), w, u.Name, u.Role); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.log.Info("login", "user", u.Name, "remote_addr", addr)
+	http.Redirect(w, r, next, http.StatusSeeOther)
+}
+
+func (s *Server) loginOnce(w http.ResponseWriter, r *http.Request) {
+	ok, err := s.consumeOnce(r.Context(), r.URL.Query().Get("token"))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if !ok {
+		s.renderError(w, r, http.StatusUnauthorized, "login.once_bad")
+		return
+	}
+	if err := s.newSession(r.Context(), w, onceUser, RoleManager); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.log.Info("login with one-time link", "user", onceUser, "remote_addr", clientAddr(r))
+	http.Redirect(w, r, "/", http.StatusSeeOther)
+}
+
+func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
+	if err := s.endSession(w, r); err != nil {
+		s.log.Warn("logout", "err", err)
+	}
+	http.Redirect(w, r, "/login", http.StatusSeeOther)
+}

@@ -1,0 +1,84 @@
+package web
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"time"
+
+	"golang.org/x/text/language"
+)
+
+// languages the interface speaks, the first being the default.
+var uiLanguages = []language.Tag{language.English, language.French}
+
+var langMatcher = language.NewMatcher(uiLanguages)
+
+const langCookie = "fanfare_lang"
+
+// locale translates catalog keys for one language.
+type locale struct {
+	lang string
+	msgs map[string]string
+}
+
+// T returns the message for key, formatted with args when there are any. A
+// missing key shows itself, loudly, rather than an empty string; a test
+// keeps that from happening.
+func (l locale) T(key string, args ...any) string {
+	m, ok := l.msgs[key]
+	if !ok {
+		m, ok = catalog["en"][key]
+	}
+	if !ok {
+		return "!" + key + "!"
+	}
+	if len(args) > 0 {
+		return fmt.Sprintf(m, args...)
+	}
+	return m
+}
+
+func newLocale(lang string) locale {
+	if _, ok := catalog[lang]; !ok {
+		lang = "en"
+	}
+	return locale{lang: lang, msgs: catalog[lang]}
+}
+
+const localeKey ctxKey = 1
+
+func localeFrom(ctx context.Context) locale {
+	if l, ok := ctx.Value(localeKey).(locale); ok {
+		return l
+	}
+	return newLocale("en")
+}
+
+// withLang picks the language: a ?lang= switch (remembered in a cookie), then
+// the cookie, then Accept-Language.
+func (s *Server) withLang(next http.HandlerFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		lang := ""
+		if q := r.URL.Query().Get("lang"); q != "" {
+			if _, ok := catalog[q]; ok {
+				lang = q
+				c := s.cookie(langCookie, q, 365*24*time.Hour)
+				http.SetCookie(w, c)
+			}
+		}
+		if lang == "" {
+			if c, err := r.Cookie(langCookie); err == nil {
+				if _, ok := catalog[c.Value]; ok {
+					lang = c.Value
+				}
+			}
+		}
+		if lang == "" {
+			tags, _, _ := language.ParseAcceptLanguage(r.Header.Get("Accept-Language"))
+			_, i, _ := langMatcher.Match(tags...)
+			lang = uiLanguages[i].String()
+		}
+		next(w, r.WithContext(context.WithValue(r.Context(), localeKey, newLocale(lang))))
+	})
+}

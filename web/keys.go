@@ -1,0 +1,34 @@
+package web
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"strconv"
+)
+
+// Every key of the package is built here, under "{prefix}:web:", so that the
+// whole keyspace stays in one Cluster slot (DESIGN.md).
+
+func keyBase(prefix string) string { return "{" + prefix + "}:web:" }
+
+// sessionKey holds a session as JSON. The key carries the SHA-256 of the
+// cookie value, not the value, so a Redis dump does not hand out live sessions.
+func sessionKey(prefix, sessionID string) string {
+	return keyBase(prefix) + "session:" + digest(sessionID)
+}
+
+// onceKey holds a one-time login token (again by digest).
+func onceKey(prefix, token string) string {
+	return keyBase(prefix) + "once:" + digest(token)
+}
+
+// attemptsKey counts login attempts of one client address or user name in one
+// fixed window, identified by its start so that an injected clock moves windows.
+func attemptsKey(prefix, kind, who string, windowStart int64) string {
+	return keyBase(prefix) + "login_attempts:" + kind + ":" + digest(who)[:32] + ":" + strconv.FormatInt(windowStart, 10)
+}
+
+func digest(s string) string {
+	sum := sha256.Sum256([]byte(s))
+	return hex.EncodeToString(sum[:])
+}

@@ -1,0 +1,173 @@
+package web
+
+import (
+	"net/url"
+	"regexp"
+	"sort"
+	"strings"
+
+	"github.com/fanfarehq/fanfare/content"
+)
+
+// postView is a post with what its preview needs: the text cut into
+// highlighted segments as the network would show it, the length check, and
+// the link card.
+type postView struct {
+	content.Post
+	Segments []segment
+	Length   int
+	Max      int
+	Valid    bool
+	CheckErr string
+	Card     *linkCard
+	Editable bool // pending or approved: the edit form applies
+}
+
+type segment struct {
+	Text string
+	Kind string // "", "mention", "hashtag", "link"
+	Href string
+}
+
+type linkCard struct {
+	URL    string
+	Domain string
+	Image  string
+}
+
+var (
+	mentionRE = regexp.MustCompile(`(^|[^\w@])(@[A-Za-z0-9_]{1,15})\b`)
+	hashtagRE = regexp.MustCompile(`(^|[^\w#&])(#[\p{L}\p{N}_]+)`)
+)
+
+func newPostView(p content.Post) postView {
+	v := postView{Post: p, Editable: p.State == content.StatePending || p.State == content.StateApproved}
+	v.Segments = highlight(p.Network, p.Text)
+	if res, err := checkText(p.Network, p.Text); err != nil {
+		v.CheckErr = err.Error()
+	} else {
+		v.Length, v.Max, v.Valid = res.WeightedLength, res.Max, res.Valid
+	}
+	link := p.Link
+	if link == "" {
+		// On X the link lives in the text; the card shows the last one, as X does.
+		if spans := extractURLs(p.Text); len(spans) > 0 {
+			link = spans[len(spans)-1].URL
+		}
+	}
+	if link != "" {
+		card := &linkCard{URL: link, Image: safeImage(p.ImageURL)}
+		if u, err := url.Parse(withScheme(link)); err == nil {
+			card.Domain = strings.TrimPrefix(u.Hostname(), "www.")
+		}
+		v.Card = card
+	}
+	return v
+}
+
+func withScheme(u string) string {
+	if strings.Contains(u, "://") {
+		return u
+	}
+	return "https://" + u
+}
+
+// safeImage keeps only https images: the CSP allows nothing else, and a
+// data: or javascript: URL has no business in a link card.
+func safeImage(u string) string {
+	if strings.HasPrefix(u, "https://") {
+		return u
+	}
+	return ""
+}
+
+// highlight cuts text into plain, link, mention and hashtag segments. Links
+// are found with the network's own URL rules; mentions and hashtags only mean
+// something on X.
+func highlight(network, text string) []segment {
+	type mark struct {
+		start, end int
+		kind, href string
+	}
+	var marks []mark
+	for _, sp := range extractURLs(text) {
+		marks = append(marks, mark{sp.Start, sp.End, "link", withScheme(sp.URL)})
+	}
+	if network == content.NetworkX {
+		for _, m := range mentionRE.FindAllStringSubmatchIndex(text, -1) {
+			marks = append(marks, mark{m[4], m[5], "mention", "https://x.com/" + text[m[4]+1:m[5]]})
+		}
+		for _, m := range hashtagRE.FindAllStringSubmatchIndex(text, -1) {
+			marks = append(marks, mark{m[4], m[5], "hashtag", ""})
+		}
+	}
+	sort.SliceStable(marks, func(i, j int) bool { return marks[i].start < marks[j].start })
+	var segs []segment
+	pos := 0
+	for _, m := range marks {
+		if m.start < pos {
+			continue // inside a link already marked (a URL's #fragment or @path)
+		}
+		if m.start > pos {
+			segs = append(segs, segment{Text: text[pos:m.start]})
+		}
+		segs = append(segs, segment{Text: text[m.start:m.end], Kind: m.kind, Href: m.href})
+		pos = m.end
+	}
+	if pos < len(text) {
+		segs = append(segs, segment{Text: text[pos:]})
+	}
+	return segs
+}
+
+func postViews(ps []content.Post) []postView {
+	out := make([]postView, len(ps))
+	for i, p := range ps {
+		out[i] = newPostView(p)
+	}
+	return out
+}
+
+// group is the posts of one event (GroupID), in the order first seen.
+type group struct {
+	ID         string
+	Kind       content.Kind
+	CampaignID string
+	Milestone  string
+	Title      string // the campaign's title, when known
+	Posts      []postView
+}
+
+// PendingIDs lists the group's pending posts, for "approve all" forms.
+func (g group) PendingIDs() []string {
+	var ids []string
+	for _, p := range g.Posts {
+		if p.State == content.StatePending {
+			ids = append(ids, p.ID)
+		}
+	}
+	return ids
+}
+
+func groupPosts(ps []content.Post) []group {
+	var gs []group
+	idx := map[string]int{}
+	for _, p := range ps {
+		key := p.GroupID
+		if key == "" {
+			key = "post:" + p.ID
+		}
+		i, ok := idx[key]
+		if !ok {
+			i = len(gs)
+			idx[key] = i
+			gs = append(gs, group{ID: p.GroupID, Kind: p.Kind, CampaignID: p.CampaignID, Milestone: p.Milestone})
+		}
+		gs[i].Posts = append(gs[i].Posts, newPostView(p))
+	}
+	// A stable order inside each event, whatever order the posts were made in.
+	for _, g := range gs {
+		sort.SliceStable(g.Posts, func(a, b int) bool { return g.Posts[a].Network < g.Posts[b].Network })
+	}
+	return gs
+}

@@ -1,0 +1,283 @@
+package web
+
+import (
+	"bytes"
+	"context"
+	"embed"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"path"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/fanfarehq/fanfare/bots"
+	"github.com/fanfarehq/fanfare/content"
+)
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+//go:embed static
+var staticFS embed.FS
+
+func staticHandler() http.HandlerFunc {
+	sub, err := fs.Sub(staticFS, "static")
+	if err != nil {
+		panic(err)
+	}
+	fsrv := http.StripPrefix("/static/", http.FileServerFS(sub))
+	return func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasSuffix(r.URL.Path, "/") {
+			http.NotFound(w, r) // no directory listings
+			return
+		}
+		w.Header().Set("Cache-Control", "public, max-age=3600")
+		fsrv.ServeHTTP(w, r)
+	}
+}
+
+// parsePages parses each page together with the layout and the partials.
+func parsePages() (map[string]*template.Template, error) {
+	names, err := fs.Glob(templateFS, "templates/*.html")
+	if err != nil {
+		return nil, err
+	}
+	pages := make(map[string]*template.Template)
+	for _, n := range names {
+		base := path.Base(n)
+		if base == "layout.html" || base == "partials.html" {
+			continue
+		}
+		t, err := template.New(base).Funcs(templateFuncs).ParseFS(templateFS, "templates/layout.html", "templates/partials.html", n)
+		if err != nil {
+			return nil, err
+		}
+		pages[strings.TrimSuffix(base, ".html")] = t
+	}
+	return pages, nil
+}
+
+var templateFuncs = template.FuncMap{
+	"join": strings.Join,
+	"stateClass": func(s content.State) string {
+		return "state-" + string(s)
+	},
+	// dict passes several values to a sub-template.
+	"dict": func(kv ...any) (map[string]any, error) {
+		if len(kv)%2 != 0 {
+			return nil, fmt.Errorf("dict: odd number of arguments")
+		}
+		m := make(map[string]any, len(kv)/2)
+		for i := 0; i < len(kv); i += 2 {
+			k, ok := kv[i].(string)
+			if !ok {
+				return nil, fmt.Errorf("dict: key %v is not a string", kv[i])
+			}
+			m[k] = kv[i+1]
+		}
+		return m, nil
+	},
+	"money": formatMoney,
+	"list":  func(s ...string) []string { return s },
+	"contains": func(list []string, s string) bool {
+		for _, v := range list {
+			if v == s {
+				return true
+			}
+		}
+		return false
+	},
+}
+
+// pageData is what every page template receives; Data is the page's own.
+type pageData struct {
+	L        locale
+	Lang     string
+	Title    string
+	Nav      string
+	User     identity
+	LoggedIn bool
+	Flash    *flash
+	Counts   map[content.State]int
+	Problems int
+	Paused   []bots.NetworkStatus
+	// CanResume: the banner may offer to lift a pause.
+	CanResume bool
+	Path      string
+	Version   string
+	loc       *time.Location
+	Data      any
+}
+
+// Count is the number of posts in a state, for the navigation.
+func (p pageData) Count(state string) int { return p.Counts[content.State(state)] }
+
+// StateName translates a post state.
+func (p pageData) StateName(st content.State) string { return p.L.T("state." + string(st)) }
+
+// Time formats t in the platform's time zone.
+func (p pageData) Time(t time.Time) string {
+	if t.IsZero() {
+		return "—"
+	}
+	return t.In(p.loc).Format("2006-01-02 15:04")
+}
+
+// Clock formats t as hours and minutes in the platform's time zone.
+func (p pageData) Clock(t time.Time) string { return t.In(p.loc).Format("15:04") }
+
+// ISO is t in RFC 3339, for <time datetime>.
+func (p pageData) ISO(t time.Time) string { return t.UTC().Format(time.RFC3339) }
+
+// LocalInput is t as a datetime-local value in the platform's time zone.
+func (p pageData) LocalInput(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.In(p.loc).Format("2006-01-02T15:04")
+}
+
+// Zone names the platform's time zone next to time inputs.
+func (p pageData) Zone() string { return p.loc.String() }
+
+// OtherLang is the language the switch link offers.
+func (p pageData) OtherLang() string {
+	if p.Lang == "fr" {
+		return "en"
+	}
+	return "fr"
+}
+
+// SwitchLangURL is this page in the other language.
+func (p pageData) SwitchLangURL() string { return p.Path + "?lang=" + p.OtherLang() }
+
+// DayLabel names a calendar day in the interface's language: "Tue 3 Mar".
+func (p pageData) DayLabel(t time.Time) string {
+	return p.L.T("day."+strconv.Itoa(int(t.Weekday()))) + " " + strconv.Itoa(t.Day()) + " " + p.L.T("month."+strconv.Itoa(int(t.Month())))
+}
+
+type flash struct {
+	Kind string `json:"k"` // ok, error
+	Msg  string `json:"m"`
+}
+
+const flashCookie = "fanfare_flash"
+
+// setFlash leaves a message for the page the redirect lands on.
+func (s *Server) setFlash(w http.ResponseWriter, kind, msg string) {
+	b, _ := json.Marshal(flash{Kind: kind, Msg: msg})
+	http.SetCookie(w, s.cookie(flashCookie, base64.RawURLEncoding.EncodeToString(b), time.Minute))
+}
+
+func (s *Server) takeFlash(w http.ResponseWriter, r *http.Request) *flash {
+	c, err := r.Cookie(flashCookie)
+	if err != nil {
+		return nil
+	}
+	http.SetCookie(w, s.cookie(flashCookie, "", -time.Second))
+	b, err := base64.RawURLEncoding.DecodeString(c.Value)
+	if err != nil {
+		return nil
+	}
+	var f flash
+	if json.Unmarshal(b, &f) != nil || f.Msg == "" {
+		return nil
+	}
+	return &f
+}
+
+// page builds the common page data: identity, counts, banners, flash.
+func (s *Server) page(w http.ResponseWriter, r *http.Request, nav, titleKey string, data any) pageData {
+	l := localeFrom(r.Context())
+	p := pageData{
+		L: l, Lang: l.lang, Nav: nav, Title: l.T(titleKey), Path: r.URL.Path,
+		Version: s.opt.Version, loc: s.loc, Data: data,
+	}
+	p.User, p.LoggedIn = identityFrom(r.Context())
+	if !p.LoggedIn {
+		return p
+	}
+	p.Flash = s.takeFlash(w, r)
+	ctx := r.Context()
+	if counts, err := s.opt.Queue.Counts(ctx); err != nil {
+		s.log.Warn("unable to count posts", "err", err)
+	} else {
+		p.Counts = counts
+		p.Problems = counts[content.StateFailed] + counts[content.StateUnknown] + counts[content.StateDuplicate]
+	}
+	p.Paused = s.pausedNetworks(ctx)
+	p.CanResume = s.opt.ResumeNetwork != nil
+	return p
+}
+
+func (s *Server) pausedNetworks(ctx context.Context) []bots.NetworkStatus {
+	if s.opt.Networks == nil {
+		return nil
+	}
+	st, err := s.opt.Networks.NetworkStatus(ctx)
+	if err != nil {
+		s.log.Warn("unable to read network status", "err", err)
+		return nil
+	}
+	var paused []bots.NetworkStatus
+	for _, n := range st {
+		if n.Paused {
+			paused = append(paused, n)
+		}
+	}
+	return paused
+}
+
+// render executes a page into a buffer first, so a template error becomes a
+// clean 500 instead of half a page.
+func (s *Server) render(w http.ResponseWriter, status int, name string, p pageData) {
+	t, ok := s.pages[name]
+	if !ok {
+		s.log.Error("no such page template", "page", name)
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "layout", &p); err != nil {
+		s.log.Error("unable to render page", "page", name, "err", err)
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	_, _ = buf.WriteTo(w)
+}
+
+// renderError shows a message (a catalog key) in the layout with a status.
+func (s *Server) renderError(w http.ResponseWriter, r *http.Request, status int, key string, args ...any) {
+	l := localeFrom(r.Context())
+	p := s.page(w, r, "", "err.title", l.T(key, args...))
+	s.render(w, status, "error", p)
+}
+
+// fail logs an unexpected error and shows a generic page.
+func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
+	s.log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+	s.renderError(w, r, http.StatusInternalServerError, "err.internal")
+}
+
+// back redirects (303) to a local path after a form, never to another site.
+func (s *Server) back(w http.ResponseWriter, r *http.Request, fallback string) {
+	to := r.PostFormValue("next")
+	if !isLocalPath(to) {
+		to = fallback
+	}
+	http.Redirect(w, r, to, http.StatusSeeOther)
+}
+
+// isLocalPath accepts "/x" but not "//host" or "/\host", which browsers
+// treat as another site.
+func isLocalPath(p string) bool {
+	return strings.HasPrefix(p, "/") && !strings.HasPrefix(p, "//") && !strings.HasPrefix(p, "/\\")
+}

@@ -1,0 +1,165 @@
+package web
+
+import (
+	"crypto/subtle"
+	"net/http"
+	"net/url"
+)
+
+// access says who may call a route.
+type access int
+
+const (
+	accessPublic access = iota // anyone
+	accessPage                 // a dashboard session; others are sent to /login
+	accessAPI                  // a bearer token or a session; others get 401 JSON
+)
+
+// route is one entry of the route table: the single list that registers the
+// handlers, guards them and drives the route-walk and OpenAPI tests.
+type route struct {
+	pattern string // http.ServeMux pattern with its method
+	access  access
+	// anyRole lets viewers call a state-changing route (logging out).
+	anyRole bool
+	handler http.HandlerFunc
+	doc     *apiDoc // API routes: what the OpenAPI document says of them
+}
+
+func (s *Server) routeTable() []route {
+	rs := []route{
+		{pattern: "GET /healthz", access: accessPublic, handler: s.healthz},
+		{pattern: "GET /readyz", access: accessPublic, handler: s.readyz},
+		{pattern: "GET /feed.atom", access: accessPublic, handler: s.atomAll},
+		{pattern: "GET /campaigns/{id}/feed.atom", access: accessPublic, handler: s.atomCampaign},
+		{pattern: "GET /static/", access: accessPublic, handler: staticHandler()},
+		{pattern: "GET /login", access: accessPublic, handler: s.loginPage},
+		{pattern: "POST /login", access: accessPublic, handler: s.loginSubmit},
+		{pattern: "GET /login/once", access: accessPublic, handler: s.loginOnce},
+		{pattern: "POST /logout", access: accessPage, anyRole: true, handler: s.logout},
+
+		{pattern: "GET /{$}", access: accessPage, handler: s.queuePage},
+		{pattern: "POST /posts/bulk", access: accessPage, handler: s.postBulk},
+		{pattern: "GET /posts/{id}", access: accessPage, handler: s.postPage},
+		{pattern: "POST /posts/{id}/approve", access: accessPage, handler: s.postApprove},
+		{pattern: "POST /posts/{id}/reject", access: accessPage, handler: s.postReject},
+		{pattern: "POST /posts/{id}/edit", access: accessPage, handler: s.postEdit},
+		{pattern: "POST /posts/{id}/schedule", access: accessPage, handler: s.postSchedule},
+		{pattern: "POST /posts/{id}/retry", access: accessPage, handler: s.postRetry},
+		{pattern: "POST /posts/{id}/resolve", access: accessPage, handler: s.postResolve},
+		{pattern: "GET /calendar", access: accessPage, handler: s.calendarPage},
+		{pattern: "GET /campaigns", access: accessPage, handler: s.campaignsPage},
+		{pattern: "GET /campaigns/{id}", access: accessPage, handler: s.campaignPage},
+		{pattern: "GET /problems", access: accessPage, handler: s.problemsPage},
+		{pattern: "GET /feeds", access: accessPage, handler: s.feedsPage},
+		{pattern: "POST /feeds", access: accessPage, handler: s.feedAdd},
+		{pattern: "POST /feeds/fetch", access: accessPage, handler: s.feedFetch},
+		{pattern: "POST /feeds/remove", access: accessPage, handler: s.feedRemove},
+		{pattern: "GET /engagement", access: accessPage, handler: s.engagementPage},
+		{pattern: "GET /compose", access: accessPage, handler: s.composePage},
+		{pattern: "POST /compose", access: accessPage, handler: s.composeSubmit},
+		{pattern: "GET /audit", access: accessPage, handler: s.auditPage},
+		{pattern: "POST /networks/{name}/resume", access: accessPage, handler: s.networkResume},
+	}
+	rs = append(rs, s.apiRoutes()...)
+	if s.opt.Hooks != nil {
+		rs = append(rs, route{pattern: "POST /hooks/campaigns", access: accessPublic, handler: s.opt.Hooks.ServeHTTP})
+	}
+	if s.opt.Metrics != nil {
+		a := accessAPI
+		if s.opt.MetricsPublic {
+			a = accessPublic
+		}
+		rs = append(rs, route{pattern: "GET /metrics", access: a, anyRole: true, handler: s.opt.Metrics.ServeHTTP})
+	}
+	return rs
+}
+
+func isSafeMethod(m string) bool { return m == http.MethodGet || m == http.MethodHead }
+
+// guard wraps a route's handler with its authentication and role checks.
+func (s *Server) guard(rt route) http.Handler {
+	if rt.access == accessPublic {
+		return s.withLang(rt.handler)
+	}
+	if rt.access == accessAPI {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			id, ok := s.bearer(r)
+			if !ok {
+				sess, found, err := s.sessionFrom(r)
+				if err != nil {
+					s.log.Error("session lookup failed", "err", err)
+					writeAPIError(w, http.StatusServiceUnavailable, "unavailable", "session store unavailable", "")
+					return
+				}
+				if found {
+					id, found = s.sessionIdentity(sess)
+				}
+				if !found {
+					w.Header().Set("WWW-Authenticate", `Bearer realm="fanfare"`)
+					writeAPIError(w, http.StatusUnauthorized, "unauthorized", "a bearer token or a dashboard session is required", "")
+					return
+				}
+			}
+			if !isSafeMethod(r.Method) && !rt.anyRole && !id.CanChange() {
+				writeAPIError(w, http.StatusForbidden, "forbidden", "the viewer role cannot change anything", "")
+				return
+			}
+			rt.handler(w, r.WithContext(withIdentity(r.Context(), id)))
+		})
+	}
+	return s.withLang(func(w http.ResponseWriter, r *http.Request) {
+		sess, found, err := s.sessionFrom(r)
+		if err != nil {
+			s.log.Error("session lookup failed", "err", err)
+			http.Error(w, "session store unavailable", http.StatusServiceUnavailable)
+			return
+		}
+		var id identity
+		if found {
+			id, found = s.sessionIdentity(sess)
+		}
+		if !found {
+			next := "/"
+			if isSafeMethod(r.Method) {
+				next = r.URL.RequestURI()
+			}
+			http.Redirect(w, r, "/login?next="+url.QueryEscape(next), http.StatusSeeOther)
+			return
+		}
+		if !isSafeMethod(r.Method) {
+			r.Body = http.MaxBytesReader(w, r.Body, maxBody)
+			// The form token backs up CrossOriginProtection for browsers that
+			// send neither Sec-Fetch-Site nor Origin.
+			if subtle.ConstantTimeCompare([]byte(r.PostFormValue("csrf")), []byte(sess.CSRF)) != 1 {
+				s.renderError(w, r, http.StatusForbidden, "err.csrf")
+				return
+			}
+			if !rt.anyRole && !id.CanChange() {
+				s.renderError(w, r, http.StatusForbidden, "err.viewer")
+				return
+			}
+		}
+		rt.handler(w, r.WithContext(withIdentity(r.Context(), id)))
+	})
+}
+
+// maxBody bounds every form and JSON body.
+const maxBody = 1 << 20
+
+// sessionIdentity checks a session against the current configuration: a user
+// removed from the config file loses their sessions at once, and a changed
+// role applies at once too.
+func (s *Server) sessionIdentity(sess session) (identity, bool) {
+	role := sess.Role
+	if len(s.users) > 0 {
+		u, ok := s.users[sess.User]
+		if !ok {
+			return identity{}, false
+		}
+		role = u.Role
+	} else if sess.User != onceUser {
+		return identity{}, false
+	}
+	return identity{Name: sess.User, Role: role, Actor: sess.User, CSRF: sess.CSRF}, true
+}
