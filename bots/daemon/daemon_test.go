@@ -168,3 +168,33 @@ func TestAddRejectsBadSpecNamingJob(t *testing.T) {
 		t.Fatalf("Add error = %v", err)
 	}
 }
+
+func TestLoopRestartsAfterPanicAndStopsAtShutdown(t *testing.T) {
+	d := New(redistest.Client(t), Options{Prefix: "t", Logger: quiet()})
+	var starts atomic.Int32
+	stopped := make(chan struct{})
+	d.Go("consumer", func(ctx context.Context) error {
+		if starts.Add(1) == 1 {
+			panic("first start panics")
+		}
+		<-ctx.Done()
+		close(stopped)
+		return nil
+	})
+	d.Start()
+	deadline := time.Now().Add(3 * time.Second)
+	for starts.Load() < 2 && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if starts.Load() < 2 {
+		t.Fatal("loop was not restarted after a panic")
+	}
+	if err := d.Shutdown(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-stopped:
+	default:
+		t.Fatal("Shutdown returned before the loop stopped")
+	}
+}

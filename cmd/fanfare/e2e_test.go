@@ -1,0 +1,217 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/fanfarehq/fanfare/bots/facebook/fbfake"
+	"github.com/fanfarehq/fanfare/bots/x/xfake"
+	"github.com/fanfarehq/fanfare/campaigns/webhook"
+	"github.com/fanfarehq/fanfare/content/text"
+	"github.com/fanfarehq/fanfare/internal/redistest"
+)
+
+const (
+	e2eWebhookSecret = "e2e-webhook-secret-0123456789"
+	e2eAPIToken      = "e2e-api-token"
+)
+
+// A campaign crossing 50 % (auto-approve on for milestones) ends as exactly one
+// post on fake X (signed OAuth 1.0a, valid weighted length) and one on the
+// fake Page (right token and appsecret_proof), visible through the API.
+func TestMilestonePublishedOnceToEachNetwork(t *testing.T) {
+	xcreds := xfake.Credentials{ConsumerKey: "ck", ConsumerSecret: "cs", AccessToken: "at", AccessTokenSecret: "ats"}
+	xs := xfake.NewServer(t, xcreds)
+	fb := fbfake.NewServer(t, "4242", "page-token", "app-secret")
+	sum := sha256.Sum256([]byte(e2eAPIToken))
+	cfg := testConfig(t, fmt.Sprintf(`
+campaigns:
+  webhook:
+    secrets: [%q]
+networks:
+  x:
+    enabled: true
+    api_base_url: %s
+    consumer_key: ck
+    consumer_secret: cs
+    access_token: at
+    access_token_secret: ats
+    min_spacing: 1s
+    campaign_spacing: 0s
+  facebook:
+    enabled: true
+    graph_base_url: %s
+    page_id: "4242"
+    page_access_token: page-token
+    app_secret: app-secret
+    min_spacing: 1s
+    campaign_spacing: 0s
+schedule:
+  publish: "@every 1s"
+approval:
+  auto_approve: [milestone]
+http:
+  api_tokens:
+    - name: e2e
+      sha256: %s
+`, e2eWebhookSecret, xs.URL, fb.URL, hex.EncodeToString(sum[:])))
+	m := startMain(t, cfg, false)
+
+	now := time.Now().UTC()
+	campaign := func(pledged int64, updated time.Time) map[string]any {
+		return map[string]any{
+			"id": "court-metrage-42", "title": "Le Dernier Phare", "url": "https://www.example.org/projects/court-metrage-42",
+			"lang": "fr", "currency": "EUR", "goal": 1_000_000, "pledged": pledged, "backers": 3,
+			"launched_at": now.Add(-10 * 24 * time.Hour).Format(time.RFC3339),
+			"deadline":    now.Add(20 * 24 * time.Hour).Format(time.RFC3339),
+			"state":       "live", "updated_at": updated.Format(time.RFC3339Nano),
+			"creator": map[string]any{"name": "Studio Lumière", "x_handle": "studiolumiere", "facebook_page": "Studio Lumière"},
+		}
+	}
+	// First sight at 40 %: 25 % is recorded silently (no flood).
+	postWebhook(t, m, campaign(400_000, now.Add(-2*time.Minute)))
+	// Then 55 %: percent:50 fires.
+	postWebhook(t, m, campaign(550_000, now.Add(-time.Minute)))
+
+	deadline := time.Now().Add(20 * time.Second)
+	for time.Now().Before(deadline) && (len(xs.Posts()) < 1 || len(fb.Posts()) < 1) {
+		time.Sleep(100 * time.Millisecond)
+	}
+	// A few more publish ticks must not send anything again.
+	time.Sleep(2500 * time.Millisecond)
+	if got := len(xs.Posts()); got != 1 {
+		t.Fatalf("fake X has %d posts, want exactly 1", got)
+	}
+	if got := len(fb.Posts()); got != 1 {
+		t.Fatalf("fake Page has %d posts, want exactly 1", got)
+	}
+	xpost, fbpost := xs.Posts()[0], fb.Posts()[0]
+	if r, _ := text.Check("x", xpost.Text); !r.Valid || r.WeightedLength > 280 {
+		t.Fatalf("X post is not valid: %+v %q", r, xpost.Text)
+	}
+	for _, want := range []string{"50", "@studiolumiere", "utm_source=x", "utm_content=percent%3A50"} {
+		if !strings.Contains(xpost.Text, want) {
+			t.Errorf("X post %q lacks %q", xpost.Text, want)
+		}
+	}
+	if !strings.Contains(fbpost.Link, "utm_source=facebook") || !strings.Contains(fbpost.Message, "Studio Lumière") {
+		t.Errorf("Page post = %+v", fbpost)
+	}
+
+	// States, ids and URLs through the API.
+	req, _ := http.NewRequest("GET", m.URL()+"/api/v1/posts?state=published", nil)
+	req.Header.Set("Authorization", "Bearer "+e2eAPIToken)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var list struct {
+		Items []struct {
+			Network     string `json:"network"`
+			ExternalID  string `json:"external_id"`
+			ExternalURL string `json:"external_url"`
+			Milestone   string `json:"milestone"`
+		} `json:"items"`
+		Total int `json:"total"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&list); err != nil {
+		t.Fatal(err)
+	}
+	if list.Total != 2 {
+		t.Fatalf("API lists %d published posts, want 2: %+v", list.Total, list.Items)
+	}
+	for _, p := range list.Items {
+		want := map[string]string{"x": xpost.ID, "facebook": fbpost.ID}[p.Network]
+		if p.ExternalID != want || p.ExternalURL == "" || p.Milestone != "percent:50" {
+			t.Errorf("published %s post: id %q url %q milestone %q, want id %q", p.Network, p.ExternalID, p.ExternalURL, p.Milestone, want)
+		}
+	}
+}
+
+func postWebhook(t *testing.T, m *Main, campaign map[string]any) {
+	t.Helper()
+	body, _ := json.Marshal(campaign)
+	req, _ := http.NewRequest("POST", m.URL()+"/hooks/campaigns", bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set(webhook.SignatureHeader, webhook.Sign(e2eWebhookSecret, time.Now(), body))
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusAccepted {
+		var b bytes.Buffer
+		_, _ = b.ReadFrom(resp.Body)
+		t.Fatalf("webhook = %d %s", resp.StatusCode, b.String())
+	}
+}
+
+// Two daemons on one Redis with a job every second: every tick runs exactly
+// once in total. Each run claims its tick's key, so the runs counted by both
+// replicas must equal the number of tick keys: a tick run twice would make
+// the runs outnumber the keys.
+func TestTwoDaemonsRunEachTickOnce(t *testing.T) {
+	cfg := testConfig(t, "schedule:\n  publish: \"@every 1s\"\n")
+	a := startMain(t, cfg, false)
+	b := startMain(t, cfg, false)
+	time.Sleep(3500 * time.Millisecond)
+	rdb := redistest.NewClient(t)
+	keys, err := rdb.Keys(context.Background(), "{e2e}:lock:tick:publish:*").Result()
+	if err != nil {
+		t.Fatal(err)
+	}
+	runsA, takenA := jobRuns(t, a.registry, "publish")
+	runsB, takenB := jobRuns(t, b.registry, "publish")
+	if len(keys) < 3 {
+		t.Fatalf("only %d publish ticks in 3.5s", len(keys))
+	}
+	if runsA+runsB != len(keys) {
+		t.Fatalf("%d + %d runs for %d ticks: a tick ran twice or not at all", runsA, runsB, len(keys))
+	}
+	if takenA+takenB == 0 {
+		t.Fatalf("no tick was ever taken by the other replica: the replicas did not compete")
+	}
+}
+
+// jobRuns sums a job's finished runs (any outcome but taken/busy/redis_error)
+// and the ticks another replica took, from a replica's metrics.
+func jobRuns(t *testing.T, reg *prometheus.Registry, job string) (runs, taken int) {
+	t.Helper()
+	families, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range families {
+		if f.GetName() != "fanfare_job_runs_total" {
+			continue
+		}
+		for _, mt := range f.GetMetric() {
+			labels := map[string]string{}
+			for _, l := range mt.GetLabel() {
+				labels[l.GetName()] = l.GetValue()
+			}
+			if labels["job"] != job {
+				continue
+			}
+			n := int(mt.GetCounter().GetValue())
+			switch labels["result"] {
+			case "ok", "error", "panic":
+				runs += n
+			case "taken":
+				taken += n
+			}
+		}
+	}
+	return runs, taken
+}
