@@ -53,6 +53,9 @@ type Daemon struct {
 
 	baseCtx    context.Context
 	cancelBase context.CancelFunc
+	loopCtx    context.Context
+	cancelLoop context.CancelFunc
+	loops      sync.WaitGroup
 
 	mu      sync.Mutex
 	jobs    map[string]*registered
@@ -110,6 +113,7 @@ func New(rdb redis.UniversalClient, opts Options) *Daemon {
 		}, []string{"job"}),
 	}
 	d.baseCtx, d.cancelBase = context.WithCancel(context.Background())
+	d.loopCtx, d.cancelLoop = context.WithCancel(context.Background())
 	if opts.Registerer != nil {
 		opts.Registerer.MustRegister(d.runs, d.duration)
 	}
@@ -155,8 +159,22 @@ func (d *Daemon) Start() {
 }
 
 // Shutdown stops scheduling, waits for running jobs until ctx ends, then
-// cancels their contexts and waits briefly for them to return.
+// cancels their contexts and waits briefly for them to return. Loops started
+// with Go stop after the jobs: jobs produce what loops consume.
 func (d *Daemon) Shutdown(ctx context.Context) error {
+	err := d.stopJobs(ctx)
+	d.cancelLoop()
+	loopsDone := make(chan struct{})
+	go func() { d.loops.Wait(); close(loopsDone) }()
+	select {
+	case <-loopsDone:
+	case <-time.After(5 * time.Second):
+		err = errors.Join(err, errors.New("daemon: loops did not stop within 5s"))
+	}
+	return err
+}
+
+func (d *Daemon) stopJobs(ctx context.Context) error {
 	done := d.cron.Stop().Done()
 	select {
 	case <-done:

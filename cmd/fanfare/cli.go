@@ -18,6 +18,8 @@ type cli struct {
 	stdin          io.Reader
 	stdout, stderr io.Writer
 	lookupEnv      func(string) (string, bool)
+	// usageShown: a flag set already printed the problem and the usage.
+	usageShown bool
 }
 
 type command struct {
@@ -98,6 +100,8 @@ func (c *cli) dispatch(ctx context.Context, args []string) int {
 		return 0
 	case errors.Is(err, flag.ErrHelp):
 		return 0
+	case c.usageShown:
+		return 2
 	case errors.Is(err, errUsage):
 		fmt.Fprintf(c.stderr, "usage: fanfare %s %s\n", match.name, match.usage)
 		return 2
@@ -121,6 +125,7 @@ func (c *cli) flags(name, usage string) *flag.FlagSet {
 	fs := flag.NewFlagSet("fanfare "+name, flag.ContinueOnError)
 	fs.SetOutput(c.stderr)
 	fs.Usage = func() {
+		c.usageShown = true
 		fmt.Fprintf(c.stderr, "usage: fanfare %s %s\n", name, usage)
 		fs.PrintDefaults()
 	}

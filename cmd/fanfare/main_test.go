@@ -167,6 +167,9 @@ func TestCLIUsage(t *testing.T) {
 	if code, _, _ := runCmd(t, nil, "", "run", "--help"); code != 0 {
 		t.Fatalf("run --help = %d", code)
 	}
+	if code, _, errOut := runCmd(t, nil, "", "run", "--frobnicate"); code != 2 || strings.Count(errOut, "frobnicate") != 1 {
+		t.Fatalf("run --frobnicate = %d, want 2 and the problem said once:\n%s", code, errOut)
+	}
 	if code, out, _ := runCmd(t, nil, "", "version"); code != 0 || !strings.HasPrefix(out, "fanfare ") {
 		t.Fatalf("version = %d %q", code, out)
 	}
