@@ -2,7 +2,16 @@ package content
 
 import (
 	"context"
+	"errors"
 	"time"
+)
+
+// Errors a FeedRegistry returns; callers test them with errors.Is.
+var (
+	ErrFeedNotFound = errors.New("feed not found")
+	// ErrFeedFromConfig: the feed is listed in the config file, so only the
+	// file can change or remove it.
+	ErrFeedFromConfig = errors.New("feed is listed in the config file")
 )
 
 // Feed is a partner's, the press's or a creator's feed that the curator reads.

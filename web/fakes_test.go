@@ -3,7 +3,6 @@ package web
 import (
 	"context"
 	"fmt"
-	"github.com/fanfarehq/fanfare/content/curator"
 	"slices"
 	"sort"
 	"strings"
@@ -331,7 +330,7 @@ func (f *fakeFeeds) Add(ctx context.Context, feed content.Feed) error {
 	for i, x := range f.feeds {
 		if x.URL == feed.URL {
 			if x.FromConfig {
-				return fmt.Errorf("%w: %s", curator.ErrFromConfig, feed.URL)
+				return fmt.Errorf("%w: %s", content.ErrFeedFromConfig, feed.URL)
 			}
 			f.feeds[i].Feed = feed // the registry updates a run-time feed
 			return nil
@@ -347,13 +346,13 @@ func (f *fakeFeeds) Remove(ctx context.Context, url string) error {
 	for i, x := range f.feeds {
 		if x.URL == url {
 			if x.FromConfig {
-				return fmt.Errorf("%w: %s", curator.ErrFromConfig, url)
+				return fmt.Errorf("%w: %s", content.ErrFeedFromConfig, url)
 			}
 			f.feeds = append(f.feeds[:i], f.feeds[i+1:]...)
 			return nil
 		}
 	}
-	return fmt.Errorf("%w: %s", curator.ErrFeedNotFound, url)
+	return fmt.Errorf("%w: %s", content.ErrFeedNotFound, url)
 }
 
 func (f *fakeFeeds) List(ctx context.Context) ([]content.FeedStatus, error) {

@@ -3,7 +3,6 @@ package web
 import (
 	"context"
 	"errors"
-	"github.com/fanfarehq/fanfare/content/curator"
 	"net/http"
 	"net/url"
 	"strings"
@@ -110,9 +109,9 @@ func (s *Server) feedFetch(w http.ResponseWriter, r *http.Request) {
 // can act on; anything else stays an internal error.
 func feedFault(err error) error {
 	switch {
-	case errors.Is(err, curator.ErrFeedNotFound):
+	case errors.Is(err, content.ErrFeedNotFound):
 		return &badRequest{status: http.StatusNotFound, code: "not_found", field: "url", msg: "no feed with that URL"}
-	case errors.Is(err, curator.ErrFromConfig):
+	case errors.Is(err, content.ErrFeedFromConfig):
 		return &badRequest{status: http.StatusConflict, code: "conflict", field: "url",
 			msg: "the feed is listed in the config file: change or remove it there"}
 	}

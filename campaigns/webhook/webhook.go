@@ -99,7 +99,7 @@ func NewHandler(o Options) http.Handler {
 		h.tolerance = DefaultTolerance
 	}
 	if len(h.secrets) == 0 {
-		h.log.Error("webhook: no secret configured (campaigns.webhook.secrets): every delivery will be refused")
+		h.log.Info("campaign webhook disabled: set campaigns.webhook.secrets to accept POST /hooks/campaigns (deliveries get 503 until then)")
 	}
 	return h
 }

@@ -94,7 +94,7 @@ func cmdFeedsAdd(ctx context.Context, c *cli, args []string) error {
 	}
 	defer d.close()
 	reg := curator.NewRegistry(d.rdb, d.cfg.Redis.Prefix)
-	if err := reg.Add(ctx, f); errors.Is(err, curator.ErrFromConfig) {
+	if err := reg.Add(ctx, f); errors.Is(err, content.ErrFeedFromConfig) {
 		return fmt.Errorf("%s is listed in the configuration file: change it there", *url)
 	} else if err != nil {
 		return err
@@ -121,9 +121,9 @@ func cmdFeedsRemove(ctx context.Context, c *cli, args []string) error {
 	defer d.close()
 	err = curator.NewRegistry(d.rdb, d.cfg.Redis.Prefix).Remove(ctx, *url)
 	switch {
-	case errors.Is(err, curator.ErrFromConfig):
+	case errors.Is(err, content.ErrFeedFromConfig):
 		return fmt.Errorf("%s is listed in the configuration file: remove it there", *url)
-	case errors.Is(err, curator.ErrFeedNotFound):
+	case errors.Is(err, content.ErrFeedNotFound):
 		return fmt.Errorf("no feed %s (feeds list shows them)", *url)
 	case err != nil:
 		return err

@@ -17,14 +17,6 @@ import (
 	"github.com/fanfarehq/fanfare/content"
 )
 
-// Errors the registry returns; test them with errors.Is.
-var (
-	ErrFeedNotFound = errors.New("curator: feed not found")
-	// ErrFromConfig: the feed is listed in the config file, so only the file can
-	// change or remove it (a run-time change would come back at the next start).
-	ErrFromConfig = errors.New("curator: feed is listed in the config file")
-)
-
 // Registry is the Redis-backed list of feeds and of what their last fetch did.
 // It implements content.FeedRegistry.
 type Registry struct {
@@ -40,7 +32,7 @@ func NewRegistry(rdb redis.UniversalClient, prefix string) *Registry {
 }
 
 // Add registers a feed read at run time, or changes one added earlier. It
-// refuses a feed the config file lists (ErrFromConfig).
+// refuses a feed the config file lists (content.ErrFeedFromConfig).
 func (r *Registry) Add(ctx context.Context, f content.Feed) error {
 	f, err := NormalizeFeed(f)
 	if err != nil {
@@ -52,7 +44,7 @@ func (r *Registry) Add(ctx context.Context, f content.Feed) error {
 		return err
 	}
 	if found && old.FromConfig {
-		return fmt.Errorf("%w: %s", ErrFromConfig, f.URL)
+		return fmt.Errorf("%w: %s", content.ErrFeedFromConfig, f.URL)
 	}
 	return r.put(ctx, f)
 }
@@ -65,10 +57,10 @@ func (r *Registry) Remove(ctx context.Context, rawURL string) error {
 		return err
 	}
 	if !found {
-		return fmt.Errorf("%w: %s", ErrFeedNotFound, u)
+		return fmt.Errorf("%w: %s", content.ErrFeedNotFound, u)
 	}
 	if f.FromConfig {
-		return fmt.Errorf("%w: %s", ErrFromConfig, u)
+		return fmt.Errorf("%w: %s", content.ErrFeedFromConfig, u)
 	}
 	return r.delete(ctx, u)
 }
@@ -137,7 +129,7 @@ func (r *Registry) Get(ctx context.Context, rawURL string) (content.FeedStatus, 
 		return content.FeedStatus{}, err
 	}
 	if !found {
-		return content.FeedStatus{}, fmt.Errorf("%w: %s", ErrFeedNotFound, u)
+		return content.FeedStatus{}, fmt.Errorf("%w: %s", content.ErrFeedNotFound, u)
 	}
 	h, err := r.rdb.HGetAll(ctx, feedStatusKey(r.prefix, u)).Result()
 	if err != nil {

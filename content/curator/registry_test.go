@@ -43,10 +43,10 @@ func TestRegistry_AddListRemove(t *testing.T) {
 	if err := r.Remove(ctx, "https://b.example/rss"); err != nil {
 		t.Fatal(err)
 	}
-	if err := r.Remove(ctx, "https://b.example/rss"); !errors.Is(err, ErrFeedNotFound) {
-		t.Errorf("second remove: %v; want ErrFeedNotFound", err)
+	if err := r.Remove(ctx, "https://b.example/rss"); !errors.Is(err, content.ErrFeedNotFound) {
+		t.Errorf("second remove: %v; want content.ErrFeedNotFound", err)
 	}
-	if _, err := r.Get(ctx, "https://b.example/rss"); !errors.Is(err, ErrFeedNotFound) {
+	if _, err := r.Get(ctx, "https://b.example/rss"); !errors.Is(err, content.ErrFeedNotFound) {
 		t.Errorf("get removed: %v", err)
 	}
 	if got, _ := r.List(ctx); len(got) != 1 {
@@ -98,11 +98,11 @@ func TestRegistry_SyncConfig(t *testing.T) {
 	if err := r.SyncConfig(ctx, cfg); err != nil {
 		t.Fatal(err)
 	}
-	if err := r.Remove(ctx, "https://one.example/rss"); !errors.Is(err, ErrFromConfig) {
-		t.Errorf("remove config feed: %v; want ErrFromConfig", err)
+	if err := r.Remove(ctx, "https://one.example/rss"); !errors.Is(err, content.ErrFeedFromConfig) {
+		t.Errorf("remove config feed: %v; want content.ErrFeedFromConfig", err)
 	}
-	if err := r.Add(ctx, content.Feed{URL: "https://two.example/rss", Keywords: []string{"x"}}); !errors.Is(err, ErrFromConfig) {
-		t.Errorf("add over config feed: %v; want ErrFromConfig", err)
+	if err := r.Add(ctx, content.Feed{URL: "https://two.example/rss", Keywords: []string{"x"}}); !errors.Is(err, content.ErrFeedFromConfig) {
+		t.Errorf("add over config feed: %v; want content.ErrFeedFromConfig", err)
 	}
 	// The file drops "two": it goes, the run-time feed stays.
 	if err := r.SyncConfig(ctx, cfg[:1]); err != nil {

@@ -83,16 +83,14 @@ type Poll struct {
 	Mapping *poll.Mapping `yaml:"mapping"`
 }
 
-// PollMapping is the mapping in force: the explicit one, else the preset's.
+// PollMapping is the mapping in force: the explicit one, else a copy of the
+// preset's (validation makes sure one of them is set).
 func (p Poll) PollMapping() poll.Mapping {
-	switch {
-	case p.Mapping != nil:
+	if p.Mapping != nil {
 		return *p.Mapping
-	case p.Preset == "kickstarter":
-		return poll.PresetKickstarter
-	default:
-		return poll.PresetUlule
 	}
+	m, _ := poll.Preset(p.Preset)
+	return m
 }
 
 type Milestones struct {

@@ -44,6 +44,7 @@ func (c *Conn) Close() error {
 //
 // The empty URL starts the embedded store on 127.0.0.1.
 func Open(rawURL string, logger *slog.Logger) (*Conn, error) {
+	redis.SetLogger(redisLogger{logger})
 	if rawURL == "" {
 		m := miniredis.NewMiniRedis()
 		if err := m.StartAddr("127.0.0.1:0"); err != nil {
@@ -154,4 +155,13 @@ func Wait(ctx context.Context, c redis.UniversalClient, logger *slog.Logger) err
 // with an error, which would count as a Redis failure.
 func noMaintNotifications() *maintnotifications.Config {
 	return &maintnotifications.Config{Mode: maintnotifications.ModeDisabled}
+}
+
+// redisLogger sends go-redis's own messages (pool dial failures, retried
+// connections) to our log at debug level instead of the process's stderr:
+// Wait and the metrics already say when Redis is unreachable.
+type redisLogger struct{ log *slog.Logger }
+
+func (l redisLogger) Printf(ctx context.Context, format string, v ...any) {
+	l.log.DebugContext(ctx, "go-redis: "+fmt.Sprintf(format, v...))
 }
