@@ -73,7 +73,14 @@ func (m *Main) Run(ctx context.Context) error {
 	m.registry = prometheus.NewRegistry()
 	m.registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 
-	conn, err := redisconn.Open(cfg.Redis.URL, log)
+	redisURL := cfg.Redis.URL
+	if m.Demo && redisURL != "" {
+		// The demo's preview publishers would otherwise claim real approved
+		// posts, and real replicas would publish the demo's campaigns.
+		log.Warn("--demo ignores redis.url: the demo always runs on the embedded store")
+		redisURL = ""
+	}
+	conn, err := redisconn.Open(redisURL, log)
 	if err != nil {
 		return err
 	}
@@ -144,29 +151,33 @@ func (m *Main) Run(ctx context.Context) error {
 	return nil
 }
 
-// Close shuts down senders before receivers: jobs and loops first (they
-// publish and consume), then the HTTP server (webhooks, dashboard), then Redis.
+// Close shuts down senders before receivers, each with its own budget: the
+// HTTP server first (webhooks and people create work), then the jobs and
+// loops (a publish in flight may take up to its timeout), then Redis.
 func (m *Main) Close() error {
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
 	var errs []error
-	if m.daemon != nil {
-		errs = append(errs, m.daemon.Shutdown(ctx))
-	}
 	if m.server != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 		errs = append(errs, m.server.Shutdown(ctx))
+		cancel()
 		if err := <-m.served; err != nil && !errors.Is(err, http.ErrServerClosed) {
 			errs = append(errs, err)
 		}
 	}
-	if m.app != nil && m.app.close != nil {
-		errs = append(errs, m.app.close())
+	if m.daemon != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), shutdownJobsBudget)
+		errs = append(errs, m.daemon.Shutdown(ctx))
+		cancel()
 	}
 	if m.conn != nil {
 		errs = append(errs, m.conn.Close())
 	}
 	return errors.Join(errs...)
 }
+
+// shutdownJobsBudget lets a publish request in flight finish (its timeout is
+// a minute) rather than leave its post unknown.
+const shutdownJobsBudget = 75 * time.Second
 
 func (m *Main) setRedis(ok bool, err error) {
 	m.mu.Lock()

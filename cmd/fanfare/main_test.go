@@ -197,3 +197,17 @@ func TestTextCheck(t *testing.T) {
 		t.Errorf("text check without --network = %d, want 2", code)
 	}
 }
+
+func TestDefaultPublicURL(t *testing.T) {
+	for addr, want := range map[string]string{
+		"127.0.0.1:8080": "http://127.0.0.1:8080",
+		"[::]:8080":      "http://127.0.0.1:8080",
+		"0.0.0.0:9000":   "http://127.0.0.1:9000",
+		"10.1.2.3:80":    "http://10.1.2.3:80",
+		"[::1]:8080":     "http://[::1]:8080",
+	} {
+		if got := defaultPublicURL(addr); got != want {
+			t.Errorf("defaultPublicURL(%q) = %q, want %q", addr, got, want)
+		}
+	}
+}

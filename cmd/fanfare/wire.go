@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"strings"
 	"time"
@@ -30,7 +31,6 @@ import (
 // app is the set of wired components.
 type app struct {
 	handler    http.Handler
-	close      func() error
 	afterStart func(ctx context.Context)
 
 	tracker *campaigns.Tracker
@@ -63,7 +63,8 @@ func (m *Main) wire(ctx context.Context) (*app, error) {
 
 	publicURL := strings.TrimRight(cfg.HTTP.PublicURL, "/")
 	if publicURL == "" {
-		publicURL = "http://" + m.Addr()
+		publicURL = defaultPublicURL(m.Addr())
+		log.Info("http.public_url is empty: links in posts previews, the Atom feed and the login link use "+publicURL, "public_url", publicURL)
 	}
 	schedule := cfg.Schedule
 	limits := map[string]config.Limits{
@@ -309,6 +310,20 @@ func (m *Main) publishers(publicURL string) (map[string]bots.Publisher, []bots.N
 		return nil, nil, errors.New("networks: both x and facebook are disabled: nothing to publish to")
 	}
 	return pubs, nets, nil
+}
+
+// defaultPublicURL is the address to print when http.public_url is not set:
+// the listening address, with a loopback host when it listens on every
+// interface ("[::]:8080" is no address a browser can open).
+func defaultPublicURL(addr string) string {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return "http://" + addr
+	}
+	if ip := net.ParseIP(host); host == "" || (ip != nil && ip.IsUnspecified()) {
+		host = "127.0.0.1"
+	}
+	return "http://" + net.JoinHostPort(host, port)
 }
 
 // enabledNetworks are the networks posts are composed for.

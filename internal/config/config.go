@@ -208,7 +208,7 @@ func Default() Config {
 			Poll:       "@every 1m",
 			Publish:    "@every 30s",
 			Feeds:      "@every 30m",
-			Stories:    "CRON_TZ=Europe/Paris 0 10 * * 2",
+			Stories:    "0 10 * * 2", // Tuesdays 10:00 in timezone
 			Reconcile:  "@every 5m",
 			Engagement: "@every 1h",
 		},

@@ -53,6 +53,21 @@ func Tick(s cron.Schedule, now time.Time) time.Time {
 	if e, ok := s.(Every); ok {
 		return now.Truncate(time.Duration(e))
 	}
-	// Spec schedules fire on whole seconds.
+	// A spec schedule's tick is its last activation at or before now, so that a
+	// replica whose run starts a little late still names the same tick. Look
+	// back in widening windows to keep the walk short for every-second specs.
+	for _, back := range []time.Duration{2 * time.Minute, 2 * time.Hour, 8 * 24 * time.Hour} {
+		t := s.Next(now.Add(-back))
+		if t.After(now) {
+			continue
+		}
+		for {
+			next := s.Next(t)
+			if next.After(now) {
+				return t
+			}
+			t = next
+		}
+	}
 	return now.Truncate(time.Second)
 }

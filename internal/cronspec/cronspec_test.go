@@ -50,3 +50,26 @@ func TestTickIsSharedByReplicas(t *testing.T) {
 		t.Fatalf("ticks differ: %v vs %v", a, b)
 	}
 }
+
+func TestTickOfSpecIsLastActivation(t *testing.T) {
+	tests := []struct {
+		spec string
+		now  time.Time
+		want time.Time
+	}{
+		// A run that starts 3.2s late still belongs to the :00 tick.
+		{"*/15 * * * *", time.Date(2026, 1, 1, 10, 15, 3, 200e6, time.UTC), time.Date(2026, 1, 1, 10, 15, 0, 0, time.UTC)},
+		{"* * * * * *", time.Date(2026, 1, 1, 10, 15, 3, 200e6, time.UTC), time.Date(2026, 1, 1, 10, 15, 3, 0, time.UTC)},
+		{"@hourly", time.Date(2026, 1, 1, 10, 59, 59, 0, time.UTC), time.Date(2026, 1, 1, 10, 0, 0, 0, time.UTC)},
+		{"0 10 * * 2", time.Date(2025, 12, 30, 10, 0, 42, 0, time.UTC), time.Date(2025, 12, 30, 10, 0, 0, 0, time.UTC)},
+	}
+	for _, tt := range tests {
+		s, err := Parse(tt.spec)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := Tick(s, tt.now); !got.Equal(tt.want) {
+			t.Errorf("Tick(%q, %v) = %v, want %v", tt.spec, tt.now, got, tt.want)
+		}
+	}
+}
