@@ -24,7 +24,7 @@ func TestEngagementSeriesAndSummary(t *testing.T) {
 		if _, err := e.store.Approve(ctx, p.ID, "ann"); err != nil {
 			t.Fatal(err)
 		}
-		if err := e.store.SetSlot(ctx, p.ID, e.clock.Now(), "now"); err != nil {
+		if err := e.store.ReserveSlot(ctx, p.ID, e.clock.Now(), "now", content.SlotGuard{}); err != nil {
 			t.Fatal(err)
 		}
 	}

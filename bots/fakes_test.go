@@ -217,7 +217,7 @@ func (e *env) approved(t *testing.T, network, key string) content.Post {
 	if p, err = e.store.Approve(ctx, p.ID, "ann"); err != nil {
 		t.Fatal(err)
 	}
-	if err := e.store.SetSlot(ctx, p.ID, e.clock.Now(), "now"); err != nil {
+	if err := e.store.ReserveSlot(ctx, p.ID, e.clock.Now(), "now", content.SlotGuard{}); err != nil {
 		t.Fatal(err)
 	}
 	// Posts made one after the other go out in that order.

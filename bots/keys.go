@@ -29,3 +29,8 @@ func (k keys) engagementFetched() string { return k.base + "bots:engagement:fetc
 // reconcileTries counts how many times reconcile looked for a post; it expires
 // once reconcile has given up on the post anyway.
 func (k keys) reconcileTries(postID string) string { return k.base + "bots:reconcile:" + postID }
+
+// reconcileFound is a zset of a network's post ids that reconcile attributed to
+// one of our unknown posts, scored by when: one network post never settles two
+// of ours.
+func (k keys) reconcileFound(network string) string { return k.base + "bots:reconciled:" + network }

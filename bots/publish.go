@@ -30,7 +30,8 @@ type PublishOptions struct {
 	// goes unknown. Default 2m.
 	Lease time.Duration
 	// Timeout bounds one Publish call; it must be shorter than Lease so a live
-	// publisher always finishes before its lease ends. Default Lease/2.
+	// publisher always finishes before its lease ends. A run whose context
+	// deadline is closer than Timeout claims nothing more. Default Lease/2.
 	Timeout time.Duration
 	// MaxPerRun bounds posts sent per network per run. Default 20; 1 when the
 	// network has a min spacing, so a backlog (after a pause) drains one slot
@@ -68,8 +69,10 @@ type PublishJob struct {
 	lastVerify map[string]time.Time // only touched by Run, which the daemon never overlaps
 }
 
-// NewPublishJob returns the job. publishers is keyed by network name; sched may
-// be nil when planning is a job of its own.
+// NewPublishJob returns the job. publishers is keyed by network name. The job
+// plans each network with sched before sending: new posts, missed slots and
+// posts released after a failed attempt all get their slot there. nil sched
+// plans without limits.
 func NewPublishJob(store *content.Store, networks *Networks, sched *Scheduler, publishers map[string]Publisher, opts PublishOptions) (*PublishJob, error) {
 	if opts.Lease <= 0 {
 		opts.Lease = 2 * time.Minute
@@ -99,6 +102,11 @@ func NewPublishJob(store *content.Store, networks *Networks, sched *Scheduler, p
 	m, err := newPublishMetrics(opts.Registerer)
 	if err != nil {
 		return nil, err
+	}
+	if sched == nil {
+		if sched, err = NewScheduler(store, SchedulerOptions{Now: opts.Now, Logger: log}); err != nil {
+			return nil, err
+		}
 	}
 	return &PublishJob{store: store, networks: networks, sched: sched, publishers: publishers,
 		opts: opts, log: log.With("job", "publish"), m: m, lastVerify: map[string]time.Time{}}, nil
@@ -142,13 +150,11 @@ func (j *PublishJob) runNetwork(ctx context.Context, network string) error {
 		}
 	}
 	j.m.paused.WithLabelValues(network).Set(0)
-	if j.sched != nil {
-		if err := j.replanMissed(ctx, network); err != nil {
-			return err
-		}
-		if err := j.sched.PlanNetwork(ctx, network); err != nil {
-			return err
-		}
+	if err := j.replanMissed(ctx, network); err != nil {
+		return err
+	}
+	if err := j.sched.PlanNetwork(ctx, network); err != nil {
+		return err
 	}
 	now := j.opts.Now()
 	held, err := j.networks.HeldUntil(ctx, network)
@@ -159,26 +165,43 @@ func (j *PublishJob) runNetwork(ctx context.Context, network string) error {
 		return nil
 	}
 	limit := j.opts.MaxPerRun
-	if j.sched != nil && j.sched.Limits(network).MinSpacing > 0 {
+	if j.sched.Limits(network).MinSpacing > 0 {
 		limit = 1
 	}
 	due, err := j.store.Due(ctx, network, now, limit)
 	if err != nil {
 		return err
 	}
+	replan := false
 	for _, p := range due {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		stop, err := j.publishOne(ctx, pub, p)
+		// A request the job's deadline cuts short ends unknown for nothing:
+		// leave the post to the next run instead.
+		if dl, ok := ctx.Deadline(); ok && time.Until(dl) < j.opts.Timeout {
+			j.log.Info("run ends before its deadline: due posts left for the next run", "network", network, "deadline_in", time.Until(dl).Round(time.Millisecond))
+			break
+		}
+		r, err := j.publishOne(ctx, pub, p)
 		if err != nil {
 			return err
 		}
-		if stop {
-			return nil
+		replan = replan || r.released
+		if r.stop {
+			break
 		}
 	}
-	return nil
+	if !replan {
+		return nil
+	}
+	// A post given back without a slot gets its new one now, so the
+	// dashboard shows when it will be tried again. A paused network is planned
+	// when it resumes.
+	if st, err := j.networks.Status(ctx, network); err != nil || st.Paused {
+		return err
+	}
+	return j.sched.PlanNetwork(ctx, network)
 }
 
 // missedAfter is how late a slot may be before its post is planned again.
@@ -241,16 +264,32 @@ func newAttemptID() string {
 	return hex.EncodeToString(b[:])
 }
 
-// publishOne claims, sends and records one post. stop says the network must
-// not be sent to again in this run (rate limited, bad token).
-func (j *PublishJob) publishOne(ctx context.Context, pub Publisher, p content.Post) (stop bool, err error) {
+// sendResult says what one publish attempt means for the rest of the run.
+type sendResult struct {
+	stop     bool // the network must not be sent to again in this run (rate limited, bad token)
+	released bool // the post went back to approved without a slot
+}
+
+// expiredReason is recorded on a post whose not_after passed between the
+// run's ExpireDue and its claim.
+const expiredReason = "not_after passed before it could go out"
+
+// publishOne claims, sends and records one post.
+func (j *PublishJob) publishOne(ctx context.Context, pub Publisher, p content.Post) (res sendResult, err error) {
 	attempt := newAttemptID()
 	claimed, err := j.store.Claim(ctx, p.ID, attempt, j.opts.Lease)
 	switch {
+	case errors.Is(err, content.ErrNotAfterPassed):
+		// The run started before not_after and reached this post after it.
+		if _, err := j.store.Expire(ctx, p.ID, "system:publish", expiredReason); err != nil && !errors.Is(err, content.ErrWrongState) {
+			return res, err
+		}
+		j.log.Info("post expired before it could be claimed", "post_id", p.ID, "network", p.Network, "not_after", p.NotAfter)
+		return res, nil
 	case errors.Is(err, content.ErrWrongState), errors.Is(err, content.ErrNotDue), errors.Is(err, content.ErrNotFound):
-		return false, nil // another replica has it, or it moved
+		return res, nil // another replica has it, or it moved
 	case err != nil:
-		return false, err
+		return res, err
 	}
 	log := j.log.With("post_id", p.ID, "network", p.Network, "attempt_id", attempt, "attempts", claimed.Attempts)
 
@@ -273,10 +312,10 @@ func (j *PublishJob) publishOne(ctx context.Context, pub Publisher, p content.Po
 			// The post exists on the network; its lease will expire to unknown
 			// and reconcile will find it.
 			log.Error("published but unable to record it", "external_id", rcpt.ID, "error", err)
-			return false, nil
+			return res, nil
 		}
 		log.Info("post published", "external_id", rcpt.ID, "url", rcpt.URL)
-		return false, nil
+		return res, nil
 	}
 
 	kind := ClassifyError(perr)
@@ -291,8 +330,11 @@ func (j *PublishJob) publishOne(ctx context.Context, pub Publisher, p content.Po
 		_, err := j.store.Complete(rctx, p.ID, attempt, content.Outcome{State: st, Error: msg})
 		return err
 	}
+	// A released post is planned again by the scheduler, no earlier than at,
+	// within the network's spacing, cap and quiet hours.
 	release := func(at time.Time, reason string) error {
 		_, err := j.store.Release(rctx, p.ID, attempt, at, reason)
+		res.released = res.released || err == nil
 		return err
 	}
 	switch kind {
@@ -312,8 +354,10 @@ func (j *PublishJob) publishOne(ctx context.Context, pub Publisher, p content.Po
 			retry = pe.RetryAt
 		}
 		log.Warn("rate limited: holding the network", "retry_at", retry)
+		// The hold keeps every post of the network back until the reset, not
+		// only this one.
 		err = errors.Join(j.networks.Hold(rctx, p.Network, retry), release(retry, "rate limited: "+msg))
-		stop = true
+		res.stop = true
 	case KindAuth:
 		log.Error("credentials refused: pausing the network")
 		if _, perr := j.networks.Pause(rctx, p.Network, msg); perr != nil {
@@ -321,9 +365,9 @@ func (j *PublishJob) publishOne(ctx context.Context, pub Publisher, p content.Po
 		}
 		j.m.paused.WithLabelValues(p.Network).Set(1)
 		j.lastVerify[p.Network] = now
-		// Due again as soon as the network resumes.
-		err = errors.Join(err, release(now, "paused: "+msg))
-		stop = true
+		// Planned again when the network resumes.
+		err = errors.Join(err, release(time.Time{}, "paused: "+msg))
+		res.stop = true
 	default: // KindAmbiguous and anything unclassified: the post may exist.
 		log.Warn("publish outcome unknown: reconcile will look for it")
 		err = complete(content.StateUnknown)
@@ -331,7 +375,7 @@ func (j *PublishJob) publishOne(ctx context.Context, pub Publisher, p content.Po
 	if err != nil {
 		log.Error("unable to record the publish outcome", "record_error", err)
 	}
-	return stop, nil
+	return res, nil
 }
 
 type publishMetrics struct {

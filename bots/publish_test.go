@@ -201,7 +201,7 @@ func TestExpiredNotAfter(t *testing.T) {
 	if _, err := e.store.Approve(ctx, p.ID, "ann"); err != nil {
 		t.Fatal(err)
 	}
-	if err := e.store.SetSlot(ctx, p.ID, e.clock.Now().Add(2*time.Minute), "late"); err != nil {
+	if err := e.store.ReserveSlot(ctx, p.ID, e.clock.Now().Add(2*time.Minute), "late", content.SlotGuard{}); err != nil {
 		t.Fatal(err)
 	}
 	e.clock.Add(3 * time.Minute)
@@ -286,7 +286,7 @@ func TestBacklogAfterPauseIsPlannedAgain(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if err := sched.Plan(ctx); err != nil { // slots today 09:00, 09:20, 09:40
+	if err := sched.PlanNetwork(ctx, "x"); err != nil { // slots today 09:00, 09:20, 09:40
 		t.Fatal(err)
 	}
 	e.clock.Add(27 * time.Hour) // the token is fixed the next day at 12:00

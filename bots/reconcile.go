@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
+	"strconv"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -121,25 +122,21 @@ func (j *ReconcileJob) look(ctx context.Context, pub Publisher, p content.Post) 
 	if now.Sub(claimed) > j.opts.GiveUpAfter {
 		return nil
 	}
+	// Counted and checked in one step: two runs at once cannot both take the
+	// last try.
 	key := j.k.reconcileTries(p.ID)
-	tries, err := j.rdb.Get(ctx, key).Int()
-	if err != nil && !errors.Is(err, redis.Nil) {
+	tries, err := tryScript.Run(ctx, j.rdb, []string{key}, j.opts.MaxTries, (2 * j.opts.GiveUpAfter).Milliseconds()).Int()
+	if err != nil {
 		return fmt.Errorf("bots: unable to count reconcile tries: %w", err)
 	}
-	if tries >= j.opts.MaxTries {
+	if tries == 0 {
 		return nil
 	}
-	pipe := j.rdb.TxPipeline()
-	pipe.Incr(ctx, key)
-	pipe.Expire(ctx, key, 2*j.opts.GiveUpAfter)
-	if _, err := pipe.Exec(ctx); err != nil {
-		return fmt.Errorf("bots: unable to count reconcile tries: %w", err)
-	}
-	tries++
 	log := j.log.With("post_id", p.ID, "network", p.Network, "try", tries)
 	fctx, cancel := context.WithTimeout(ctx, j.opts.Timeout)
 	// A minute of slack: the network's clock and ours differ.
-	rcpt, found, err := pub.FindRecent(fctx, p.Text, claimed.Add(-time.Minute))
+	since := claimed.Add(-time.Minute)
+	rcpt, found, err := pub.FindRecent(fctx, p.Text, since)
 	cancel()
 	if err != nil {
 		log.Warn("unable to look for the post", "error", err)
@@ -151,14 +148,52 @@ func (j *ReconcileJob) look(ctx context.Context, pub Publisher, p content.Post) 
 		}
 		return nil
 	}
+	taken, err := j.attribute(ctx, p, rcpt.ID, since, now)
+	if err != nil || taken {
+		if taken {
+			log.Warn("post found on the network is already one of ours: left unknown", "external_id", rcpt.ID)
+		}
+		return err
+	}
 	_, err = j.store.Found(ctx, p.ID, "system:reconcile", content.Outcome{ExternalID: rcpt.ID, ExternalURL: rcpt.URL, PublishedAt: rcpt.PublishedAt})
 	switch {
 	case err == nil:
 		log.Info("unknown post found on the network", "external_id", rcpt.ID)
 	case errors.Is(err, content.ErrWrongState):
-		// A person or a late answer settled it meanwhile.
+		// A person or a late answer settled it meanwhile: the network post is
+		// free for another match.
+		if err := j.rdb.ZRem(ctx, j.k.reconcileFound(p.Network), rcpt.ID).Err(); err != nil {
+			return fmt.Errorf("bots: unable to forget a reconcile match: %w", err)
+		}
 	default:
 		return err
 	}
 	return j.rdb.Del(ctx, key).Err()
+}
+
+// attribute takes the network post externalID for p, unless one of our posts
+// already has it: a post published since (its receipt) or an unknown post
+// matched by reconcile (the found set, taken atomically, so two runs matching
+// two posts of the same text at once give the network post to one of them).
+// taken reports that it was not free.
+func (j *ReconcileJob) attribute(ctx context.Context, p content.Post, externalID string, since, now time.Time) (taken bool, err error) {
+	published, err := j.store.PublishedSince(ctx, since)
+	if err != nil {
+		return false, err
+	}
+	for _, q := range published {
+		if q.Network == p.Network && q.ExternalID == externalID && q.ID != p.ID {
+			return true, nil
+		}
+	}
+	key := j.k.reconcileFound(p.Network)
+	pipe := j.rdb.TxPipeline()
+	// Matches older than any post reconcile still looks for are forgotten.
+	pipe.ZRemRangeByScore(ctx, key, "-inf", "("+strconv.FormatInt(now.Add(-2*j.opts.GiveUpAfter).UnixMilli(), 10))
+	added := pipe.ZAddNX(ctx, key, redis.Z{Score: float64(now.UnixMilli()), Member: externalID})
+	pipe.Expire(ctx, key, 2*j.opts.GiveUpAfter)
+	if _, err := pipe.Exec(ctx); err != nil {
+		return false, fmt.Errorf("bots: unable to record a reconcile match: %w", err)
+	}
+	return added.Val() == 0, nil
 }

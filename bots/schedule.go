@@ -221,24 +221,10 @@ func NewScheduler(store *content.Store, opts SchedulerOptions) (*Scheduler, erro
 // Limits returns a network's limits (zero when not configured).
 func (s *Scheduler) Limits(network string) NetworkLimits { return s.opts.Networks[network] }
 
-// Plan gives a slot to every unscheduled approved post of the configured
-// networks. It is a job: register it alone, or let the publish job call it.
-func (s *Scheduler) Plan(ctx context.Context) error {
-	names := make([]string, 0, len(s.opts.Networks))
-	for n := range s.opts.Networks {
-		names = append(names, n)
-	}
-	slices.Sort(names)
-	var errs []error
-	for _, n := range names {
-		errs = append(errs, s.PlanNetwork(ctx, n))
-	}
-	return errors.Join(errs...)
-}
-
 // PlanNetwork gives slots to one network's unscheduled approved posts, by
 // priority then age; a post whose earliest slot passes its not_after expires
-// with the reason.
+// with the reason. The publish job calls it for each network it runs; posts
+// released after a failed attempt are placed no earlier than their retry time.
 func (s *Scheduler) PlanNetwork(ctx context.Context, network string) error {
 	posts, err := s.store.Unscheduled(ctx, network)
 	if err != nil || len(posts) == 0 {
@@ -248,7 +234,7 @@ func (s *Scheduler) PlanNetwork(ctx context.Context, network string) error {
 	now := s.now()
 	// Enough history for today's cap and the spacing windows; old slots are
 	// forgotten so the calendar stays small.
-	from := now.Add(-48 * time.Hour)
+	from := now.Add(-max(48*time.Hour, limits.MinSpacing, limits.CampaignSpacing))
 	if err := s.store.PruneSlots(ctx, network, from); err != nil {
 		return err
 	}
@@ -256,11 +242,19 @@ func (s *Scheduler) PlanNetwork(ctx context.Context, network string) error {
 	if err != nil {
 		return err
 	}
+	ids := make([]string, len(posts))
+	for i, p := range posts {
+		ids[i] = p.ID
+	}
+	notBefore, err := s.store.NotBefore(ctx, ids)
+	if err != nil {
+		return err
+	}
 	// Posts that give up their slot to a more urgent one are planned again at
-	// the end of the same run.
+	// the end of the same run (they had a slot, so no retry time).
 	for i := 0; i < len(posts); i++ {
 		p := posts[i]
-		at, bumped, err := s.place(ctx, p, limits, &taken, now, from)
+		at, bumped, err := s.place(ctx, p, limits, &taken, now, notBefore[p.ID], from)
 		if err != nil {
 			return err
 		}
@@ -272,13 +266,21 @@ func (s *Scheduler) PlanNetwork(ctx context.Context, network string) error {
 	return nil
 }
 
-// place finds and reserves one post's slot, appending it to taken. A slot lost
-// to another replica is searched again with a fresh calendar. When no slot fits
-// before the post's not_after but one would if less urgent posts gave theirs
-// back, they do (bumped), least urgent first.
-func (s *Scheduler) place(ctx context.Context, p content.Post, limits NetworkLimits, taken *[]time.Time, now, from time.Time) (time.Time, []content.Post, error) {
+// retryNote starts the note of a slot placed after a post's retry time; victim
+// leaves such slots alone.
+const retryNote = "retry: "
+
+// place finds and reserves one post's slot, no earlier than notBefore,
+// appending it to taken. A slot lost to another replica is searched again with
+// a fresh calendar. When no slot fits before the post's not_after but one would
+// if less urgent posts gave theirs back, they do (bumped), least urgent first.
+func (s *Scheduler) place(ctx context.Context, p content.Post, limits NetworkLimits, taken *[]time.Time, now, notBefore, from time.Time) (time.Time, []content.Post, error) {
 	var bumped []content.Post
 	horizon := now.Add(slotHorizon + 24*time.Hour)
+	after := now
+	if notBefore.After(now) {
+		after = notBefore
+	}
 	for range 8 {
 		var campTaken []time.Time
 		if limits.CampaignSpacing > 0 && p.CampaignID != "" {
@@ -288,9 +290,12 @@ func (s *Scheduler) place(ctx context.Context, p content.Post, limits NetworkLim
 				return time.Time{}, bumped, err
 			}
 		}
-		at, note, ok := nextSlot(*taken, campTaken, now, limits, s.quiet, s.loc)
+		at, note, ok := nextSlot(*taken, campTaken, after, limits, s.quiet, s.loc)
+		if after.After(now) {
+			note = retryNote + "not before " + after.In(s.loc).Format("15:04:05") + "; " + note
+		}
 		if !ok || (!p.NotAfter.IsZero() && !at.Before(p.NotAfter)) {
-			victim, err := s.victim(ctx, p, limits, *taken, campTaken, now)
+			victim, err := s.victim(ctx, p, limits, *taken, campTaken, now, after)
 			if err != nil {
 				return time.Time{}, bumped, err
 			}
@@ -320,7 +325,7 @@ func (s *Scheduler) place(ctx context.Context, p content.Post, limits NetworkLim
 		}
 		y, mo, d := at.In(s.loc).Date()
 		g := content.SlotGuard{MinSpacing: limits.MinSpacing, CampaignSpacing: limits.CampaignSpacing, DailyCap: limits.DailyCap,
-			DayStart: time.Date(y, mo, d, 0, 0, 0, 0, s.loc), DayEnd: time.Date(y, mo, d+1, 0, 0, 0, 0, s.loc)}
+			DayStart: time.Date(y, mo, d, 0, 0, 0, 0, s.loc), DayEnd: time.Date(y, mo, d+1, 0, 0, 0, 0, s.loc), Forget: from}
 		err := s.store.ReserveSlot(ctx, p.ID, at, note, g)
 		switch {
 		case err == nil:
@@ -342,9 +347,9 @@ func (s *Scheduler) place(ctx context.Context, p content.Post, limits NetworkLim
 }
 
 // victim returns the least urgent post whose slot, given back, lets p go out
-// before its not_after; nil when p is not time-bound or no such post helps.
-// Slots set by a person and retry times are never taken.
-func (s *Scheduler) victim(ctx context.Context, p content.Post, limits NetworkLimits, taken, campTaken []time.Time, now time.Time) (*content.Post, error) {
+// after `after` and before its not_after; nil when p is not time-bound or no
+// such post helps. Slots set by a person and retry slots are never taken.
+func (s *Scheduler) victim(ctx context.Context, p content.Post, limits NetworkLimits, taken, campTaken []time.Time, now, after time.Time) (*content.Post, error) {
 	if p.NotAfter.IsZero() {
 		return nil, nil
 	}
@@ -353,7 +358,7 @@ func (s *Scheduler) victim(ctx context.Context, p content.Post, limits NetworkLi
 		return nil, err
 	}
 	cands = slices.DeleteFunc(cands, func(c content.Post) bool {
-		return c.Priority <= p.Priority || strings.HasPrefix(c.SlotNote, "set by ") || strings.HasPrefix(c.SlotNote, "retry: ")
+		return c.Priority <= p.Priority || strings.HasPrefix(c.SlotNote, "set by ") || strings.HasPrefix(c.SlotNote, retryNote)
 	})
 	if len(cands) == 0 {
 		return nil, nil
@@ -362,7 +367,7 @@ func (s *Scheduler) victim(ctx context.Context, p content.Post, limits NetworkLi
 	free := slices.DeleteFunc(slices.Clone(taken), func(t time.Time) bool {
 		return slices.ContainsFunc(cands, func(c content.Post) bool { return c.ScheduledAt.Equal(t) })
 	})
-	at, _, ok := nextSlot(free, campTaken, now, limits, s.quiet, s.loc)
+	at, _, ok := nextSlot(free, campTaken, after, limits, s.quiet, s.loc)
 	if !ok || !at.Before(p.NotAfter) {
 		return nil, nil
 	}

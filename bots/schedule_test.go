@@ -141,7 +141,7 @@ func TestPlanCapsQuietHoursPriorityAndExpiry(t *testing.T) {
 	low2 := mk("low2", 50, time.Time{})
 	urgent := mk("urgent", 1, time.Date(2026, 3, 11, 0, 0, 0, 0, paris))
 	doomed := mk("doomed", 60, time.Date(2026, 3, 11, 7, 0, 0, 0, paris))
-	if err := sched.Plan(ctx); err != nil {
+	if err := sched.PlanNetwork(ctx, "x"); err != nil {
 		t.Fatal(err)
 	}
 	want := map[string]struct {
@@ -172,7 +172,7 @@ func TestPlanCapsQuietHoursPriorityAndExpiry(t *testing.T) {
 		}
 	}
 	// A second replica planning again changes nothing.
-	if err := sched.Plan(ctx); err != nil {
+	if err := sched.PlanNetwork(ctx, "x"); err != nil {
 		t.Fatal(err)
 	}
 	if un, _ := e.store.Unscheduled(ctx, "x"); len(un) != 0 {
@@ -200,7 +200,7 @@ func TestPlanConcurrentReplicasKeepSpacing(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		go func() { errs <- s.Plan(ctx) }()
+		go func() { errs <- s.PlanNetwork(ctx, "x") }()
 	}
 	for range 3 {
 		if err := <-errs; err != nil {
@@ -209,7 +209,7 @@ func TestPlanConcurrentReplicasKeepSpacing(t *testing.T) {
 	}
 	// Posts left unscheduled by contention are placed by the next run.
 	s, _ := NewScheduler(e.store, SchedulerOptions{Networks: limits, Now: e.clock.Now, Logger: quietLog()})
-	if err := s.Plan(ctx); err != nil {
+	if err := s.PlanNetwork(ctx, "x"); err != nil {
 		t.Fatal(err)
 	}
 	times, err := e.store.SlotTimes(ctx, "x", e.clock.Now().Add(-time.Hour), e.clock.Now().Add(24*time.Hour))
@@ -250,14 +250,14 @@ func TestPlanUrgentPostTakesALessUrgentSlot(t *testing.T) {
 				if _, err := e.store.Edit(ctx, low.ID, content.Edit{ScheduledAt: &noon}, "ann"); err != nil {
 					t.Fatal(err)
 				}
-			} else if err := sched.Plan(ctx); err != nil {
+			} else if err := sched.PlanNetwork(ctx, "x"); err != nil {
 				t.Fatal(err)
 			}
 			if got := e.get(t, low.ID); got.ScheduledAt.Hour() != 12 || got.ScheduledAt.Day() != 10 {
 				t.Fatalf("low slot %s, want today 12:00", got.ScheduledAt)
 			}
 			urgent := mk("ending:24h", 1, time.Date(2026, 3, 10, 20, 0, 0, 0, time.UTC))
-			if err := sched.Plan(ctx); err != nil {
+			if err := sched.PlanNetwork(ctx, "x"); err != nil {
 				t.Fatal(err)
 			}
 			u, l := e.get(t, urgent.ID), e.get(t, low.ID)

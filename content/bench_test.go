@@ -35,7 +35,7 @@ func BenchmarkClaimComplete(b *testing.B) {
 		if _, err := s.Approve(ctx, p.ID, "ann"); err != nil {
 			b.Fatal(err)
 		}
-		if err := s.SetSlot(ctx, p.ID, c.Now(), "now"); err != nil {
+		if err := s.ReserveSlot(ctx, p.ID, c.Now(), "now", SlotGuard{}); err != nil {
 			b.Fatal(err)
 		}
 		ids = append(ids, p.ID)

@@ -21,6 +21,7 @@ type change struct {
 	dueBy       time.Time // the post's slot must be at or before this
 	notDueBy    time.Time // the post's slot must be after this
 	notAfterBy  time.Time // the post's not_after must be at or before this
+	liveAt      time.Time // the post's not_after, if any, must be after this
 	leaseBy     time.Time // the post's lease must have ended by this
 	unscheduled bool      // the post must have no slot
 	countTry    bool      // one more publish attempt
@@ -41,7 +42,7 @@ func (s *Store) apply(ctx context.Context, id string, c change) (Post, error) {
 	}
 	args := []any{s.k.base, id, strings.Join(from, " "), string(c.to), msString(now), stamp(now),
 		c.actor, c.action, c.reason, c.attemptID, msString(c.dueBy), msString(c.notAfterBy),
-		msString(c.leaseBy), flag(c.unscheduled), flag(c.countTry), msString(c.notDueBy)}
+		msString(c.leaseBy), flag(c.unscheduled), flag(c.countTry), msString(c.notDueBy), msString(c.liveAt)}
 	for _, f := range c.set {
 		args = append(args, f)
 	}
@@ -82,6 +83,8 @@ func scriptError(id, action, attemptID string, err error) error {
 		return fmt.Errorf("content: cannot %s post %s: its lease has not ended: %w", action, id, ErrWrongState)
 	case "FANFARE_SCHEDULED":
 		return fmt.Errorf("content: cannot %s post %s: %w", action, id, ErrScheduled)
+	case "FANFARE_EXPIRED":
+		return fmt.Errorf("content: cannot %s post %s: its not_after %s has passed: %w", action, id, msTime(detail).Format(time.RFC3339), ErrNotAfterPassed)
 	case "FANFARE_SLOTTAKEN":
 		return fmt.Errorf("content: cannot %s post %s: %s: %w", action, id, detail, ErrSlotTaken)
 	}
@@ -187,7 +190,8 @@ func (s *Store) Edit(ctx context.Context, id string, e Edit, actor string) (Post
 			if !e.ScheduledAt.IsZero() {
 				note = "set by " + actor
 			}
-			set, what = append(set, "scheduled_at", msString(*e.ScheduledAt), "slot_note", note), append(what, "scheduled_at")
+			// A person's slot overrides a retry time the publisher asked for.
+			set, what = append(set, "scheduled_at", msString(*e.ScheduledAt), "slot_note", note, "not_before", ""), append(what, "scheduled_at")
 		} else if cur.State == StateApproved {
 			set = append(set, "scheduled_at", "", "slot_note", "")
 		}
@@ -212,7 +216,7 @@ func (s *Store) Retry(ctx context.Context, id, actor string) (Post, error) {
 	}
 	return s.apply(ctx, id, change{from: []State{StateFailed, StateUnknown, StateDuplicate}, to: StateApproved,
 		actor: actor, action: "retry",
-		set: []string{"scheduled_at", "", "slot_note", "", "attempt_id", "", "lease_until", "", "last_error", ""}})
+		set: []string{"scheduled_at", "", "slot_note", "", "not_before", "", "attempt_id", "", "lease_until", "", "last_error", ""}})
 }
 
 // Resolve settles an unknown or failed post by hand: published (with the URL a

@@ -73,16 +73,15 @@ type SlotGuard struct {
 	DailyCap        int
 	DayStart        time.Time // the slot's calendar day, in the platform's zone
 	DayEnd          time.Time // excluded
-}
-
-// SetSlot gives an approved post without a slot its slot, unconditionally.
-func (s *Store) SetSlot(ctx context.Context, id string, at time.Time, note string) error {
-	return s.ReserveSlot(ctx, id, at, note, SlotGuard{})
+	// Forget drops the campaign's slots before it from its calendar (zero:
+	// none), as PruneSlots does for the network's: nothing else prunes them.
+	Forget time.Time
 }
 
 // ReserveSlot gives an approved post without a slot its slot if the slot still
-// fits the guard; otherwise ErrSlotTaken (plan again) or ErrScheduled (another
-// replica already placed it).
+// fits the guard and is not before the post's retry time (see Release);
+// otherwise ErrSlotTaken (plan again) or ErrScheduled (another replica already
+// placed it). The zero guard checks only the retry time.
 func (s *Store) ReserveSlot(ctx context.Context, id string, at time.Time, note string, g SlotGuard) error {
 	now := s.now()
 	dayStart, dayEnd := msString(g.DayStart), msString(g.DayEnd)
@@ -90,7 +89,7 @@ func (s *Store) ReserveSlot(ctx context.Context, id string, at time.Time, note s
 		dayStart, dayEnd = "0", "0"
 	}
 	args := []any{s.k.base, id, msString(at), note, msString(now), stamp(now), "system:scheduler",
-		g.MinSpacing.Milliseconds(), g.CampaignSpacing.Milliseconds(), dayStart, dayEnd, g.DailyCap}
+		g.MinSpacing.Milliseconds(), g.CampaignSpacing.Milliseconds(), dayStart, dayEnd, g.DailyCap, msString(g.Forget)}
 	if err := reserveSlotScript.Run(ctx, s.rdb, []string{s.k.post(id)}, args...).Err(); err != nil {
 		return scriptError(id, "schedule", "", err)
 	}
@@ -132,14 +131,16 @@ func (s *Store) PruneSlots(ctx context.Context, network string, before time.Time
 
 // Claim moves a due approved post to publishing under a lease held by
 // attemptID, counting one more attempt. Two claimers of one post: one gets
-// ErrWrongState. A post whose slot has not come gets ErrNotDue.
+// ErrWrongState. A post whose slot has not come gets ErrNotDue; one whose
+// not_after has passed gets ErrNotAfterPassed and stays approved for the
+// caller to expire (ExpireDue may not have run since it passed).
 func (s *Store) Claim(ctx context.Context, id, attemptID string, lease time.Duration) (Post, error) {
 	if attemptID == "" || lease <= 0 {
 		return Post{}, fmt.Errorf("content: claim post %s: an attempt id and a positive lease are required", id)
 	}
 	now := s.now()
 	return s.apply(ctx, id, change{from: []State{StateApproved}, to: StatePublishing,
-		actor: "system:publish", action: "claim", reason: "attempt " + attemptID, dueBy: now, countTry: true,
+		actor: "system:publish", action: "claim", reason: "attempt " + attemptID, dueBy: now, liveAt: now, countTry: true,
 		set: []string{"attempt_id", attemptID, "lease_until", msString(now.Add(lease)), "claimed_at", msString(now)}})
 }
 
@@ -189,14 +190,40 @@ func (s *Store) Found(ctx context.Context, id, actor string, o Outcome) (Post, e
 			"last_error", "", "lease_until", ""}})
 }
 
-// Release gives a publishing post back to approved with a new slot. Only for
-// outcomes where the network certainly did not create the post (not sent,
-// rate limited, bad token).
-func (s *Store) Release(ctx context.Context, id, attemptID string, retryAt time.Time, reason string) (Post, error) {
+// Release gives a publishing post back to approved, without a slot, to be
+// planned again no earlier than notBefore (zero: as soon as a slot fits). Only
+// for outcomes where the network certainly did not create the post (not sent,
+// rate limited, bad token). The post does not keep a slot of its own: the
+// scheduler places it through ReserveSlot, so a retry never breaks the
+// network's spacing, daily cap or quiet hours.
+func (s *Store) Release(ctx context.Context, id, attemptID string, notBefore time.Time, reason string) (Post, error) {
 	return s.apply(ctx, id, change{from: []State{StatePublishing}, to: StateApproved,
 		actor: "system:publish", action: "release", reason: reason, attemptID: attemptID,
-		set: []string{"scheduled_at", msString(retryAt), "slot_note", "retry: " + reason,
+		set: []string{"scheduled_at", "", "slot_note", "", "not_before", msString(notBefore),
 			"last_error", reason, "lease_until", "", "attempt_id", ""}})
+}
+
+// NotBefore returns the retry times of released posts among ids (see
+// Release); posts without one are absent from the map.
+func (s *Store) NotBefore(ctx context.Context, ids []string) (map[string]time.Time, error) {
+	out := map[string]time.Time{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	pipe := s.rdb.Pipeline()
+	cmds := make([]*redis.StringCmd, len(ids))
+	for i, id := range ids {
+		cmds[i] = pipe.HGet(ctx, s.k.post(id), "not_before")
+	}
+	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
+		return nil, fmt.Errorf("content: unable to read retry times: %w", err)
+	}
+	for i, c := range cmds {
+		if t := msTime(c.Val()); !t.IsZero() {
+			out[ids[i]] = t
+		}
+	}
+	return out, nil
 }
 
 // ExpireLeases moves publishing posts whose lease ended at or before now to

@@ -2,12 +2,17 @@ package content
 
 import (
 	"strconv"
+	"time"
 
 	"github.com/redis/go-redis/v9"
 )
 
 // auditCap bounds the global audit log; each post keeps its own full trail.
 const auditCap = 10000
+
+// campaignSlotsKeep is how long a campaign's slot set outlives its latest
+// slot: longer than any spacing window the scheduler reads back.
+const campaignSlotsKeep = 30 * 24 * time.Hour
 
 // luaLib is shared by the scripts below. reindex puts a post in the indexes its
 // fields call for (every index is derived from the hash, so a script changes
@@ -66,6 +71,16 @@ local function reindex(base, id, key, from, now)
   else
     redis.call('ZREM', slotsKey, id)
     if camp ~= '' then redis.call('ZREM', campKey, id) end
+  end
+  if camp ~= '' then
+    -- A campaign's calendar is only read around its latest slot; once the
+    -- campaign stops posting, the whole set goes a while after that slot.
+    -- Relative to our clock, not Redis's, so that the two need not agree.
+    local top = redis.call('ZRANGE', campKey, -1, -1, 'WITHSCORES')
+    if top[2] then
+      local ahead = math.max(tonumber(top[2]) - tonumber(now), 0)
+      redis.call('PEXPIRE', campKey, ahead + ` + strconv.FormatInt(campaignSlotsKeep.Milliseconds(), 10) + `)
+    end
   end
 end
 
@@ -128,9 +143,12 @@ return {1, id}
 // ARGV[14] "1": the post must have no slot,
 // ARGV[15] "1": count one more publish attempt,
 // ARGV[16] the post's slot must be after this (unix ms; "" no check),
-// ARGV[17..] field/value pairs to set (an empty value deletes the field).
+// ARGV[17] the post's not_after, when it has one, must be after this (unix ms;
+// "" no check),
+// ARGV[18..] field/value pairs to set (an empty value deletes the field).
 // Errors: FANFARE_NOTFOUND, FANFARE_WRONGSTATE <state>, FANFARE_STALE <state>,
-// FANFARE_NOTDUE, FANFARE_DUE, FANFARE_NOTEXPIRED, FANFARE_LEASED, FANFARE_SCHEDULED.
+// FANFARE_NOTDUE, FANFARE_DUE, FANFARE_NOTEXPIRED, FANFARE_LEASED, FANFARE_SCHEDULED,
+// FANFARE_EXPIRED <not_after>.
 // Returns the post's hash after the change (HGETALL).
 var transitionScript = lua(`
 local key, base, id = KEYS[1], ARGV[1], ARGV[2]
@@ -163,11 +181,15 @@ if ARGV[16] ~= '' then
   local s = tonumber(nz(redis.call('HGET', key, 'scheduled_at')))
   if not s or s <= tonumber(ARGV[16]) then return redis.error_reply('FANFARE_DUE') end
 end
+if ARGV[17] ~= '' then
+  local na = tonumber(nz(redis.call('HGET', key, 'not_after')))
+  if na and na <= tonumber(ARGV[17]) then return redis.error_reply('FANFARE_EXPIRED ' .. na) end
+end
 local to = ARGV[4]
 if to == '' then to = cur end
 redis.call('HSET', key, 'state', to, 'updated_at', ARGV[5])
 if ARGV[15] == '1' then redis.call('HINCRBY', key, 'attempts', 1) end
-for i = 17, #ARGV, 2 do
+for i = 18, #ARGV, 2 do
   if ARGV[i + 1] == '' then
     redis.call('HDEL', key, ARGV[i])
   else
@@ -191,7 +213,10 @@ return redis.call('HGETALL', key)
 // ARGV[5] now (unix ms), ARGV[6] now (RFC 3339), ARGV[7] actor,
 // ARGV[8] min spacing (ms, 0 none), ARGV[9] campaign spacing (ms, 0 none),
 // ARGV[10] start and ARGV[11] end (unix ms, end excluded) of the slot's day,
-// ARGV[12] daily cap (0 none).
+// ARGV[12] daily cap (0 none),
+// ARGV[13] the campaign's slots before this are forgotten (unix ms; "" none).
+// A post released after a failed attempt keeps a not_before field: the slot
+// must not come before it, and taking a slot consumes it.
 // Errors: FANFARE_NOTFOUND, FANFARE_WRONGSTATE <state>, FANFARE_SCHEDULED,
 // FANFARE_SLOTTAKEN <why>.
 var reserveSlotScript = lua(`
@@ -203,9 +228,16 @@ if cur ~= 'approved' then return redis.error_reply('FANFARE_WRONGSTATE ' .. cur)
 if nz(redis.call('HGET', key, 'scheduled_at')) ~= '' then
   return redis.error_reply('FANFARE_SCHEDULED')
 end
+local nb = tonumber(nz(redis.call('HGET', key, 'not_before')))
+if nb and at < nb then
+  return redis.error_reply('FANFARE_SLOTTAKEN before the retry time ' .. nb)
+end
 local net = nz(redis.call('HGET', key, 'network'))
 local camp = nz(redis.call('HGET', key, 'campaign_id'))
 local slotsKey = base .. 'slots:' .. net
+if camp ~= '' and ARGV[13] ~= '' then
+  redis.call('ZREMRANGEBYSCORE', slotsKey .. ':campaign:' .. camp, '-inf', '(' .. ARGV[13])
+end
 local sp = tonumber(ARGV[8])
 if sp > 0 and redis.call('ZCOUNT', slotsKey, '(' .. (at - sp), '(' .. (at + sp)) > 0 then
   return redis.error_reply('FANFARE_SLOTTAKEN min spacing')
@@ -220,6 +252,7 @@ if cap > 0 and redis.call('ZCOUNT', slotsKey, ARGV[10], '(' .. ARGV[11]) >= cap 
   return redis.error_reply('FANFARE_SLOTTAKEN daily cap')
 end
 redis.call('HSET', key, 'scheduled_at', ARGV[3], 'slot_note', ARGV[4], 'updated_at', ARGV[5])
+redis.call('HDEL', key, 'not_before')
 reindex(base, id, key, cur, ARGV[5])
 audit(base, id, ARGV[6], ARGV[7], 'schedule', '', '', ARGV[4])
 return redis.call('HGETALL', key)

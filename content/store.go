@@ -24,6 +24,8 @@ var (
 	ErrScheduled = errors.New("post already has a slot")
 	// ErrSlotTaken: the slot no longer fits the network's calendar.
 	ErrSlotTaken = errors.New("slot no longer free")
+	// ErrNotAfterPassed: the post's not_after has passed; it must not go out.
+	ErrNotAfterPassed = errors.New("post's not_after has passed")
 )
 
 // StoreOptions configures a Store; the zero value is usable.

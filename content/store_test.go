@@ -89,7 +89,7 @@ func toState(t *testing.T, s *Store, c *clock, st State) Post {
 	if st == StateApproved {
 		return p
 	}
-	if err := s.SetSlot(ctx, p.ID, c.Now(), "now"); err != nil {
+	if err := s.ReserveSlot(ctx, p.ID, c.Now(), "now", SlotGuard{}); err != nil {
 		t.Fatal(err)
 	}
 	p = step(s.Claim(ctx, p.ID, "a1", time.Minute))
@@ -302,7 +302,7 @@ func TestTransitions(t *testing.T) {
 		}},
 		{"expire", []State{StatePending, StateApproved}, StateExpired, func(s *Store, id string) (Post, error) { return s.Expire(ctx, id, "system:test", "why") }},
 		{"claim", []State{StateApproved}, StatePublishing, func(s *Store, id string) (Post, error) {
-			_ = s.SetSlot(ctx, id, s.now(), "now")
+			_ = s.ReserveSlot(ctx, id, s.now(), "now", SlotGuard{})
 			return s.Claim(ctx, id, "a2", time.Minute)
 		}},
 		{"complete", []State{StatePublishing, StateUnknown}, StatePublished, func(s *Store, id string) (Post, error) {
@@ -481,11 +481,11 @@ func TestEditRevalidatesAndReschedules(t *testing.T) {
 	if _, err := s.Approve(ctx, p.ID, "ann"); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.SetSlot(ctx, p.ID, c.Now().Add(time.Hour), "planned"); err != nil {
+	if err := s.ReserveSlot(ctx, p.ID, c.Now().Add(time.Hour), "planned", SlotGuard{}); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.SetSlot(ctx, p.ID, c.Now().Add(time.Hour), "again"); !errors.Is(err, ErrScheduled) {
-		t.Errorf("second SetSlot: %v, want ErrScheduled", err)
+	if err := s.ReserveSlot(ctx, p.ID, c.Now().Add(time.Hour), "again", SlotGuard{}); !errors.Is(err, ErrScheduled) {
+		t.Errorf("second ReserveSlot: %v, want ErrScheduled", err)
 	}
 	ok := "better"
 	got, err := s.Edit(ctx, p.ID, Edit{Text: &ok}, "ann")
@@ -516,7 +516,7 @@ func TestClaimConcurrent(t *testing.T) {
 	if _, err := s.Claim(ctx, p.ID, "a0", time.Minute); !errors.Is(err, ErrNotDue) {
 		t.Fatalf("claim without slot: %v, want ErrNotDue", err)
 	}
-	if err := s.SetSlot(ctx, p.ID, c.Now(), "now"); err != nil {
+	if err := s.ReserveSlot(ctx, p.ID, c.Now(), "now", SlotGuard{}); err != nil {
 		t.Fatal(err)
 	}
 	var wg sync.WaitGroup
@@ -584,14 +584,34 @@ func TestReleaseAndExpireDue(t *testing.T) {
 	}
 	at := c.Now().Add(15 * time.Minute)
 	r, err := s.Release(ctx, p.ID, "a1", at, "rate limited until 09:15")
-	if err != nil || r.State != StateApproved || !r.ScheduledAt.Equal(at) || r.LastError == "" {
+	// The post gives its slot back: the scheduler places it again, no earlier
+	// than the retry time, through ReserveSlot's checks.
+	if err != nil || r.State != StateApproved || !r.ScheduledAt.IsZero() || r.LastError == "" {
 		t.Fatalf("release: %+v %v", r, err)
+	}
+	if nb, err := s.NotBefore(ctx, []string{p.ID}); err != nil || !nb[p.ID].Equal(at) {
+		t.Fatalf("NotBefore = %v %v, want %s", nb, err, at)
+	}
+	if un, _ := s.Unscheduled(ctx, NetworkX); len(un) != 1 || un[0].ID != p.ID {
+		t.Errorf("released post not waiting for a slot: %+v", un)
+	}
+	if times, _ := s.SlotTimes(ctx, NetworkX, c.Now().Add(-time.Hour), c.Now().Add(time.Hour)); len(times) != 0 {
+		t.Errorf("released post still holds a slot in the calendar: %v", times)
+	}
+	if err := s.ReserveSlot(ctx, p.ID, at.Add(-time.Millisecond), "early", SlotGuard{}); !errors.Is(err, ErrSlotTaken) {
+		t.Errorf("slot before the retry time: %v, want ErrSlotTaken", err)
+	}
+	if err := s.ReserveSlot(ctx, p.ID, at, "retry", SlotGuard{}); err != nil {
+		t.Fatal(err)
 	}
 	if due, _ := s.Due(ctx, NetworkX, c.Now(), 0); len(due) != 0 {
 		t.Errorf("released post due before its retry time")
 	}
 	if due, _ := s.Due(ctx, NetworkX, at, 0); len(due) != 1 {
 		t.Errorf("released post not due at its retry time")
+	}
+	if nb, _ := s.NotBefore(ctx, []string{p.ID}); len(nb) != 0 {
+		t.Errorf("retry time kept after the post got its slot: %v", nb)
 	}
 
 	d := draft("tb")
@@ -642,3 +662,70 @@ func TestReserveSlotGuard(t *testing.T) {
 }
 
 func redistestClient(tb testing.TB) *redis.Client { return redistest.Client(tb) }
+
+// TestClaimRefusesPastNotAfter: ExpireDue runs once per publish run, claims
+// come later; a post whose not_after passed in between must not be claimed.
+func TestClaimRefusesPastNotAfter(t *testing.T) {
+	ctx := context.Background()
+	s, c := newTestStore(t, StoreOptions{})
+	d := draft("na")
+	d.NotAfter = c.Now().Add(time.Minute)
+	p := mustCreate(t, s, d)
+	if _, err := s.Approve(ctx, p.ID, "ann"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.ReserveSlot(ctx, p.ID, c.Now(), "now", SlotGuard{}); err != nil {
+		t.Fatal(err)
+	}
+	c.Add(time.Minute) // not_after is now: too late
+	_, err := s.Claim(ctx, p.ID, "a1", time.Minute)
+	if !errors.Is(err, ErrNotAfterPassed) || !strings.Contains(err.Error(), "not_after") {
+		t.Fatalf("claim at not_after: %v, want ErrNotAfterPassed", err)
+	}
+	got, _ := s.Get(ctx, p.ID)
+	if got.State != StateApproved || got.Attempts != 0 {
+		t.Errorf("refused claim changed the post: %s, %d attempts", got.State, got.Attempts)
+	}
+	// A post without not_after, and one whose not_after is ahead, are claimed.
+	for _, na := range []time.Time{{}, c.Now().Add(time.Millisecond)} {
+		d := draft(fmt.Sprint("ok-", na.UnixMilli()))
+		d.NotAfter = na
+		q := mustCreate(t, s, d)
+		if _, err := s.Approve(ctx, q.ID, "ann"); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.ReserveSlot(ctx, q.ID, c.Now(), "now", SlotGuard{}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Claim(ctx, q.ID, "a1", time.Minute); err != nil {
+			t.Errorf("claim with not_after %v: %v", na, err)
+		}
+	}
+}
+
+// TestCampaignSlotsPruned: a campaign's slot set is trimmed when a slot is
+// reserved and expires a while after its latest slot.
+func TestCampaignSlotsPruned(t *testing.T) {
+	ctx := context.Background()
+	s, c := newTestStore(t, StoreOptions{})
+	key := s.k.campaignSlots(NetworkX, "c1")
+	old := toState(t, s, c, StateApproved)
+	if err := s.ReserveSlot(ctx, old.ID, c.Now(), "old", SlotGuard{}); err != nil {
+		t.Fatal(err)
+	}
+	c.Add(72 * time.Hour)
+	p := toState(t, s, c, StateApproved)
+	if err := s.ReserveSlot(ctx, p.ID, c.Now(), "new", SlotGuard{Forget: c.Now().Add(-48 * time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	ids, err := s.rdb.ZRange(ctx, key, 0, -1).Result()
+	if err != nil || len(ids) != 1 || ids[0] != p.ID {
+		t.Errorf("campaign slots %v %v, want only the new slot", ids, err)
+	}
+	ttl, err := s.rdb.PTTL(ctx, key).Result()
+	// The latest slot is now: the set lives campaignSlotsKeep more.
+	want := campaignSlotsKeep
+	if err != nil || ttl > want || ttl < want-time.Minute {
+		t.Errorf("campaign slots TTL %s %v, want about %s", ttl, err, want)
+	}
+}

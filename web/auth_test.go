@@ -59,7 +59,8 @@ func TestLoginOpenRedirectRefused(t *testing.T) {
 
 func TestLoginRateLimit(t *testing.T) {
 	e := newEnv(t, nil)
-	for i := 0; i < loginLimitPerUser; i++ {
+	// One name from one address: the pair's limit applies.
+	for i := 0; i < loginLimitPerPair; i++ {
 		resp := e.browser().postForm("/login", url.Values{"name": {"alice"}, "password": {"guess" + fmt.Sprint(i)}})
 		if resp.StatusCode != http.StatusUnauthorized {
 			t.Fatalf("attempt %d: status %d", i+1, resp.StatusCode)

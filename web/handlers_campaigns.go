@@ -10,6 +10,7 @@ import (
 
 	"github.com/fanfarehq/fanfare/campaigns"
 	"github.com/fanfarehq/fanfare/content"
+	"github.com/fanfarehq/fanfare/content/composer"
 )
 
 type campaignView struct {
@@ -23,7 +24,7 @@ type campaignView struct {
 
 func (s *Server) newCampaignView(c campaigns.Campaign, lang string) campaignView {
 	v := campaignView{Campaign: c, Pct: c.Percent(),
-		Goal: formatMoney(c.Goal, c.Currency, lang), Pledged: formatMoney(c.Pledged, c.Currency, lang)}
+		Goal: composer.FormatMoney(c.Goal, c.Currency, lang), Pledged: composer.FormatMoney(c.Pledged, c.Currency, lang)}
 	v.Bar = min(v.Pct, 100)
 	if left := c.Deadline.Sub(s.now()); left > 0 && !c.State.Ended() {
 		v.DaysLeft = int(math.Ceil(left.Hours() / 24))

@@ -48,7 +48,7 @@ func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request) {
 		again(http.StatusUnauthorized, "login.bad")
 		return
 	}
-	addr := clientAddr(r)
+	addr := limitAddr(r)
 	ok, err := s.allowLogin(r.Context(), addr, name)
 	if err != nil {
 		s.log.Error("login limiter unavailable", "err", err)

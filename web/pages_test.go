@@ -135,7 +135,7 @@ func TestCampaignPages(t *testing.T) {
 	b := e.login("alice")
 	doc := b.page("/campaigns?lang=en")
 	li := doc.Find("li.campaign")
-	if li.Length() != 1 || !strings.Contains(li.Text(), "75%") || !strings.Contains(li.Text(), "7,500.50 EUR") || !strings.Contains(li.Text(), "10 days left") {
+	if li.Length() != 1 || !strings.Contains(li.Text(), "75%") || !strings.Contains(li.Text(), "€7,500.50") || !strings.Contains(li.Text(), "10 days left") {
 		t.Errorf("campaign row %q", li.Text())
 	}
 	if v, _ := li.Find("progress").Attr("value"); v != "75" {

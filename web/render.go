@@ -10,6 +10,7 @@ import (
 	"html/template"
 	"io/fs"
 	"net/http"
+	"net/url"
 	"path"
 	"strconv"
 	"strings"
@@ -17,6 +18,7 @@ import (
 
 	"github.com/fanfarehq/fanfare/bots"
 	"github.com/fanfarehq/fanfare/content"
+	"github.com/fanfarehq/fanfare/content/composer"
 )
 
 //go:embed templates/*.html
@@ -82,7 +84,7 @@ var templateFuncs = template.FuncMap{
 		}
 		return m, nil
 	},
-	"money": formatMoney,
+	"money": composer.FormatMoney,
 	"list":  func(s ...string) []string { return s },
 	"contains": func(list []string, s string) bool {
 		for _, v := range list {
@@ -276,8 +278,36 @@ func (s *Server) back(w http.ResponseWriter, r *http.Request, fallback string) {
 	http.Redirect(w, r, to, http.StatusSeeOther)
 }
 
-// isLocalPath accepts "/x" but not "//host" or "/\host", which browsers
-// treat as another site.
+// isLocalPath accepts a path on this site ("/x", "/x?y") and nothing a
+// browser could read as another site. Browsers drop tabs and newlines from a
+// Location and treat "\\" like "/", so "/\t/evil.example" becomes
+// "//evil.example": any control character or backslash is refused outright,
+// and the path must be one "/" followed by something else, both as written
+// and once percent-decoded (a proxy or a second redirect may decode it).
 func isLocalPath(p string) bool {
-	return strings.HasPrefix(p, "/") && !strings.HasPrefix(p, "//") && !strings.HasPrefix(p, "/\\")
+	if len(p) == 0 || len(p) > 2048 || p[0] != '/' {
+		return false
+	}
+	if len(p) > 1 && (p[1] == '/' || p[1] == '\\') {
+		return false
+	}
+	for _, r := range p {
+		if r < 0x20 || r == 0x7f || r == '\\' || (r >= 0x80 && r < 0xa0) || r == '\u2028' || r == '\u2029' {
+			return false
+		}
+	}
+	u, err := url.Parse(p)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || u.Opaque != "" {
+		return false
+	}
+	// u.Path is the decoded path: "/%2F%2Fevil.example" decodes to "///evil.example".
+	if !strings.HasPrefix(u.Path, "/") || strings.HasPrefix(u.Path, "//") {
+		return false
+	}
+	for _, r := range u.Path {
+		if r < 0x20 || r == 0x7f || r == '\\' {
+			return false
+		}
+	}
+	return true
 }

@@ -100,6 +100,16 @@ func (s *Server) guard(rt route) http.Handler {
 					writeAPIError(w, http.StatusUnauthorized, "unauthorized", "a bearer token or a dashboard session is required", "")
 					return
 				}
+				// A cookie rides along with any request the browser makes, so a
+				// change made with it must also prove the page read the
+				// session's token, as the dashboard's forms do. This backs up
+				// CrossOriginProtection and SameSite=Lax; bearer tokens are never
+				// sent by a browser on its own and need no such proof.
+				if !isSafeMethod(r.Method) && !validCSRF(r.Header.Get(csrfHeader), sess.CSRF) {
+					writeAPIError(w, http.StatusForbidden, "forbidden",
+						"a change made with a dashboard session needs the "+csrfHeader+" header set to the session's form token", "")
+					return
+				}
 			}
 			if !isSafeMethod(r.Method) && !rt.anyRole && !id.CanChange() {
 				writeAPIError(w, http.StatusForbidden, "forbidden", "the viewer role cannot change anything", "")
@@ -131,7 +141,7 @@ func (s *Server) guard(rt route) http.Handler {
 			r.Body = http.MaxBytesReader(w, r.Body, maxBody)
 			// The form token backs up CrossOriginProtection for browsers that
 			// send neither Sec-Fetch-Site nor Origin.
-			if subtle.ConstantTimeCompare([]byte(r.PostFormValue("csrf")), []byte(sess.CSRF)) != 1 {
+			if !validCSRF(r.PostFormValue("csrf"), sess.CSRF) {
 				s.renderError(w, r, http.StatusForbidden, "err.csrf")
 				return
 			}
@@ -142,6 +152,16 @@ func (s *Server) guard(rt route) http.Handler {
 		}
 		rt.handler(w, r.WithContext(withIdentity(r.Context(), id)))
 	})
+}
+
+// csrfHeader carries the session's form token on API changes made with a
+// dashboard session cookie.
+const csrfHeader = "X-CSRF-Token"
+
+// validCSRF compares a presented token with the session's in constant time;
+// an empty session token (an old session) never matches.
+func validCSRF(got, want string) bool {
+	return want != "" && subtle.ConstantTimeCompare([]byte(got), []byte(want)) == 1
 }
 
 // maxBody bounds every form and JSON body.

@@ -74,23 +74,3 @@ func TestSparkline(t *testing.T) {
 		t.Error("no samples must draw nothing")
 	}
 }
-
-func TestFormatMoney(t *testing.T) {
-	cases := []struct {
-		minor      int64
-		code, lang string
-		want       string
-	}{
-		{750050, "EUR", "en", "7,500.50 EUR"},
-		{750050, "EUR", "fr", "7\u202f500,50 EUR"},
-		{100000000, "EUR", "en", "1,000,000 EUR"},
-		{5000, "JPY", "en", "5,000 JPY"},
-		{5, "USD", "en", "0.05 USD"},
-		{-1234, "EUR", "en", "-12.34 EUR"},
-	}
-	for _, tc := range cases {
-		if got := formatMoney(tc.minor, tc.code, tc.lang); got != tc.want {
-			t.Errorf("formatMoney(%d, %s, %s) = %q, want %q", tc.minor, tc.code, tc.lang, got, tc.want)
-		}
-	}
-}

@@ -16,7 +16,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"net/url"
 	"strings"
 	"time"
 
@@ -69,7 +68,7 @@ func NewClient(opts Options) (*Client, error) {
 	if base == "" {
 		base = DefaultGraphBaseURL
 	}
-	if u, err := url.Parse(base); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+	if !bots.ValidBaseURL(base) {
 		return nil, fmt.Errorf("facebook: option GraphBaseURL %q is not an http(s) URL", opts.GraphBaseURL)
 	}
 	version := opts.APIVersion
@@ -81,7 +80,7 @@ func NewClient(opts Options) (*Client, error) {
 	}
 	hc := opts.HTTPClient
 	if hc == nil {
-		hc = &http.Client{Timeout: 15 * time.Second}
+		hc = &http.Client{Timeout: bots.DefaultHTTPTimeout}
 	}
 	now := opts.Now
 	if now == nil {

@@ -2,11 +2,9 @@ package facebook
 
 import (
 	"errors"
-	"net"
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	fb "github.com/huandu/facebook/v2"
 
@@ -54,10 +52,7 @@ func classify(err error, rec *recorder, create bool, usage *usageGate, now time.
 	if rec.err != nil {
 		e.Err = rec.err
 		e.Message = rec.err.Error()
-		e.Kind = bots.KindAmbiguous
-		if !rec.sent.Load() || isDialError(rec.err) {
-			e.Kind = bots.KindNotSent
-		}
+		e.Kind = bots.TransportErrorKind(rec.err, rec.sent.Load())
 		return e
 	}
 	if rec.status == 0 && !rec.sent.Load() {
@@ -72,7 +67,7 @@ func classify(err error, rec *recorder, create bool, usage *usageGate, now time.
 		var ue *fb.UnmarshalError
 		body := ""
 		if errors.As(err, &ue) {
-			body = snippet(ue.Payload)
+			body = bots.Snippet(ue.Payload)
 		}
 		if body == "" {
 			body = "empty body"
@@ -123,27 +118,4 @@ func graphMessage(fe *fb.Error) string {
 		msg += " (subcode " + strconv.Itoa(fe.ErrorSubcode) + ")"
 	}
 	return msg
-}
-
-func isDialError(err error) bool {
-	var op *net.OpError
-	if errors.As(err, &op) && op.Op == "dial" {
-		return true
-	}
-	var dns *net.DNSError
-	return errors.As(err, &dns)
-}
-
-// snippet is the start of a body for messages, valid UTF-8 on one line.
-func snippet(b []byte) string {
-	const limit = 200
-	s := strings.Join(strings.Fields(strings.ToValidUTF8(string(b), "?")), " ")
-	if len(s) > limit {
-		cut := limit
-		for cut > 0 && !utf8.RuneStart(s[cut]) {
-			cut--
-		}
-		s = s[:cut] + "…"
-	}
-	return s
 }

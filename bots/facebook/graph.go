@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -140,15 +141,15 @@ const engagementFields = "shares,reactions.summary(total_count),comments.summary
 const maxIDs = 50
 
 // Engagement reads the posts' counters by id. It asks 50 ids at a time with
-// the ?ids= form; Graph refuses that form whole when one id is gone, and then each id of the group is asked alone, skipping the missing
-// ones, so that deleted posts are simply absent from the map.
+// the ?ids= form; Graph refuses that form whole when one id is gone, and then
+// each id of the group is asked alone, skipping the missing ones, so that
+// deleted posts are simply absent from the map.
 //
 // Specs: https://developers.facebook.com/docs/graph-api/reference/post#read
 // and https://developers.facebook.com/docs/graph-api/overview#multiple-ids
 func (c *Client) Engagement(ctx context.Context, postIDs []string) (map[string]PostEngagement, error) {
 	out := make(map[string]PostEngagement, len(postIDs))
-	for start := 0; start < len(postIDs); start += maxIDs {
-		group := postIDs[start:min(start+maxIDs, len(postIDs))]
+	for group := range slices.Chunk(postIDs, maxIDs) {
 		for _, id := range group {
 			if !validPostID(id) {
 				return nil, invalid("read engagement", fmt.Sprintf("invalid post id %q", id))

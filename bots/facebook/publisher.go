@@ -8,9 +8,6 @@ import (
 	"github.com/fanfarehq/fanfare/bots"
 )
 
-// clockSkew widens FindRecent's since: Graph stamps created_time with its own clock.
-const clockSkew = 2 * time.Minute
-
 // recentWindow is how many of the Page's latest posts reconcile searches.
 const recentWindow = 100
 
@@ -65,21 +62,16 @@ func (p *Publisher) postURL(id string) string {
 	return "https://www.facebook.com/" + id
 }
 
-// FindRecent searches the Page's latest 100 posts created since since (less
-// two minutes of clock skew) for one with this text, compared by the rule
-// documented in match.go.
+// FindRecent searches the Page's latest 100 posts created since since for
+// one with this text, matched by bots.PostMatcher.
 func (p *Publisher) FindRecent(ctx context.Context, text string, since time.Time) (bots.Receipt, bool, error) {
 	posts, err := p.c.RecentPosts(ctx, recentWindow)
 	if err != nil {
 		return bots.Receipt{}, false, err
 	}
-	from := since.Add(-clockSkew)
-	want := normalizeText(text)
+	m := bots.NewPostMatcher(text, since)
 	for _, post := range posts {
-		if !post.CreatedTime.IsZero() && post.CreatedTime.Before(from) {
-			continue
-		}
-		if matchesNormalized(want, post.Message) {
+		if m.Match(post.Message, post.CreatedTime) {
 			u := post.PermalinkURL
 			if u == "" {
 				u = p.postURL(post.ID)

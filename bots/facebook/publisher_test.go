@@ -123,22 +123,3 @@ func TestPublisherEngagement(t *testing.T) {
 		t.Errorf("Engagement = %+v, want {%s: %+v}", got, rc.ID, want)
 	}
 }
-
-func TestSameText(t *testing.T) {
-	tests := []struct {
-		want, got string
-		match     bool
-	}{
-		{"Funded!", "Funded!", true},
-		{"Funded!", "Funded!\n\nhttps://fanfare.example/c/1", true},
-		{"Tom & Jerry", "Tom &amp; Jerry", true},
-		{"Funded!", "Funded! Wow", false},
-		{"Funded", "Funded!", false},
-		{"", "", false},
-	}
-	for _, tt := range tests {
-		if got := sameText(tt.want, tt.got); got != tt.match {
-			t.Errorf("sameText(%q, %q) = %v, want %v", tt.want, tt.got, got, tt.match)
-		}
-	}
-}

@@ -4,9 +4,10 @@ import (
 	"errors"
 	"io"
 	"net/http"
-	"net/http/httptrace"
 	"net/url"
 	"sync/atomic"
+
+	"github.com/fanfarehq/fanfare/bots"
 )
 
 // recorder is the fb.HttpClient of one call: it sends through the configured
@@ -22,8 +23,7 @@ type recorder struct {
 }
 
 func (r *recorder) Do(req *http.Request) (*http.Response, error) {
-	trace := &httptrace.ClientTrace{GotConn: func(httptrace.GotConnInfo) { r.sent.Store(true) }}
-	req = req.WithContext(httptrace.WithClientTrace(req.Context(), trace))
+	req = req.WithContext(bots.WithSentTrace(req.Context(), &r.sent))
 	resp, err := r.hc.Do(req)
 	if err != nil {
 		r.err = redact(err)

@@ -17,7 +17,6 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"net/http/httptrace"
 	"net/url"
 	"strings"
 	"sync"
@@ -78,12 +77,12 @@ func NewClient(opts Options) (*Client, error) {
 	if base == "" {
 		base = DefaultBaseURL
 	}
-	if u, err := url.Parse(base); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+	if !bots.ValidBaseURL(base) {
 		return nil, fmt.Errorf("x: option BaseURL %q is not an http(s) URL", opts.BaseURL)
 	}
 	hc := opts.HTTPClient
 	if hc == nil {
-		hc = &http.Client{Timeout: 15 * time.Second}
+		hc = &http.Client{Timeout: bots.DefaultHTTPTimeout}
 	}
 	now := opts.Now
 	if now == nil {
@@ -150,8 +149,7 @@ func (c *Client) do(ctx context.Context, r request, out any) error {
 	// sent becomes true once a connection is obtained: before that nothing of
 	// the request can have reached X, so a failure certainly created nothing.
 	var sent atomic.Bool
-	trace := &httptrace.ClientTrace{GotConn: func(httptrace.GotConnInfo) { sent.Store(true) }}
-	req, err := http.NewRequestWithContext(httptrace.WithClientTrace(ctx, trace), r.method, u, body)
+	req, err := http.NewRequestWithContext(bots.WithSentTrace(ctx, &sent), r.method, u, body)
 	if err != nil {
 		return &bots.Error{Network: Network, Kind: bots.KindInvalid, Message: "unable to " + r.op + ": cannot build request", Err: err}
 	}
@@ -187,16 +185,12 @@ func (c *Client) do(ctx context.Context, r request, out any) error {
 	if err := json.Unmarshal(data, out); err != nil {
 		// A 2xx whose body we cannot read: X did the thing, we cannot tell what.
 		return &bots.Error{Network: Network, Kind: bots.KindAmbiguous, Status: resp.StatusCode,
-			Message: "unable to " + r.op + ": cannot decode the response: " + snippet(data), Err: err}
+			Message: "unable to " + r.op + ": cannot decode the response: " + bots.Snippet(data), Err: err}
 	}
 	return nil
 }
 
 // transportError classifies a failure to get any response.
 func transportError(op string, err error, sent bool) *bots.Error {
-	kind := bots.KindAmbiguous
-	if !sent || isDialError(err) {
-		kind = bots.KindNotSent
-	}
-	return &bots.Error{Network: Network, Kind: kind, Message: "unable to " + op + ": " + err.Error(), Err: err}
+	return &bots.Error{Network: Network, Kind: bots.TransportErrorKind(err, sent), Message: "unable to " + op + ": " + err.Error(), Err: err}
 }

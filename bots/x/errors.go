@@ -2,13 +2,10 @@ package x
 
 import (
 	"encoding/json"
-	"errors"
-	"net"
 	"net/http"
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/fanfarehq/fanfare/bots"
 )
@@ -97,7 +94,7 @@ func message(ae apiError, parsed bool, status int, body []byte) string {
 	if m == "" {
 		m = "HTTP " + strconv.Itoa(status)
 	}
-	if s := snippet(body); s != "" {
+	if s := bots.Snippet(body); s != "" {
 		m += ": " + s
 	}
 	return m
@@ -135,29 +132,4 @@ func headerInt(h http.Header, name string) (int64, bool) {
 	}
 	n, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
 	return n, err == nil
-}
-
-// isDialError reports a failure to connect (refused, unreachable, DNS): the
-// request never left.
-func isDialError(err error) bool {
-	var op *net.OpError
-	if errors.As(err, &op) && op.Op == "dial" {
-		return true
-	}
-	var dns *net.DNSError
-	return errors.As(err, &dns)
-}
-
-// snippet is the start of a body for messages, valid UTF-8 on one line.
-func snippet(b []byte) string {
-	const max = 200
-	s := strings.Join(strings.Fields(strings.ToValidUTF8(string(b), "?")), " ")
-	if len(s) > max {
-		cut := max
-		for cut > 0 && !utf8.RuneStart(s[cut]) {
-			cut--
-		}
-		s = s[:cut] + "…"
-	}
-	return s
 }

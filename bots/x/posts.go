@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -120,8 +121,7 @@ const maxLookupIDs = 100
 // Specs: https://docs.x.com/x-api/posts/get-posts-by-ids
 func (c *Client) LookupMetrics(ctx context.Context, ids []string) (map[string]PublicMetrics, error) {
 	out := make(map[string]PublicMetrics, len(ids))
-	for start := 0; start < len(ids); start += maxLookupIDs {
-		chunk := ids[start:min(start+maxLookupIDs, len(ids))]
+	for chunk := range slices.Chunk(ids, maxLookupIDs) {
 		for _, id := range chunk {
 			if _, err := strconv.ParseUint(id, 10, 64); err != nil {
 				return nil, &bots.Error{Network: Network, Kind: bots.KindInvalid, Message: fmt.Sprintf("unable to look up posts: invalid id %q", id)}

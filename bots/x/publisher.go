@@ -8,9 +8,6 @@ import (
 	"github.com/fanfarehq/fanfare/bots"
 )
 
-// clockSkew widens FindRecent's since: X stamps created_at with its own clock.
-const clockSkew = 2 * time.Minute
-
 // recentWindow is how many of the account's latest posts reconcile searches.
 const recentWindow = 100
 
@@ -52,8 +49,7 @@ func (p *Publisher) postURL(id string) string {
 }
 
 // FindRecent searches the account's latest 100 posts created since since
-// (less two minutes of clock skew) for one with this text, compared by the
-// rule documented in match.go.
+// for one with this text, matched by bots.PostMatcher.
 func (p *Publisher) FindRecent(ctx context.Context, text string, since time.Time) (bots.Receipt, bool, error) {
 	me, err := p.c.Me(ctx)
 	if err != nil {
@@ -63,13 +59,9 @@ func (p *Publisher) FindRecent(ctx context.Context, text string, since time.Time
 	if err != nil {
 		return bots.Receipt{}, false, err
 	}
-	from := since.Add(-clockSkew)
-	want := normalizeText(text)
+	m := bots.NewPostMatcher(text, since)
 	for _, t := range posts {
-		if !t.CreatedAt.IsZero() && t.CreatedAt.Before(from) {
-			continue
-		}
-		if matchesNormalized(want, t.Text) {
+		if m.Match(t.Text, t.CreatedAt) {
 			return bots.Receipt{ID: t.ID, URL: p.postURL(t.ID), PublishedAt: t.CreatedAt}, true, nil
 		}
 	}

@@ -10,34 +10,6 @@ import (
 	"github.com/fanfarehq/fanfare/bots/x/xfake"
 )
 
-func TestSameText(t *testing.T) {
-	tests := []struct {
-		name      string
-		want, got string
-		match     bool
-	}{
-		{"identical", "Funded!", "Funded!", true},
-		{"HTML entities", "Tom & Jerry <3 >90%", "Tom &amp; Jerry &lt;3 &gt;90%", true},
-		{"t.co link", "50 % funded: https://fanfare.example/c/42?utm_source=x&utm_medium=social",
-			"50 % funded: https://t.co/AbCdEf1234", true},
-		{"bare domain linked by X", "See fanfare.example/c/42 now", "See https://t.co/zzz now", true},
-		{"link with trailing punctuation", "Read https://a.example/x.", "Read https://t.co/abc.", true},
-		{"media link appended", "Look at this", "Look at this https://t.co/pic", true},
-		{"white space", "line one\r\n\r\nline  two ", "line one\n\nline two", true},
-		{"NFC", "Cafe\u0301 ouvert", "Caf\u00e9 ouvert", true},
-		{"different words", "Campaign A is funded https://a.example", "Campaign B is funded https://t.co/x", false},
-		{"missing link", "Funded https://a.example", "Funded", false},
-		{"prefix only", "Funded", "Funded twice", false},
-		{"text glued to link placeholder", "Funded", "Fundedhttps://t.co/x", false},
-		{"empty want", "", "", false},
-	}
-	for _, tt := range tests {
-		if got := sameText(tt.want, tt.got); got != tt.match {
-			t.Errorf("%s: sameText(%q, %q) = %v, want %v", tt.name, tt.want, tt.got, got, tt.match)
-		}
-	}
-}
-
 func TestPublishAndFindRecent(t *testing.T) {
 	now := time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC)
 	clock := func() time.Time { return now }

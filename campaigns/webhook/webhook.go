@@ -15,12 +15,22 @@
 //	400 unreadable_body         the body could not be read (client hung up)
 //	400 invalid_json            not JSON, or trailing data
 //	400 invalid_field           a field is unknown, repeated, mistyped or invalid ("field" names it)
+//	500 replay_check_failed     Redis could not say whether the delivery was seen before
+//	202                         {"accepted":0,"stale":0,"fired":0,"replayed":true}: this signed
+//	                            delivery was already received; nothing is ingested
 //	500 ingest_failed           the tracker could not store the snapshots
 //	400 invalid_field           the tracker refused every snapshot (e.g. updated_at in the future)
 //	202                         {"accepted":N,"stale":N,"fired":N[,"rejected":[{"id","field","message"}]]}
 //
-// Replaying a delivery is harmless: the tracker ignores snapshots that are not
-// newer than what it holds, and each milestone fires once.
+// Replaying a delivery changes nothing (DESIGN.md): with Options.Redis set,
+// each signed delivery ("<t>.<body>") is remembered for twice the timestamp
+// tolerance and a second copy is answered without being ingested. This
+// matters because a campaign object may lack updated_at: the tracker then
+// stamps the receipt time, and an old snapshot replayed after a newer one
+// would otherwise count as newer. A delivery that could not be stored is
+// forgotten again, so the sender's retry is not lost. Without Redis only the
+// tracker's own checks apply (snapshots not newer than the stored one are
+// ignored, each milestone fires once).
 package webhook
 
 import (
@@ -34,6 +44,8 @@ import (
 	"net/http"
 	"strings"
 	"time"
+
+	"github.com/redis/go-redis/v9"
 
 	"github.com/fanfarehq/fanfare/campaigns"
 )
@@ -56,6 +68,10 @@ type Options struct {
 	Logger    *slog.Logger       // default slog.Default()
 	MaxBody   int64              // bytes; default DefaultMaxBody
 	Tolerance time.Duration      // allowed |now - t|; default DefaultTolerance
+	// Redis remembers recent deliveries so a replay changes nothing (see the
+	// package doc); nil leaves replays to the tracker's own checks.
+	Redis  redis.UniversalClient
+	Prefix string // key prefix (redis.prefix); default "fanfare"
 }
 
 type handler struct {
@@ -65,6 +81,7 @@ type handler struct {
 	log       *slog.Logger
 	maxBody   int64
 	tolerance time.Duration
+	replays   *replayCache // nil: no replay cache
 }
 
 // NewHandler returns the handler for POST /hooks/campaigns. With no secret
@@ -97,6 +114,18 @@ func NewHandler(o Options) http.Handler {
 	}
 	if h.tolerance <= 0 {
 		h.tolerance = DefaultTolerance
+	}
+	if o.Redis != nil {
+		prefix := o.Prefix
+		if prefix == "" {
+			prefix = "fanfare"
+		}
+		if strings.ContainsAny(prefix, "{}") {
+			panic(fmt.Sprintf("webhook: prefix %q must not contain braces", prefix))
+		}
+		// A timestamp is accepted from tolerance before to tolerance after
+		// it: that whole span must be covered.
+		h.replays = &replayCache{rdb: o.Redis, prefix: prefix, ttl: 2 * h.tolerance}
 	}
 	if len(h.secrets) == 0 {
 		h.log.Info("campaign webhook disabled: set campaigns.webhook.secrets to accept POST /hooks/campaigns (deliveries get 503 until then)")
@@ -155,15 +184,34 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// it would otherwise retry, and the work is already paid for.
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), ingestTimeout)
 	defer cancel()
+	digest := ""
+	if h.replays != nil {
+		digest = deliveryDigest(sig.ts, body)
+		first, err := h.replays.first(ctx, digest)
+		if err != nil {
+			log.Error("webhook: unable to check for a replay", "err", err)
+			writeError(w, http.StatusInternalServerError, "replay_check_failed", "unable to check the delivery; retry later", "")
+			return
+		}
+		if !first {
+			log.Warn("webhook: replayed delivery ignored", "campaigns", len(snaps), "t", sig.ts)
+			writeJSON(w, http.StatusAccepted, Response{Replayed: true})
+			return
+		}
+	}
 	res, err := h.ing.Ingest(ctx, snaps)
 	if err != nil {
+		h.forget(ctx, log, digest)
 		log.Error("webhook: unable to ingest campaigns", "campaigns", len(snaps), "err", err)
 		writeError(w, http.StatusInternalServerError, "ingest_failed", "unable to store the campaigns; retry later", "")
 		return
 	}
 	resp := Response{Accepted: res.Accepted, Stale: res.Stale, Fired: len(res.Fired), Rejected: rejections(snaps, res.Rejected, batch)}
 	if len(resp.Rejected) > 0 && len(resp.Rejected) == len(snaps) {
-		// Nothing was stored: a plain 400 the sender can act on.
+		// Nothing was stored: a plain 400 the sender can act on. The same
+		// bytes sent again (once an updated_at in the future is no longer
+		// so) must be judged again, not taken for a replay.
+		h.forget(ctx, log, digest)
 		first := resp.Rejected[0]
 		log.Info("webhook: tracker refused every campaign", "field", first.Field, "err", first.Message)
 		writeError(w, http.StatusBadRequest, "invalid_field", joinMessage(first.Field, first.Message), first.Field)
@@ -172,6 +220,21 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	log.Info("webhook: delivery accepted", "campaigns", len(snaps), "accepted", res.Accepted,
 		"stale", res.Stale, "fired", len(res.Fired), "rejected", len(resp.Rejected))
 	writeJSON(w, http.StatusAccepted, resp)
+}
+
+// forget drops a delivery from the replay cache after nothing was stored.
+func (h *handler) forget(ctx context.Context, log *slog.Logger, digest string) {
+	if h.replays == nil || digest == "" {
+		return
+	}
+	// The ingest may have used up its context: the delete gets its own.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	if err := h.replays.forget(ctx, digest); err != nil {
+		// The sender's retry of these bytes will be taken for a replay until
+		// the key expires; a re-signed retry (new t) still goes through.
+		log.Error("webhook: unable to forget a failed delivery", "err", err)
+	}
 }
 
 // rejections turns the tracker's refusals into the response's, with the JSON
@@ -225,6 +288,9 @@ type Response struct {
 	// the future, say) while storing the others. When it refuses all of
 	// them the answer is a 400 instead.
 	Rejected []Rejected `json:"rejected,omitempty"`
+	// Replayed: this signed delivery had already been received; nothing
+	// was ingested (the counts are zero).
+	Replayed bool `json:"replayed,omitempty"`
 }
 
 // Rejected is one snapshot refused by the tracker.

@@ -85,7 +85,7 @@ func (d *dataEnv) unknown(p content.Post) content.Post {
 	if _, err := d.store.Approve(ctx, p.ID, "test"); err != nil {
 		d.t.Fatal(err)
 	}
-	if err := d.store.SetSlot(ctx, p.ID, time.Now().Add(-time.Minute), "test"); err != nil {
+	if err := d.store.ReserveSlot(ctx, p.ID, time.Now().Add(-time.Minute), "test", content.SlotGuard{}); err != nil {
 		d.t.Fatal(err)
 	}
 	if _, err := d.store.Claim(ctx, p.ID, "attempt-1", time.Minute); err != nil {
@@ -400,7 +400,7 @@ func TestCampaignsListAndShow(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("campaigns list = %d %s", code, errOut)
 	}
-	for _, want := range []string{"FUNDED", "Bike c1", "80%", "800.00 EUR", "10d", "Bike c2", "250%", "successful", "2 of 2"} {
+	for _, want := range []string{"FUNDED", "Bike c1", "80%", "€800", "10d", "Bike c2", "250%", "successful", "2 of 2"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("campaigns list lacks %q:\n%s", want, out)
 		}
@@ -425,7 +425,7 @@ func TestCampaignsListAndShow(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("campaigns show = %d %s", code, errOut)
 	}
-	for _, want := range []string{"Bike c1", "80% (800.00 EUR of 1000.00 EUR)", "Ann, @ann", "Milestones:", "percent:75", "posted", "percent:50", "silent"} {
+	for _, want := range []string{"Bike c1", "80% (€800 of €1,000)", "Ann, @ann", "Milestones:", "percent:75", "posted", "percent:50", "silent"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("campaigns show lacks %q:\n%s", want, out)
 		}

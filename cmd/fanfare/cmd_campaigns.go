@@ -9,9 +9,8 @@ import (
 	"strconv"
 	"time"
 
-	"golang.org/x/text/currency"
-
 	"github.com/fanfarehq/fanfare/campaigns"
+	"github.com/fanfarehq/fanfare/content/composer"
 	"github.com/fanfarehq/fanfare/internal/config"
 )
 
@@ -113,26 +112,10 @@ func timeLeft(cp campaigns.Campaign, now time.Time) string {
 	return fmt.Sprintf("%dd", int(left.Hours()/24))
 }
 
-// formatMoney writes minor units in major units with the currency's own
-// number of decimals: 123450 EUR is "1234.50 EUR", 5000 JPY "5000 JPY".
+// formatMoney writes an amount as the posts do, in English like the rest of
+// the CLI's output: "€1,234.50".
 func formatMoney(minor int64, code string) string {
-	scale := 2
-	if u, err := currency.ParseISO(code); err == nil {
-		scale, _ = currency.Standard.Rounding(u)
-	}
-	sign := ""
-	if minor < 0 {
-		sign, minor = "-", -minor
-	}
-	div := int64(1)
-	for range scale {
-		div *= 10
-	}
-	s := sign + strconv.FormatInt(minor/div, 10)
-	if scale > 0 {
-		s += fmt.Sprintf(".%0*d", scale, minor%div)
-	}
-	return s + " " + code
+	return composer.FormatMoney(minor, code, "en")
 }
 
 // campaignJSON is `campaigns show --json`, the JSON API's shape without history.

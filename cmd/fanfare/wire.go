@@ -126,6 +126,7 @@ func (m *Main) wire(ctx context.Context) (*app, error) {
 	cur := curator.NewCurator(rdb, prefix, curator.Options{
 		UserAgent: "Fanfare/" + versionString() + " (+" + publicURL + ")",
 		Networks:  networks,
+		Location:  loc,
 		Now:       now,
 		Logger:    log,
 	}, queue, tracker)
@@ -166,6 +167,7 @@ func (m *Main) wire(ctx context.Context) (*app, error) {
 	// Sources and jobs.
 	hooks := webhook.NewHandler(webhook.Options{
 		Secrets: cfg.Campaigns.Webhook.Secrets, Ingester: tracker, Now: now, Logger: log,
+		Redis: rdb, Prefix: prefix, // replays of a signed delivery change nothing
 	})
 	jobs := []daemon.Job{
 		{Name: "publish", Spec: schedule.Publish, Run: publishJob.Run, Timeout: 4 * time.Minute},
@@ -207,7 +209,11 @@ func (m *Main) wire(ctx context.Context) (*app, error) {
 		}
 	}
 	d.Go("composer", func(ctx context.Context) error {
-		return comp.Consume(ctx, events, queue, composer.ConsumeOptions{Consumer: d.Holder(), Logger: log})
+		return comp.Consume(ctx, events, queue, composer.ConsumeOptions{
+			Consumer:    d.Holder(),
+			Logger:      log,
+			DeadLetters: composer.NewRedisDeadLetters(rdb, prefix, now),
+		})
 	})
 
 	// HTTP.

@@ -99,6 +99,14 @@ func (l *locale) money(amount int64, code string) string {
 	return s
 }
 
+// FormatMoney writes an amount in minor units of an ISO 4217 currency the way
+// lang writes money: "1 250 €" in French, "€1,250" in English, cents only when
+// there are some ("€1,250.50"). It is what posts say, for every place that
+// shows a campaign's money (dashboard, CLI).
+func FormatMoney(amount int64, currency, lang string) string {
+	return newLocale(lang).money(amount, currency)
+}
+
 // percent writes "50 %" in French (no-break space) and "50%" in English.
 func (l *locale) percent(n int64) string {
 	if l.symbolFirst {

@@ -8,7 +8,7 @@ import (
 	"github.com/fanfarehq/fanfare/campaigns"
 )
 
-func TestMoney(t *testing.T) {
+func TestFormatMoney(t *testing.T) {
 	tests := []struct {
 		lang, currency string
 		amount         int64
@@ -28,11 +28,17 @@ func TestMoney(t *testing.T) {
 		{"en", "CHF", 125_000, "CHF\u00a01,250"},
 		{"en", "GBP", -125_000, "-£1,250"},
 		{"fr", "XYZ", 1250, "1\u00a0250\u00a0XYZ"},
+		{"fr", "EUR", 750_050, "7\u00a0500,50\u00a0€"},
+		{"en", "EUR", 100_000_000, "€1,000,000"},
+		{"en", "USD", 5, "$0.05"},
+		{"en", "EUR", -1234, "-€12.34"},
+		{"en", "EUR", 123_450, "€1,234.50"},
+		{"de", "EUR", 125_050, "1.250,50\u00a0€"},
 	}
 	for _, tt := range tests {
-		got := newLocale(tt.lang).money(tt.amount, tt.currency)
+		got := FormatMoney(tt.amount, tt.currency, tt.lang)
 		if got != tt.want {
-			t.Errorf("money(%s, %d %s) = %q, want %q", tt.lang, tt.amount, tt.currency, got, tt.want)
+			t.Errorf("FormatMoney(%d, %s, %s) = %q, want %q", tt.amount, tt.currency, tt.lang, got, tt.want)
 		}
 	}
 }
@@ -164,4 +170,15 @@ func TestTidy(t *testing.T) {
 			t.Errorf("tidy(%q) = %q, want %q", tt.in, got, tt.want)
 		}
 	}
+}
+
+// BenchmarkFormatMoney measures one amount as the dashboard and the CLI write
+// it, twice per campaign row.
+func BenchmarkFormatMoney(b *testing.B) {
+	for b.Loop() {
+		if FormatMoney(125_050, "EUR", "fr") == "" {
+			b.Fatal("empty")
+		}
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "amounts/s")
 }

@@ -8,6 +8,19 @@
 // charset); a broken feed is logged, recorded in its status and skipped. Items
 // are remembered per feed in Redis, so an item makes drafts once however often
 // it is fetched and however many replicas fetch it.
+//
+// Feed URLs come from the dashboard and the API too, and fetch errors are
+// shown there, so the curator's own HTTP client never connects to link-local
+// addresses (169.254.0.0/16, fe80::/10: cloud metadata services), unspecified,
+// broadcast or multicast ones, or the known metadata addresses outside those
+// ranges (ErrForbiddenAddress). The check runs in the dialer, on the address
+// actually dialed after DNS resolution, so redirects and DNS rebinding do not
+// get around it. Loopback and private addresses stay allowed: on-premise
+// installs read intranet feeds (and the tests serve on 127.0.0.1); keeping
+// feeds out of a private network is a job for an egress firewall.
+//
+// Each feed's schedule is a cron spec (internal/cronspec: five or six fields,
+// descriptors, @every) evaluated in Options.Location, the platform's time zone.
 package curator
 
 import (
@@ -58,6 +71,9 @@ type Options struct {
 	UserAgent          string        // "Fanfare/<version> (+<public_url>)": "Fanfare"
 	Now                func() time.Time
 	Logger             *slog.Logger
+	// Location is the platform's time zone (config timezone): feed schedules
+	// such as "0 9 * * 1" are read in it. Default UTC.
+	Location *time.Location
 
 	// Networks a feed posts to when its own list is empty: x and facebook
 	// (the daemon passes the enabled ones).
@@ -105,6 +121,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.Logger == nil {
 		o.Logger = slog.Default()
+	}
+	if o.Location == nil {
+		o.Location = time.UTC
 	}
 	if len(o.Networks) == 0 {
 		o.Networks = []string{content.NetworkX, content.NetworkFacebook}

@@ -86,10 +86,15 @@ func (c *Curator) tooLarge() error {
 
 // newHTTPClient returns the client the curator fetches with: the caller's (or a
 // new one) with our redirect limit. Timeouts come from each request's context.
+// A new client refuses link-local, multicast and unspecified destinations
+// (guardedTransport); a caller's client is used as given, its transport and
+// whatever it dials being the caller's choice.
 func newHTTPClient(base *http.Client, maxRedirects int) *http.Client {
 	var c http.Client
 	if base != nil {
 		c = *base
+	} else {
+		c.Transport = guardedTransport()
 	}
 	c.CheckRedirect = func(req *http.Request, via []*http.Request) error {
 		if len(via) > maxRedirects {

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/fanfarehq/fanfare/content"
+	"github.com/fanfarehq/fanfare/internal/cronspec"
 )
 
 // Fetch outcomes, as FeedStatus.LastStatus and FeedResult.Status say them.
@@ -61,7 +62,7 @@ func (c *Curator) RefreshAll(ctx context.Context) (RefreshReport, error) {
 	rep := RefreshReport{Feeds: len(feeds), Results: make([]FeedResult, len(feeds))}
 	var due []int
 	for i, f := range feeds {
-		if !isDue(f, now) {
+		if !isDue(f, now, c.opts.Location) {
 			rep.Results[i] = FeedResult{URL: f.URL, Status: StatusSkipped}
 			continue
 		}
@@ -113,16 +114,18 @@ feed:
 	return rep, nil
 }
 
-// isDue says whether a feed with its own schedule should be fetched now.
-func isDue(f content.FeedStatus, now time.Time) bool {
+// isDue says whether a feed with its own schedule should be fetched now: its
+// next activation after the last fetch has come. The spec is read in loc (the
+// platform's time zone) unless it names its own with CRON_TZ=.
+func isDue(f content.FeedStatus, now time.Time, loc *time.Location) bool {
 	if f.Schedule == "" || f.LastFetch.IsZero() {
 		return true
 	}
-	sched, err := cronParser.Parse(f.Schedule)
+	sched, err := cronspec.Parse(f.Schedule)
 	if err != nil {
 		return true // NormalizeFeed let no bad spec in; fetch rather than go silent
 	}
-	return !sched.Next(f.LastFetch).After(now)
+	return !sched.Next(f.LastFetch.In(loc)).After(now)
 }
 
 // interleaveByHost orders work round-robin across hosts, so that the workers

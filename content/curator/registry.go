@@ -12,9 +12,9 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
-	"github.com/robfig/cron/v3"
 
 	"github.com/fanfarehq/fanfare/content"
+	"github.com/fanfarehq/fanfare/internal/cronspec"
 )
 
 // Registry is the Redis-backed list of feeds and of what their last fetch did.
@@ -249,10 +249,6 @@ func statusFromHash(f content.Feed, h map[string]string) content.FeedStatus {
 	return s
 }
 
-// cronParser reads feed schedules the way the daemon reads schedule.* specs:
-// five fields, descriptors such as @hourly and @every 30m, and a CRON_TZ= prefix.
-var cronParser = cron.NewParser(cron.Minute | cron.Hour | cron.Dom | cron.Month | cron.Dow | cron.Descriptor)
-
 // NormalizeFeed checks a feed's fields and returns it cleaned up (spaces
 // trimmed, empty keywords dropped, networks and language lower-cased). The
 // error is a *content.FieldError naming the field.
@@ -267,7 +263,9 @@ func NormalizeFeed(f content.Feed) (content.Feed, error) {
 	}
 	f.Schedule = strings.TrimSpace(f.Schedule)
 	if f.Schedule != "" {
-		if _, err := cronParser.Parse(f.Schedule); err != nil {
+		// The daemon's own parser (schedule.*): five fields or six with
+		// seconds, descriptors such as @hourly and @every 30m, CRON_TZ=.
+		if _, err := cronspec.Parse(f.Schedule); err != nil {
 			return f, &content.FieldError{Field: "schedule", Message: fmt.Sprintf("%q is not a cron spec: %v", f.Schedule, err)}
 		}
 	}
