@@ -202,6 +202,8 @@ func TestPublishErrors(t *testing.T) {
 			kind: bots.KindAmbiguous, status: 500, code: 1, msg: "unknown error"},
 		{name: "transient 2", setup: func(s *fbfake.Server) { s.FailNext(503, 2, 0, "Service temporarily unavailable") },
 			kind: bots.KindAmbiguous, status: 503, code: 2},
+		{name: "5xx with an unknown code", setup: func(s *fbfake.Server) { s.FailNext(500, 99999, 0, "Something new went wrong") },
+			kind: bots.KindAmbiguous, status: 500, code: 99999, msg: "Something new went wrong"},
 		{name: "HTML 502", setup: func(s *fbfake.Server) { s.FailNext(502, 0, 0, "<html><body><h1>502 Bad Gateway</h1></body></html>") },
 			kind: bots.KindAmbiguous, status: 502, msg: "not a Graph response: <html><body><h1>502 Bad Gateway"},
 		{name: "empty 500", setup: func(s *fbfake.Server) { s.FailNext(500, 0, 0, "") },

@@ -95,7 +95,8 @@ func classify(err error, rec *recorder, create bool, usage *usageGate, now time.
 		e.Kind = bots.KindBlocked
 	case fe.Code == codeUnknown || fe.Code == codeService || fe.IsTransient:
 		e.Kind = bots.KindAmbiguous
-	case fe.Code == fb.ErrCodeUnknown && (rec.status >= 500 || rec.status == 0):
+	case rec.status >= 500 || (fe.Code == fb.ErrCodeUnknown && rec.status == 0):
+		// A server error with a code we do not know: the post may exist.
 		e.Kind = bots.KindAmbiguous
 	default:
 		e.Kind = bots.KindInvalid
