@@ -53,6 +53,18 @@ type DraftSink interface {
 	Create(ctx context.Context, d content.Draft) (content.Post, bool, error)
 }
 
+// Superseder is what a DraftSink may also do (*content.Store does): expire
+// the campaign's posts on a network that a newer milestone post there makes
+// stale (supersedes(newer, older)), those still pending or approved, and
+// return how many it expired. Handle uses it when the sink has it, so a
+// plain sink still works.
+type Superseder interface {
+	Supersede(ctx context.Context, campaignID, network string, supersedes func(newer, older string) bool, actor string) (int, error)
+}
+
+// auditActor signs what the composer does in the queue's audit trail.
+const auditActor = "system:composer"
+
 // Options configure a Composer. The zero value is usable.
 type Options struct {
 	// TemplateDir holds template files that replace the embedded ones of
@@ -189,7 +201,7 @@ func (c *Composer) Compose(ev campaigns.Event) ([]content.Draft, error) {
 			Variant:    r.Variant,
 			Priority:   priority(c.priority, ms),
 			NotAfter:   notAfter(ms, ev.Campaign),
-			Actor:      "system:composer",
+			Actor:      auditActor,
 		})
 	}
 	return drafts, nil
@@ -198,11 +210,21 @@ func (c *Composer) Compose(ev campaigns.Event) ([]content.Draft, error) {
 // Handle composes an event and hands its drafts to the sink. Every network
 // is tried even when one fails; the sink's idempotence makes a retry of the
 // whole event safe.
+//
+// When the sink is also a Superseder, each network's draft, once stored,
+// retires the campaign's posts still waiting there that a further step of
+// their family makes stale (see supersedes): percent:100 expires a
+// percent:50 nobody approved yet, whose numbers are no longer true, and a
+// percent:50 drafted late (its first try failed) expires at once when a
+// percent:100 post is already queued. A network whose draft failed keeps its
+// older posts, since nothing replaces them yet. Superseding again changes
+// nothing, so a re-delivered event is still harmless.
 func (c *Composer) Handle(ctx context.Context, ev campaigns.Event, sink DraftSink) error {
 	drafts, err := c.Compose(ev)
 	if err != nil {
 		return err
 	}
+	sup, _ := sink.(Superseder)
 	var errs []error
 	for _, d := range drafts {
 		p, created, err := sink.Create(ctx, d)
@@ -212,8 +234,63 @@ func (c *Composer) Handle(ctx context.Context, ev campaigns.Event, sink DraftSin
 		}
 		c.log.Info("milestone draft queued", "event_id", d.DedupKey, "network", d.Network,
 			"post_id", p.ID, "created", created, "variant", d.Variant, "lang", d.Lang)
+		if sup != nil {
+			if err := c.supersede(ctx, sup, d); err != nil {
+				errs = append(errs, err)
+			}
+		}
 	}
 	return errors.Join(errs...)
+}
+
+// supersede retires the campaign's posts on d's network that a further step
+// of their family makes stale, d's own included (drafted late).
+func (c *Composer) supersede(ctx context.Context, sup Superseder, d content.Draft) error {
+	ms, err := parseMilestone(d.Milestone)
+	if err != nil || !supersedingFamilies[ms.family] {
+		return nil // Compose parsed it; a family that never supersedes
+	}
+	n, err := sup.Supersede(ctx, d.CampaignID, d.Network, supersedesRaw, auditActor)
+	if err != nil {
+		return fmt.Errorf("composer: unable to supersede older %s posts of %s on %s: %w", ms.family, d.CampaignID, d.Network, err)
+	}
+	if n > 0 {
+		c.log.Info("stale milestone posts superseded", "event_id", d.DedupKey, "campaign_id", d.CampaignID,
+			"network", d.Network, "milestone", ms.raw, "count", n)
+	}
+	return nil
+}
+
+// supersedesRaw is supersedes on milestone strings; one that does not parse
+// (a post written by hand) neither supersedes nor is superseded.
+func supersedesRaw(newer, older string) bool {
+	n, err := parseMilestone(newer)
+	if err != nil {
+		return false
+	}
+	o, err := parseMilestone(older)
+	return err == nil && supersedes(n, o)
+}
+
+// supersedingFamilies are the families whose milestones are steps of one
+// progression, each making the step before stale. Launch, ended and stories
+// say something no later post repeats.
+var supersedingFamilies = map[string]bool{
+	FamilyPercent: true, FamilyBackers: true, FamilyStretch: true, FamilyEnding: true,
+}
+
+// supersedes reports whether a post about newer makes one about older stale:
+// same progression family and a step further along it. Percent, backers and
+// stretch goals count up; ending windows count down (ending:24h comes after
+// ending:72h).
+func supersedes(newer, older milestone) bool {
+	if newer.family != older.family || !supersedingFamilies[newer.family] {
+		return false
+	}
+	if newer.family == FamilyEnding {
+		return older.n > newer.n
+	}
+	return older.n < newer.n
 }
 
 // Render writes one post about a campaign for a network: kind is a
