@@ -10,7 +10,7 @@ var catalog = map[string]map[string]string{
 		"nav.label":   "Main", "nav.queue": "Queue", "nav.calendar": "Calendar", "nav.problems": "Problems",
 		"nav.campaigns": "Campaigns", "nav.compose": "Compose", "nav.feeds": "Feeds", "nav.engagement": "Engagement",
 		"nav.audit": "Audit", "nav.logout": "Log out", "nav.back_home": "Back to the queue",
-		"role.manager": "manager", "role.viewer": "viewer",
+		"nav.calendar_count": "approved posts waiting to go out", "role.manager": "manager", "role.viewer": "viewer",
 		"banner.paused": "Publishing to %s is paused", "banner.since": "since %s", "banner.resume": "Resume publishing",
 		"flash.resumed": "Publishing to %s resumed.",
 
@@ -19,6 +19,13 @@ var catalog = map[string]map[string]string{
 		"state.failed": "failed", "state.unknown": "unknown", "state.duplicate": "duplicate",
 		"cstate.live": "live", "cstate.successful": "funded", "cstate.failed": "not funded", "cstate.canceled": "canceled",
 		"kind.milestone": "milestone", "kind.story": "story", "kind.curated": "curated", "kind.manual": "manual", "kind.digest": "digest",
+		"milestone.launch": "launch", "milestone.percent": "%s%% funded",
+		"milestone.backers": "%s backers", "milestone.backers_one": "%s backer",
+		"milestone.stretch": "stretch goal %d", "milestone.stretch_named": "stretch goal: %s",
+		"milestone.ending_hours": "%d hours left", "milestone.ending_hours_one": "%d hour left",
+		"milestone.ending_minutes": "%d minutes left", "milestone.ending_minutes_one": "%d minute left",
+		"milestone.ended_successful": "Funded!",
+
 		"net.x": "X", "net.facebook": "Facebook",
 		"day.0": "Sun", "day.1": "Mon", "day.2": "Tue", "day.3": "Wed", "day.4": "Thu", "day.5": "Fri", "day.6": "Sat",
 		"month.1": "Jan", "month.2": "Feb", "month.3": "Mar", "month.4": "Apr", "month.5": "May", "month.6": "Jun",
@@ -49,6 +56,8 @@ var catalog = map[string]map[string]string{
 		"calendar.title": "Calendar", "calendar.prev": "Earlier", "calendar.next": "Later", "calendar.days": "%d days",
 		"calendar.zone": "Times in %s", "calendar.reschedule": "Reschedule",
 		"calendar.truncated": "Some posts are not shown: more than 500 in one state.",
+
+		"calendar.awaiting": "Awaiting a slot (placed at the next publish run)", "calendar.outside": "%d more approved post(s) have a slot outside these days.",
 
 		"pager.prev": "Previous", "pager.next": "Next",
 		"campaigns.title": "Campaigns", "campaigns.all": "All", "campaigns.empty": "No campaigns tracked yet.",
@@ -90,14 +99,14 @@ var catalog = map[string]map[string]string{
 		"err.post_not_found": "That post does not exist (any more).", "err.campaign_not_found": "That campaign is not tracked.",
 		"err.wrong_state": "Not possible now: %s", "err.field": "%s: %s", "err.reason_required": "a reason is required",
 		"err.url_required": "the post's URL (https://…) is required", "err.bad_time": "is not a date and time",
-		"err.none_selected": "no post selected",
+		"err.none_selected": "no post selected", "err.cross_origin": "This request came from another site or page, so it was refused. Open Fanfare from its own address, reload the page and try again.",
 	},
 	"fr": {
 		"lang.switch": "English",
 		"nav.label":   "Principal", "nav.queue": "File", "nav.calendar": "Calendrier", "nav.problems": "Problèmes",
 		"nav.campaigns": "Campagnes", "nav.compose": "Rédiger", "nav.feeds": "Flux", "nav.engagement": "Engagement",
 		"nav.audit": "Journal", "nav.logout": "Se déconnecter", "nav.back_home": "Retour à la file",
-		"role.manager": "gestionnaire", "role.viewer": "lecteur",
+		"nav.calendar_count": "publications approuvées en attente d'envoi", "role.manager": "gestionnaire", "role.viewer": "lecteur",
 		"banner.paused": "La publication sur %s est en pause", "banner.since": "depuis le %s", "banner.resume": "Reprendre la publication",
 		"flash.resumed": "La publication sur %s a repris.",
 
@@ -106,6 +115,13 @@ var catalog = map[string]map[string]string{
 		"state.failed": "échec", "state.unknown": "incertain", "state.duplicate": "doublon",
 		"cstate.live": "en cours", "cstate.successful": "financée", "cstate.failed": "non financée", "cstate.canceled": "annulée",
 		"kind.milestone": "palier", "kind.story": "portrait", "kind.curated": "veille", "kind.manual": "manuel", "kind.digest": "résumé",
+		"milestone.launch": "lancement", "milestone.percent": "financé à %s\u00a0%%",
+		"milestone.backers": "%s contributeurs", "milestone.backers_one": "%s contributeur",
+		"milestone.stretch": "objectif bonus %d", "milestone.stretch_named": "objectif bonus\u00a0: %s",
+		"milestone.ending_hours": "encore %d heures", "milestone.ending_hours_one": "encore %d heure",
+		"milestone.ending_minutes": "encore %d minutes", "milestone.ending_minutes_one": "encore %d minute",
+		"milestone.ended_successful": "Objectif atteint\u00a0!",
+
 		"net.x": "X", "net.facebook": "Facebook",
 		"day.0": "dim.", "day.1": "lun.", "day.2": "mar.", "day.3": "mer.", "day.4": "jeu.", "day.5": "ven.", "day.6": "sam.",
 		"month.1": "janv.", "month.2": "févr.", "month.3": "mars", "month.4": "avr.", "month.5": "mai", "month.6": "juin",
@@ -136,6 +152,8 @@ var catalog = map[string]map[string]string{
 		"calendar.title": "Calendrier", "calendar.prev": "Avant", "calendar.next": "Après", "calendar.days": "%d jours",
 		"calendar.zone": "Heures en %s", "calendar.reschedule": "Replanifier",
 		"calendar.truncated": "Certaines publications ne sont pas affichées : plus de 500 dans un même état.",
+
+		"calendar.awaiting": "En attente d'un créneau (attribué au prochain cycle de publication)", "calendar.outside": "%d autre(s) publication(s) approuvée(s) ont un créneau en dehors de ces jours.",
 
 		"pager.prev": "Précédent", "pager.next": "Suivant",
 		"campaigns.title": "Campagnes", "campaigns.all": "Toutes", "campaigns.empty": "Aucune campagne suivie pour l'instant.",
@@ -177,6 +195,6 @@ var catalog = map[string]map[string]string{
 		"err.post_not_found": "Cette publication n'existe pas (ou plus).", "err.campaign_not_found": "Cette campagne n'est pas suivie.",
 		"err.wrong_state": "Impossible maintenant : %s", "err.field": "%s : %s", "err.reason_required": "un motif est obligatoire",
 		"err.url_required": "l'URL de la publication (https://…) est obligatoire", "err.bad_time": "n'est pas une date et une heure",
-		"err.none_selected": "aucune publication sélectionnée",
+		"err.none_selected": "aucune publication sélectionnée", "err.cross_origin": "Cette demande venait d'un autre site ou d'une autre page : elle a été refusée. Ouvrez Fanfare à sa propre adresse, rechargez la page et réessayez.",
 	},
 }

@@ -29,6 +29,9 @@ func FuzzHighlight(f *testing.F) {
 				if seg.Text == "" {
 					t.Errorf("empty segment in %q", s)
 				}
+				if seg.Display != "" && (network != "x" || seg.Kind != "link" || utf8.RuneCountInString(seg.Display) > xDisplayMax) {
+					t.Errorf("%s: %s segment %q displayed as %q", network, seg.Kind, seg.Text, seg.Display)
+				}
 			}
 			if b.String() != s {
 				t.Fatalf("%s: segments %q, text %q", network, b.String(), s)

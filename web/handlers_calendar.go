@@ -21,7 +21,14 @@ type calendarPost struct {
 }
 
 type calendarData struct {
-	Days      []calendarDay
+	Days []calendarDay
+	// Awaiting are approved posts the scheduler has not placed yet: a slot
+	// is given at the next publish run, and until then the post has no day.
+	Awaiting []calendarPost
+	// Outside counts approved posts whose slot falls before or after the
+	// days shown, so that the page accounts for every post the navigation
+	// counts as approved.
+	Outside   int
 	Span      int
 	From      string
 	Prev      string
@@ -30,7 +37,8 @@ type calendarData struct {
 }
 
 // calendarPage shows approved posts at their slots and published posts at
-// their times, one column per day in the platform's time zone.
+// their times, one column per day in the platform's time zone, and above them
+// the approved posts still waiting for a slot.
 func (s *Server) calendarPage(w http.ResponseWriter, r *http.Request) {
 	span := 7
 	if r.URL.Query().Get("days") == "14" {
@@ -54,6 +62,9 @@ func (s *Server) calendarPage(w http.ResponseWriter, r *http.Request) {
 	}
 	place := func(p content.Post, at time.Time) {
 		if at.Before(from) || !at.Before(to) {
+			if p.State == content.StateApproved {
+				d.Outside++
+			}
 			return
 		}
 		local := at.In(s.loc)
@@ -79,11 +90,22 @@ func (s *Server) calendarPage(w http.ResponseWriter, r *http.Request) {
 			if st == content.StatePublished {
 				at = p.PublishedAt
 			}
-			if !at.IsZero() {
+			switch {
+			case !at.IsZero():
 				place(p, at)
+			case st == content.StateApproved:
+				d.Awaiting = append(d.Awaiting, calendarPost{postView: newPostView(p)})
 			}
 		}
 	}
+	// Roughly the order the publish run places them in: priority, then age.
+	sort.SliceStable(d.Awaiting, func(a, b int) bool {
+		pa, pb := d.Awaiting[a], d.Awaiting[b]
+		if pa.Priority != pb.Priority {
+			return pa.Priority < pb.Priority
+		}
+		return pa.CreatedAt.Before(pb.CreatedAt)
+	})
 	for i := range d.Days {
 		ps := d.Days[i].Posts
 		sort.SliceStable(ps, func(a, b int) bool { return ps[a].At.Before(ps[b].At) })

@@ -89,8 +89,14 @@ type campaignData struct {
 	Campaign   campaignView
 	Sparkline  template.HTML
 	Samples    int
-	Milestones []campaigns.FiredMilestone
+	Milestones []milestoneRow
 	Posts      []postView
+}
+
+// milestoneRow is a fired milestone with its readable name.
+type milestoneRow struct {
+	campaigns.FiredMilestone
+	Label string
 }
 
 // campaignPage shows one campaign: progress, pledge sparkline, the milestones
@@ -117,12 +123,15 @@ func (s *Server) campaignPage(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
+	l := localeFrom(ctx)
 	d := campaignData{
-		Campaign:   s.newCampaignView(c, localeFrom(ctx).lang),
-		Sparkline:  Sparkline(hist, c.Goal, 320, 64),
-		Samples:    len(hist),
-		Milestones: fired,
-		Posts:      postViews(posts),
+		Campaign:  s.newCampaignView(c, l.lang),
+		Sparkline: Sparkline(hist, c.Goal, 320, 64),
+		Samples:   len(hist),
+		Posts:     postViews(posts),
+	}
+	for _, m := range fired {
+		d.Milestones = append(d.Milestones, milestoneRow{FiredMilestone: m, Label: l.MilestoneLabel(string(m.Milestone), c.StretchGoals)})
 	}
 	p := s.page(w, r, "campaigns", "campaign.title", d)
 	p.Title = c.Title

@@ -3,11 +3,11 @@ package web
 import (
 	"context"
 	"errors"
-	"github.com/fanfarehq/fanfare/campaigns"
 	"net/http"
 	"strings"
 	"time"
 
+	"github.com/fanfarehq/fanfare/campaigns"
 	"github.com/fanfarehq/fanfare/content"
 )
 
@@ -29,7 +29,8 @@ func (s *Server) queuePage(w http.ResponseWriter, r *http.Request) {
 }
 
 type postData struct {
-	Post postView
+	Post           postView
+	MilestoneLabel string
 }
 
 func (s *Server) postPage(w http.ResponseWriter, r *http.Request) {
@@ -42,7 +43,15 @@ func (s *Server) postPage(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	s.render(w, http.StatusOK, "post", s.page(w, r, "", "post.title", postData{Post: newPostView(p)}))
+	d := postData{Post: newPostView(p)}
+	if p.Milestone != "" {
+		var goals []campaigns.StretchGoal
+		if p.CampaignID != "" && strings.HasPrefix(p.Milestone, "stretch:") {
+			goals = s.campaign(r.Context(), p.CampaignID).StretchGoals
+		}
+		d.MilestoneLabel = localeFrom(r.Context()).MilestoneLabel(p.Milestone, goals)
+	}
+	s.render(w, http.StatusOK, "post", s.page(w, r, "", "post.title", d))
 }
 
 // done ends a form action: a flash saying how it went, then back (PRG). The
@@ -197,24 +206,37 @@ func (s *Server) postBulk(w http.ResponseWriter, r *http.Request) {
 	s.back(w, r, "/")
 }
 
-// titleGroups names each group's campaign. A campaign the tracker no longer
-// knows (or a failing lookup) just leaves the id showing.
+// titleGroups names each group's campaign and milestone. A campaign the
+// tracker no longer knows (or a failing lookup) just leaves the id showing,
+// and its stretch goals numbered rather than named.
 func (s *Server) titleGroups(ctx context.Context, gs []group) {
-	titles := map[string]string{}
+	l := localeFrom(ctx)
+	seen := map[string]campaigns.Campaign{}
 	for i := range gs {
-		id := gs[i].CampaignID
-		if id == "" {
-			continue
-		}
-		t, ok := titles[id]
-		if !ok {
-			c, _, err := s.opt.Campaigns.Get(ctx, id)
-			if err != nil && !errors.Is(err, campaigns.ErrNotFound) {
-				s.log.Warn("unable to read campaign", "campaign_id", id, "err", err)
+		var c campaigns.Campaign
+		if id := gs[i].CampaignID; id != "" {
+			var ok bool
+			if c, ok = seen[id]; !ok {
+				c = s.campaign(ctx, id)
+				seen[id] = c
 			}
-			t = c.Title
-			titles[id] = t
 		}
-		gs[i].Title = t
+		gs[i].Title = c.Title
+		if gs[i].Milestone != "" {
+			gs[i].Label = l.MilestoneLabel(gs[i].Milestone, c.StretchGoals)
+		}
 	}
+}
+
+// campaign reads a campaign for naming things on a page; a miss or a failing
+// lookup gives the zero campaign, the page then shows ids instead of titles.
+func (s *Server) campaign(ctx context.Context, id string) campaigns.Campaign {
+	c, _, err := s.opt.Campaigns.Get(ctx, id)
+	if err != nil && !errors.Is(err, campaigns.ErrNotFound) {
+		s.log.Warn("unable to read campaign", "campaign_id", id, "err", err)
+	}
+	if err != nil {
+		return campaigns.Campaign{}
+	}
+	return c
 }

@@ -68,17 +68,21 @@ func (s *Server) withLang(next http.HandlerFunc) http.Handler {
 			}
 		}
 		if lang == "" {
-			if c, err := r.Cookie(langCookie); err == nil {
-				if _, ok := catalog[c.Value]; ok {
-					lang = c.Value
-				}
-			}
-		}
-		if lang == "" {
-			tags, _, _ := language.ParseAcceptLanguage(r.Header.Get("Accept-Language"))
-			_, i, _ := langMatcher.Match(tags...)
-			lang = uiLanguages[i].String()
+			lang = preferredLang(r)
 		}
 		next(w, r.WithContext(context.WithValue(r.Context(), localeKey, newLocale(lang))))
 	})
+}
+
+// preferredLang is the language remembered in the cookie, else the best
+// match for Accept-Language.
+func preferredLang(r *http.Request) string {
+	if c, err := r.Cookie(langCookie); err == nil {
+		if _, ok := catalog[c.Value]; ok {
+			return c.Value
+		}
+	}
+	tags, _, _ := language.ParseAcceptLanguage(r.Header.Get("Accept-Language"))
+	_, i, _ := langMatcher.Match(tags...)
+	return uiLanguages[i].String()
 }

@@ -218,8 +218,10 @@ func TestComposePreviewThenCreate(t *testing.T) {
 	if resp.StatusCode != 200 || doc.Find(".preview").Length() != 2 {
 		t.Fatalf("preview: %d, %d previews", resp.StatusCode, doc.Find(".preview").Length())
 	}
-	if !strings.Contains(doc.Find(".preview-x .text").Text(), "https://example.org/salon") {
-		t.Error("the X preview lacks the link in the text")
+	// X shows links without their scheme: the link is in the text, shortened
+	// for display, whole in its href.
+	if xl := doc.Find(".preview-x .text a.hl-link"); xl.AttrOr("href", "") != "https://example.org/salon" || xl.Text() != "example.org/salon" {
+		t.Errorf("the X preview lacks the link in the text: %q -> %q", xl.Text(), xl.AttrOr("href", ""))
 	}
 	if n, _ := e.queue.Counts(t.Context()); len(n) != 0 {
 		t.Fatal("preview created posts")
@@ -285,5 +287,26 @@ func TestLanguageChoice(t *testing.T) {
 	doc, _ = goquery.NewDocumentFromReader(b.do(req).Body)
 	if doc.Find("html").AttrOr("lang", "") != "en" {
 		t.Error("the language switch did not stick")
+	}
+}
+
+// TestPostPageHasNoLinkToItself: the "details" link leads to the post page,
+// so the post page does not show it; the lists still do.
+func TestPostPageHasNoLinkToItself(t *testing.T) {
+	e := newEnv(t, nil)
+	x, _ := milestonePair(t, e.queue, "42", "percent:50")
+	b := e.login("alice")
+	doc := b.page("/posts/" + x.ID)
+	if doc.Find("#post-"+x.ID).Length() != 1 {
+		t.Fatal("the post page does not show the post")
+	}
+	if n := doc.Find(`a[href="/posts/` + x.ID + `"]`).Length(); n != 0 {
+		t.Errorf("the post page links to itself %d time(s)", n)
+	}
+	if doc.Find("#post-"+x.ID+" form[action$=\"/approve\"]").Length() != 1 {
+		t.Error("the post page lost its actions")
+	}
+	if got := b.page("/").Find("#post-"+x.ID+" a.permalink").AttrOr("href", ""); got != "/posts/"+x.ID {
+		t.Errorf("queue details link %q", got)
 	}
 }

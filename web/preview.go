@@ -24,9 +24,20 @@ type postView struct {
 }
 
 type segment struct {
-	Text string
+	Text string // as written: the segments put together are the post's text
 	Kind string // "", "mention", "hashtag", "link"
 	Href string
+	// Display is what the network shows instead of Text, when it differs: X
+	// shortens links ("example.org/p/lumiere…").
+	Display string
+}
+
+// Shown is the segment as the network displays it.
+func (s segment) Shown() string {
+	if s.Display != "" {
+		return s.Display
+	}
+	return s.Text
 }
 
 type linkCard struct {
@@ -93,6 +104,15 @@ func highlight(network, text string) []segment {
 	for _, sp := range extractURLs(text) {
 		marks = append(marks, mark{sp.Start, sp.End, "link", withScheme(sp.URL)})
 	}
+	shown := func(m mark) segment {
+		sg := segment{Text: text[m.start:m.end], Kind: m.kind, Href: m.href}
+		if m.kind == "link" && network == content.NetworkX {
+			if d := xDisplayURL(sg.Text); d != sg.Text {
+				sg.Display = d
+			}
+		}
+		return sg
+	}
 	if network == content.NetworkX {
 		for _, m := range mentionRE.FindAllStringSubmatchIndex(text, -1) {
 			marks = append(marks, mark{m[4], m[5], "mention", "https://x.com/" + text[m[4]+1:m[5]]})
@@ -111,13 +131,45 @@ func highlight(network, text string) []segment {
 		if m.start > pos {
 			segs = append(segs, segment{Text: text[pos:m.start]})
 		}
-		segs = append(segs, segment{Text: text[m.start:m.end], Kind: m.kind, Href: m.href})
+		segs = append(segs, shown(m))
 		pos = m.end
 	}
 	if pos < len(text) {
 		segs = append(segs, segment{Text: text[pos:]})
 	}
 	return segs
+}
+
+// xDisplayMax is how many characters X shows of a link, "…" included: about
+// the t.co length it counts, so the preview takes the room the post will.
+const xDisplayMax = 23
+
+// xDisplayURL is a link as X shows it in a post: no scheme, no "www.", host
+// and path cut with "…" past xDisplayMax characters; a query or fragment
+// (tracking parameters, mostly) shows only as the "…". The rest stays as
+// written: X shows what was typed, not a re-encoded form.
+func xDisplayURL(raw string) string {
+	d := raw
+	if _, rest, ok := strings.Cut(d, "://"); ok {
+		d = rest
+	}
+	if len(d) >= 4 && strings.EqualFold(d[:4], "www.") {
+		d = d[4:]
+	}
+	cut := false
+	if i := strings.IndexAny(d, "?#"); i >= 0 {
+		d, cut = d[:i], true
+	}
+	if strings.Count(d, "/") == 1 && strings.HasSuffix(d, "/") {
+		d = d[:len(d)-1] // the site's root: just the host
+	}
+	if r := []rune(d); len(r) > xDisplayMax || (cut && len(r) > xDisplayMax-1) {
+		d, cut = string(r[:xDisplayMax-1]), true
+	}
+	if cut {
+		d += "…"
+	}
+	return d
 }
 
 func postViews(ps []content.Post) []postView {
@@ -133,7 +185,8 @@ type group struct {
 	ID         string
 	Kind       content.Kind
 	CampaignID string
-	Milestone  string
+	Milestone  string // raw, as auto-approve rules name it: "percent:200"
+	Label      string // the milestone as people read it: "200% funded"
 	Title      string // the campaign's title, when known
 	Posts      []postView
 }

@@ -221,3 +221,62 @@ func TestStaticAssets(t *testing.T) {
 		}
 	}
 }
+
+// TestCrossSiteRefusalIsReadable: a refused cross-site form post gets a page
+// in the layout that says what happened, in the person's language; an API
+// call gets the API's JSON error.
+func TestCrossSiteRefusalIsReadable(t *testing.T) {
+	e := newEnv(t, nil)
+	p, _, _ := e.queue.Create(t.Context(), content.Draft{DedupKey: "k", GroupID: "g", Kind: content.KindManual, Network: "x", Text: "hello"})
+	b := e.login("alice")
+	post := func(path, lang string, hdr map[string]string) *http.Response {
+		req, _ := http.NewRequest(http.MethodPost, e.ts.URL+path, strings.NewReader(url.Values{"csrf": {b.csrf}}.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("Accept-Language", lang)
+		for k, v := range hdr {
+			req.Header.Set(k, v)
+		}
+		return b.do(req)
+	}
+	for _, tt := range []struct{ lang, want string }{
+		{"en", "came from another site"},
+		{"fr", "venait d'un autre site"},
+	} {
+		resp := post("/posts/"+p.ID+"/approve?lang=en", tt.lang, map[string]string{"Sec-Fetch-Site": "cross-site"})
+		if resp.StatusCode != http.StatusForbidden {
+			t.Fatalf("%s: status %d, want 403", tt.lang, resp.StatusCode)
+		}
+		if ct := resp.Header.Get("Content-Type"); !strings.HasPrefix(ct, "text/html") {
+			t.Errorf("%s: content type %q", tt.lang, ct)
+		}
+		for _, c := range resp.Cookies() {
+			if c.Name == langCookie {
+				t.Errorf("%s: a refused request set the language cookie", tt.lang)
+			}
+		}
+		doc, err := goquery.NewDocumentFromReader(resp.Body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if doc.Find("html").AttrOr("lang", "") != tt.lang || doc.Find("link[rel=stylesheet]").Length() != 1 {
+			t.Errorf("%s: not the layout in the right language", tt.lang)
+		}
+		if got := doc.Find(".error-page").Text(); !strings.Contains(got, tt.want) {
+			t.Errorf("%s: error page %q", tt.lang, got)
+		}
+	}
+	if got := e.queue.post(p.ID).State; got != content.StatePending {
+		t.Errorf("post is %s after refused requests", got)
+	}
+
+	resp := post("/api/v1/posts/"+p.ID+"/approve", "en", map[string]string{"Origin": "https://evil.example", "Authorization": "Bearer " + testToken})
+	var body struct {
+		Error struct{ Code, Message string } `json:"error"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&body); err != nil || resp.StatusCode != http.StatusForbidden || body.Error.Code != "forbidden" {
+		t.Errorf("api: status %d, body %+v, err %v", resp.StatusCode, body, err)
+	}
+	if ct := resp.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
+		t.Errorf("api: content type %q", ct)
+	}
+}

@@ -215,12 +215,17 @@ func (s *Server) accessLog(next http.Handler) http.Handler {
 	})
 }
 
+// crossOriginDenied answers a request CrossOriginProtection refused: the API
+// gets its JSON error, a person a page in the layout saying what to do. The
+// page takes the remembered language but never honours ?lang= here: a
+// refused cross-site request must not set even that cookie.
 func (s *Server) crossOriginDenied(w http.ResponseWriter, r *http.Request) {
 	if isAPIPath(r.URL.Path) {
 		writeAPIError(w, http.StatusForbidden, "forbidden", "cross-origin request refused", "")
 		return
 	}
-	http.Error(w, "cross-origin request refused", http.StatusForbidden)
+	r = r.WithContext(context.WithValue(r.Context(), localeKey, newLocale(preferredLang(r))))
+	s.renderError(w, r, http.StatusForbidden, "err.cross_origin")
 }
 
 // csp keeps scripts and styles to our own files: no inline script or style
