@@ -34,6 +34,8 @@ func newKeys(prefix string) (keys, error) {
 	return keys{base: "{" + prefix + "}:"}, nil
 }
 
+// ingestScript builds the campaign, fired and history keys of an id itself
+// (base .. 'campaign:' .. id): change them there too.
 func (k keys) campaign(id string) string { return k.base + "campaign:" + id }
 func (k keys) fired(id string) string    { return k.base + "fired:" + id }
 func (k keys) history(id string) string  { return k.base + "history:" + id }

@@ -29,9 +29,19 @@ type meta struct {
 }
 
 func newMeta(c Campaign, normURL string) meta {
-	at := c.UpdatedAt.UnixMilli()
+	return newMetaHashed(c, urlHash(normURL))
+}
+
+// urlHash is the url hash field of a normalized URL.
+func urlHash(normURL string) string {
 	h := fnv.New64a()
 	h.Write([]byte(normURL))
+	return strconv.FormatUint(h.Sum64(), 16)
+}
+
+// newMetaHashed is newMeta when the URL's hash is known.
+func newMetaHashed(c Campaign, urlHash string) meta {
+	at := c.UpdatedAt.UnixMilli()
 	return meta{
 		version:  c.UpdatedAt.UnixMicro(),
 		state:    c.State,
@@ -40,7 +50,7 @@ func newMeta(c Campaign, normURL string) meta {
 		at:       at,
 		pledged:  c.Pledged,
 		backers:  c.Backers,
-		urlHash:  strconv.FormatUint(h.Sum64(), 16),
+		urlHash:  urlHash,
 	}
 }
 

@@ -4,102 +4,139 @@ import "github.com/redis/go-redis/v9"
 
 // ingestScript stores many snapshots and records their milestones. Each
 // snapshot is a compare-and-set on the campaign's meta: it is written only if
-// the stored meta is the one its milestones were computed from (else "c": the
-// caller re-evaluates against the state returned), and never over a newer or
-// equal version ("s": stale). Since every write changes the meta, a matching meta
-// proves the fired set is still the one the rules saw, and the side writes
-// the caller asks for (history sample, URL index, live set, end of life) are
-// the right ones. Posted milestones are still set with HSETNX, and each one
-// set is added to the event stream in the same step, so "fired" and "event
-// queued" cannot be separated by a crash. Silent milestones go in one HSET.
+// the stored meta is the one its milestones were computed from, and the
+// caller only asks for a write whose version is newer than that meta's, so a
+// match also proves the snapshot is not stale. Since every write changes the
+// meta, a matching meta proves the fired set is still the one the rules saw,
+// and the side writes the caller asks for (history sample, URL index, live
+// set, end of life) are the right ones: the caller sends only those that
+// change something, most updates need none. Posted milestones are still set
+// with HSETNX, and each one set is added to the event stream in the same
+// step, so "fired" and "event queued" cannot be separated by a crash. Silent
+// milestones go in one HSET.
+//
+// Only the shared keys are in KEYS (they route the call to the keyspace's
+// Cluster slot); a campaign's own keys are built from ARGV[1] and its id,
+// which the "{prefix}:" hash tag keeps in the same slot (keys.go).
 //
 //	KEYS[1] {p}:campaigns:live     KEYS[5] {p}:campaigns:successful
 //	KEYS[2] {p}:campaigns:ended    KEYS[6] {p}:campaigns:failed
 //	KEYS[3] {p}:events             KEYS[7] {p}:campaigns:canceled
 //	KEYS[4] {p}:campaigns:urls
-//	then per campaign i (1-based): KEYS[5+3i] {p}:campaign:<id>,
-//	KEYS[6+3i] {p}:fired:<id>, KEYS[7+3i] {p}:history:<id>
 //
-//	ARGV[1] now (unix ms)          ARGV[4] history cutoff (unix ms): older samples go
-//	ARGV[2] ended TTL (seconds)    ARGV[5] expiry of ended keys (unix ms)
-//	ARGV[3] stream MAXLEN (~)      ARGV[6] number of campaigns
-//	then per campaign 13 values:
-//	  1 expected meta ("" when never seen)   8 URL index field ("" unchanged)
-//	  2 version (unix µs)                     9 live set score ("" unchanged)
-//	  3 new meta                             10 life: "" still live, "revive" (ended,
-//	  4 snapshot JSON                           live again) or the ended state
-//	  5 id                                   11 previous state ("" never seen)
-//	  6 history score ("" no sample)         12 number of posted milestones p
-//	  7 history member                       13 number of silent milestones r
-//	then p pairs (milestone, event JSON), then r milestones.
+//	ARGV[1] key base "{p}:"        ARGV[5] history cutoff (unix ms): older samples go
+//	ARGV[2] now (unix ms)          ARGV[6] expiry of ended keys (unix ms)
+//	ARGV[3] ended TTL (seconds)    ARGV[7] number of campaigns
+//	ARGV[4] stream MAXLEN (~)
+//	then per campaign 5 values: id, expected meta ("" when never seen), new
+//	meta, snapshot JSON, ops; then the values of the ops, in their order.
+//	ops is one letter per write to do besides the snapshot, in this order:
+//	  p milestone head tail   post a milestone (HSETNX, XADD if it was not set);
+//	                          the event's JSON is head .. snapshot JSON .. tail
+//	  s k milestone*k         record k milestones silently
+//	  h score member          add a history sample, trim the old ones
+//	  u url                   index the normalized URL
+//	  l deadline              (re)place in the live set
+//	  r prev-state            live again after an end: undo it
+//	  e state prev-state      ended (or still ended): leave the live set, renew TTLs
+//
+// An unknown op (a bug of the caller) fails the call, leaving the snapshots
+// before it written: the caller, which caches nothing of a failed call, finds
+// them changed under it next time and re-evaluates them.
 //
 // Returns one reply per campaign: "o" followed by one "1"/"0" per posted
-// milestone (fired now / already there) when written, else {"s" (stale) or
-// "c" (conflict), stored meta or nil, {fired milestone, ...}}.
+// milestone (fired now / already there) when written, else {stored meta or
+// false, {fired milestone, ...}}: the caller tells stale from conflict by the
+// stored version.
 var ingestScript = redis.NewScript(`
-local now, ttl, maxlen, cutoff, expiry = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5]
-local n = tonumber(ARGV[6])
+local base, now, ttl, maxlen, cutoff, expiry = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6]
+local n = tonumber(ARGV[7])
 local stateKeys = {successful = KEYS[5], failed = KEYS[6], canceled = KEYS[7]}
 for _, k in ipairs({KEYS[2], KEYS[5], KEYS[6], KEYS[7]}) do
   redis.call('ZREMRANGEBYSCORE', k, '-inf', now)
 end
 local posted, silent = now .. '|posted', now .. '|silent'
 local out = {}
-local a = 7
+local a = 8
 for i = 1, n do
-  local kc, kf, kh = KEYS[5 + 3 * i], KEYS[6 + 3 * i], KEYS[7 + 3 * i]
-  local expected, v, m, json, id, hscore, hmember, url, live, life, prev = unpack(ARGV, a, a + 10)
-  local np, nr = tonumber(ARGV[a + 11]), tonumber(ARGV[a + 12])
-  a = a + 13
+  local id, expected, m, json, ops = ARGV[a], ARGV[a + 1], ARGV[a + 2], ARGV[a + 3], ARGV[a + 4]
+  a = a + 5
+  local kc = base .. 'campaign:' .. id
   local cur = redis.call('HGET', kc, 'm')
-  if cur and tonumber(string.match(cur, '^%d+')) >= tonumber(v) then
-    out[i] = {'s', cur, redis.call('HKEYS', kf)}
-  elseif (cur or '') ~= expected then
-    out[i] = {'c', cur, redis.call('HKEYS', kf)}
+  if (cur or '') ~= expected then
+    out[i] = {cur or false, redis.call('HKEYS', base .. 'fired:' .. id)}
   else
-    local flags = {'o'}
-    for j = 1, np do
-      local name = ARGV[a + 2 * j - 2]
-      if redis.call('HSETNX', kf, name, posted) == 1 then
-        redis.call('XADD', KEYS[3], 'MAXLEN', '~', maxlen, '*', 'id', id .. '/' .. name, 'event', ARGV[a + 2 * j - 1])
-        flags[j + 1] = '1'
-      else
-        flags[j + 1] = '0'
-      end
-    end
-    if nr > 0 then
-      local args = {}
-      for j = 0, nr - 1 do
-        args[2 * j + 1] = ARGV[a + 2 * np + j]
-        args[2 * j + 2] = silent
-      end
-      redis.call('HSET', kf, unpack(args))
-    end
     redis.call('HSET', kc, 'm', m, 'j', json)
-    if hscore ~= '' then
-      redis.call('ZADD', kh, hscore, hmember)
-      redis.call('ZREMRANGEBYSCORE', kh, '-inf', '(' .. cutoff)
-    end
-    if url ~= '' then redis.call('HSET', KEYS[4], url, id) end
-    if live ~= '' then redis.call('ZADD', KEYS[1], live, id) end
-    if life == 'revive' then
-      redis.call('ZREM', KEYS[2], id)
-      if stateKeys[prev] then redis.call('ZREM', stateKeys[prev], id) end
-      redis.call('PERSIST', kc)
-      redis.call('PERSIST', kf)
-      redis.call('PERSIST', kh)
-    elseif life ~= '' then
-      redis.call('ZREM', KEYS[1], id)
-      if prev ~= life and stateKeys[prev] then redis.call('ZREM', stateKeys[prev], id) end
-      redis.call('ZADD', KEYS[2], expiry, id)
-      redis.call('ZADD', stateKeys[life], expiry, id)
-      redis.call('EXPIRE', kc, ttl)
-      redis.call('EXPIRE', kf, ttl)
-      redis.call('EXPIRE', kh, ttl)
-    end
-    out[i] = table.concat(flags)
+    out[i] = 'o'
   end
-  a = a + 2 * np + nr
+  if ops ~= '' then
+    local write = out[i] == 'o'
+    local kf = base .. 'fired:' .. id
+    local flags = {'o'}
+    for j = 1, #ops do
+      local op = string.sub(ops, j, j)
+      if op == 'p' then
+        if write then
+          if redis.call('HSETNX', kf, ARGV[a], posted) == 1 then
+            redis.call('XADD', KEYS[3], 'MAXLEN', '~', maxlen, '*', 'id', id .. '/' .. ARGV[a], 'event', ARGV[a + 1] .. json .. ARGV[a + 2])
+            flags[#flags + 1] = '1'
+          else
+            flags[#flags + 1] = '0'
+          end
+        end
+        a = a + 3
+      elseif op == 's' then
+        local k = tonumber(ARGV[a])
+        if write then
+          local args = {}
+          for x = 1, k do
+            args[2 * x - 1] = ARGV[a + x]
+            args[2 * x] = silent
+          end
+          redis.call('HSET', kf, unpack(args))
+        end
+        a = a + 1 + k
+      elseif op == 'h' then
+        if write then
+          local kh = base .. 'history:' .. id
+          redis.call('ZADD', kh, ARGV[a], ARGV[a + 1])
+          redis.call('ZREMRANGEBYSCORE', kh, '-inf', '(' .. cutoff)
+        end
+        a = a + 2
+      elseif op == 'u' then
+        if write then redis.call('HSET', KEYS[4], ARGV[a], id) end
+        a = a + 1
+      elseif op == 'l' then
+        if write then redis.call('ZADD', KEYS[1], ARGV[a], id) end
+        a = a + 1
+      elseif op == 'r' then
+        if write then
+          local prev = ARGV[a]
+          redis.call('ZREM', KEYS[2], id)
+          if stateKeys[prev] then redis.call('ZREM', stateKeys[prev], id) end
+          redis.call('PERSIST', kc)
+          redis.call('PERSIST', kf)
+          redis.call('PERSIST', base .. 'history:' .. id)
+        end
+        a = a + 1
+      elseif op == 'e' then
+        if write then
+          local life, prev = ARGV[a], ARGV[a + 1]
+          redis.call('ZREM', KEYS[1], id)
+          if prev ~= life and stateKeys[prev] then redis.call('ZREM', stateKeys[prev], id) end
+          redis.call('ZADD', KEYS[2], expiry, id)
+          redis.call('ZADD', stateKeys[life], expiry, id)
+          redis.call('EXPIRE', kc, ttl)
+          redis.call('EXPIRE', kf, ttl)
+          redis.call('EXPIRE', base .. 'history:' .. id, ttl)
+        end
+        a = a + 2
+      else
+        return redis.error_reply('ingest: unknown op ' .. op)
+      end
+    end
+    if write then out[i] = table.concat(flags) end
+  end
 end
 return out
 `)

@@ -2,7 +2,6 @@ package campaigns
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"log/slog"
 	"maps"
@@ -18,9 +17,16 @@ import (
 const (
 	DefaultEndedTTL         = 30 * 24 * time.Hour
 	DefaultHistoryRetention = 90 * 24 * time.Hour
-	DefaultStreamMaxLen     = 100_000
-	DefaultBatchSize        = 250
-	DefaultCacheSize        = 100_000
+	// DefaultStreamMaxLen keeps about 10 MiB of events (each carries its
+	// snapshot: about 1 KiB) where 100,000 took 100 MiB of Redis memory for
+	// little use: the composer reads events as they come and acknowledged
+	// ones are only history. The cap is what bounds unread events too, so it
+	// must exceed the backlog of a composer down for as long as anyone may
+	// take to notice: at the hundreds of milestones a day of a platform with
+	// thousands of live campaigns, 10,000 is weeks. Raise it for bigger ones.
+	DefaultStreamMaxLen = 10_000
+	DefaultBatchSize    = 250
+	DefaultCacheSize    = 100_000
 )
 
 // maxAttempts bounds the re-evaluations of a snapshot whose campaign other
@@ -65,6 +71,8 @@ type Tracker struct {
 	maxLen int64
 	batch  int
 	cache  *stateCache
+	// sharedKeys are the KEYS of every ingest script call.
+	sharedKeys []string
 	// conflicts counts snapshots written against an outdated state (another
 	// tracker moved first, or a cold cache): they are re-evaluated.
 	conflicts atomic.Int64
@@ -109,15 +117,41 @@ func NewTracker(rdb redis.UniversalClient, prefix string, rules Rules, opts Trac
 		size = DefaultCacheSize
 	}
 	t.cache = newStateCache(size)
+	t.sharedKeys = []string{k.live(), k.ended(), k.events(), k.urls(),
+		k.state(StateSuccessful), k.state(StateFailed), k.state(StateCanceled)}
 	return t, nil
 }
 
 // item is one valid snapshot on its way in.
 type item struct {
-	c    Campaign
-	json []byte
-	url  string // normalized
-	meta meta
+	c       Campaign
+	json    []byte
+	url     string // normalized, computed when needed (see prepare)
+	meta    meta
+	metaStr string // meta.String(), computed once
+}
+
+// prepare computes the item's meta. Normalizing the URL means parsing it,
+// and most updates carry the link the tracker saw last time: then the
+// cached hash is the same.
+func (it *item) prepare(known stored) {
+	var hash string
+	if known.raw != "" && known.url != "" && known.url == it.c.URL {
+		hash = known.meta.urlHash
+	} else {
+		it.url = normalizeURL(it.c.URL)
+		hash = urlHash(it.url)
+	}
+	it.meta = newMetaHashed(it.c, hash)
+	it.metaStr = it.meta.String()
+}
+
+// normalizedURL is the item's normalized URL, for the index.
+func (it *item) normalizedURL() string {
+	if it.url == "" {
+		it.url = normalizeURL(it.c.URL)
+	}
+	return it.url
 }
 
 // stored is what the rules need of a campaign as Redis has it (or as the
@@ -125,7 +159,8 @@ type item struct {
 type stored struct {
 	raw   string // meta as stored, "" when never seen: the compare-and-set token
 	meta  meta
-	fired map[Milestone]bool
+	fired map[Milestone]bool // shared between cache entries: never modified
+	url   string             // the raw URL meta's hash was made from, "" unknown
 }
 
 // Ingest validates, stores and evaluates snapshots. A bad snapshot is listed in
@@ -135,8 +170,14 @@ type stored struct {
 func (t *Tracker) Ingest(ctx context.Context, snapshots []Campaign) (IngestResult, error) {
 	now := t.now()
 	var res IngestResult
-	items := make([]*item, 0, len(snapshots))
-	for _, c := range snapshots {
+	sc := getScratch()
+	defer sc.release()
+	sc.items = grow(sc.items[:0], len(snapshots))
+	// One buffer holds every snapshot's JSON. When it grows, the JSON already
+	// written stays where it is, referenced by its item.
+	sc.json = grow(sc.json[:0], min(1200*len(snapshots), 4<<20))
+	for i := range snapshots {
+		c := snapshots[i]
 		if c.UpdatedAt.IsZero() {
 			c.UpdatedAt = now
 		}
@@ -149,15 +190,15 @@ func (t *Tracker) Ingest(ctx context.Context, snapshots []Campaign) (IngestResul
 			res.Rejected = append(res.Rejected, Rejection{ID: c.ID, Err: err})
 			continue
 		}
-		b, err := json.Marshal(c)
+		n := len(sc.json)
+		sc.json, err = appendCampaignJSON(sc.json, &c)
 		if err != nil {
 			return res, fmt.Errorf("campaigns: unable to encode campaign %q: %w", c.ID, err)
 		}
-		url := normalizeURL(c.URL)
-		items = append(items, &item{c: c, json: b, url: url, meta: newMeta(c, url)})
+		sc.items = append(sc.items, item{c: c, json: sc.json[n:len(sc.json):len(sc.json)]})
 	}
-	for _, wave := range waves(items) {
-		if err := t.ingestWave(ctx, wave, now, &res); err != nil {
+	for _, wave := range waves(sc.items, sc.seen) {
+		if err := t.ingestWave(ctx, sc, wave, now, &res); err != nil {
 			return res, err
 		}
 	}
@@ -165,11 +206,12 @@ func (t *Tracker) Ingest(ctx context.Context, snapshots []Campaign) (IngestResul
 }
 
 // waves splits a batch so that no campaign appears twice in one wave: the
-// second snapshot of a campaign must be judged against the first.
-func waves(items []*item) [][]*item {
-	seen := make(map[string]int, len(items))
+// second snapshot of a campaign must be judged against the first. seen is an
+// empty map to work with.
+func waves(items []item, seen map[string]int) [][]*item {
 	var out [][]*item
-	for _, it := range items {
+	for i := range items {
+		it := &items[i]
 		w := seen[it.c.ID]
 		seen[it.c.ID] = w + 1
 		if w == len(out) {
@@ -186,16 +228,20 @@ func waves(items []*item) [][]*item {
 // state, answering with that state, against which the snapshot is evaluated
 // again. One round trip when the guess is right, two after a restart or when
 // another tracker moved first.
-func (t *Tracker) ingestWave(ctx context.Context, pending []*item, now time.Time, res *IngestResult) error {
-	states := make([]stored, len(pending))
+func (t *Tracker) ingestWave(ctx context.Context, sc *scratch, pending []*item, now time.Time, res *IngestResult) error {
+	states := grow(sc.states[:0], len(pending))[:len(pending)]
 	for i, it := range pending {
 		states[i] = t.cache.get(it.c.ID)
+		it.prepare(states[i])
 	}
+	sc.states = states
+	evals := grow(sc.evals[:0], len(pending))[:len(pending)]
+	sc.evals = evals
 	for attempt := 1; len(pending) > 0; attempt++ {
 		if attempt > maxAttempts {
 			return fmt.Errorf("campaigns: %d snapshots still conflict after %d attempts (first %q)", len(pending), maxAttempts, pending[0].c.ID)
 		}
-		evals := make([]Evaluation, len(pending))
+		evals = evals[:len(pending)]
 		for i, it := range pending {
 			var prev *Campaign
 			if m := states[i].meta; states[i].raw != "" {
@@ -206,7 +252,7 @@ func (t *Tracker) ingestWave(ctx context.Context, pending []*item, now time.Time
 			}
 			evals[i] = t.rules.Evaluate(prev, it.c, states[i].fired, now)
 		}
-		replies, err := t.write(ctx, pending, states, evals, now)
+		replies, err := t.write(ctx, sc, pending, states, evals, now)
 		if err != nil {
 			return err
 		}
@@ -214,22 +260,18 @@ func (t *Tracker) ingestWave(ctx context.Context, pending []*item, now time.Time
 		var retryStates []stored
 		for i, r := range replies {
 			it, ev := pending[i], evals[i]
-			switch r.status {
-			case 's':
-				res.Stale++
-				t.cache.put(it.c.ID, r.current)
-			case 'c':
-				t.conflicts.Add(1)
-				retry = append(retry, it)
-				retryStates = append(retryStates, r.current)
-			case 'o':
+			switch {
+			case r.written:
 				if len(r.flags) != len(ev.Post) {
 					return fmt.Errorf("campaigns: ingest script answered %d flags for %d milestones of %q", len(r.flags), len(ev.Post), it.c.ID)
 				}
 				res.Accepted++
-				fired := maps.Clone(states[i].fired)
-				if fired == nil {
-					fired = make(map[Milestone]bool, len(ev.Post)+len(ev.Record))
+				// Most updates reach no milestone: they share the fired set
+				// they were judged against instead of copying it.
+				fired := states[i].fired
+				if !ev.Empty() {
+					fired = make(map[Milestone]bool, len(fired)+len(ev.Post)+len(ev.Record))
+					maps.Copy(fired, states[i].fired)
 				}
 				for j, m := range ev.Post {
 					fired[m] = true
@@ -242,7 +284,14 @@ func (t *Tracker) ingestWave(ctx context.Context, pending []*item, now time.Time
 					fired[m] = true
 				}
 				res.Recorded += len(ev.Record)
-				t.cache.put(it.c.ID, stored{raw: it.meta.String(), meta: it.meta, fired: fired})
+				t.cache.put(it.c.ID, stored{raw: it.metaStr, meta: it.meta, fired: fired, url: it.c.URL})
+			case r.current.raw != "" && r.current.meta.version >= it.meta.version:
+				res.Stale++
+				t.cache.put(it.c.ID, r.current)
+			default:
+				t.conflicts.Add(1)
+				retry = append(retry, it)
+				retryStates = append(retryStates, r.current)
 			}
 		}
 		pending, states = retry, retryStates
@@ -256,85 +305,107 @@ func firedAt(now time.Time) time.Time { return time.UnixMilli(now.UnixMilli()).U
 // reply is the script's answer for one snapshot; current is Redis's state of
 // the campaign when the write was refused.
 type reply struct {
-	status  byte // 'o' written, 's' stale, 'c' conflict
+	written bool
 	flags   string
 	current stored
 }
 
-func (t *Tracker) write(ctx context.Context, items []*item, states []stored, evals []Evaluation, now time.Time) ([]reply, error) {
-	nowMS := strconv.FormatInt(now.UnixMilli(), 10)
-	head := []any{
-		nowMS,
+// notStored is an expected meta no stored one equals: sent when the snapshot
+// is not newer than the state the tracker knows, so that the script answers
+// with the stored state instead of writing.
+const notStored = "?"
+
+func (t *Tracker) write(ctx context.Context, sc *scratch, items []*item, states []stored, evals []Evaluation, now time.Time) ([]reply, error) {
+	head := [...]any{
+		t.keys.base,
+		strconv.FormatInt(now.UnixMilli(), 10),
 		strconv.FormatInt(int64(t.ttl/time.Second), 10),
 		strconv.FormatInt(t.maxLen, 10),
 		strconv.FormatInt(now.Add(-t.keep).UnixMilli(), 10),
 		strconv.FormatInt(now.Add(t.ttl).UnixMilli(), 10),
 	}
 	fired := firedAt(now)
+	// The JSON around the snapshot of every posted milestone's event goes in
+	// one buffer, the arguments of every call in one slice.
+	events, ops, vals := sc.events[:0], sc.ops[:0], sc.vals[:0]
+	size := (len(head) + 1) * (len(items)/t.batch + 1)
+	for _, ev := range evals {
+		size += maxArgs(ev)
+	}
+	clear(sc.args)
+	all := grow(sc.args[:0], size)
 	var calls []scriptCall
 	for start := 0; start < len(items); start += t.batch {
 		end := min(start+t.batch, len(items))
-		ks := make([]string, 0, 7+3*(end-start))
-		ks = append(ks, t.keys.live(), t.keys.ended(), t.keys.events(), t.keys.urls(),
-			t.keys.state(StateSuccessful), t.keys.state(StateFailed), t.keys.state(StateCanceled))
-		args := make([]any, 0, len(head)+1+13*(end-start))
-		args = append(args, head...)
+		args := all[len(all):]
+		args = append(args, head[:]...)
 		args = append(args, strconv.Itoa(end-start))
 		for i := start; i < end; i++ {
-			it, ev := items[i], evals[i]
-			c := it.c
-			ks = append(ks, t.keys.campaign(c.ID), t.keys.fired(c.ID), t.keys.history(c.ID))
-			prev, seen := states[i].meta, states[i].raw != ""
+			it, ev, st := items[i], evals[i], states[i]
+			c := &it.c
+			prev, seen := st.meta, st.raw != ""
+			expected := st.raw
+			if seen && it.meta.version <= prev.version {
+				expected = notStored
+			}
+			ops, vals = ops[:0], vals[:0]
+			// The script puts each event's JSON together around the
+			// snapshot's, rather than receive the snapshot again.
+			for _, m := range ev.Post {
+				n := len(events)
+				events = appendEventHead(events, c.ID, m)
+				evHead := events[n:len(events):len(events)]
+				n = len(events)
+				var err error
+				if events, err = appendEventTail(events, m, fired); err != nil {
+					return nil, fmt.Errorf("campaigns: unable to encode event %s: %w", EventID(c.ID, m), err)
+				}
+				ops = append(ops, 'p')
+				vals = append(vals, string(m), evHead, events[n:len(events):len(events)])
+			}
+			if len(ev.Record) > 0 {
+				ops = append(ops, 's')
+				vals = append(vals, len(ev.Record))
+				for _, m := range ev.Record {
+					vals = append(vals, string(m))
+				}
+			}
 			// The history keeps the last snapshot of each hour: written when
 			// the next hour's first snapshot replaces it.
-			hscore, hmember := "", ""
 			if seen && prev.hour != it.meta.hour {
-				hscore, hmember = strconv.FormatInt(prev.at, 10), prev.sample()
+				ops = append(ops, 'h')
+				vals = append(vals, prev.at, prev.sample())
 			}
-			url := ""
 			if !seen || prev.urlHash != it.meta.urlHash {
-				url = it.url
+				ops = append(ops, 'u')
+				vals = append(vals, it.normalizedURL())
 			}
-			live, life := "", ""
 			if c.State == StateLive {
 				if !seen || prev.state != StateLive || prev.deadline != it.meta.deadline {
-					live = strconv.FormatInt(it.meta.deadline, 10)
+					ops = append(ops, 'l')
+					vals = append(vals, it.meta.deadline)
 				}
 				if seen && prev.state != StateLive {
-					life = "revive"
+					ops = append(ops, 'r')
+					vals = append(vals, string(prev.state))
 				}
 			} else {
 				// Every update of an ended campaign renews the TTL, so keys it
 				// creates (a late milestone) expire with the rest.
-				life = string(c.State)
+				ops = append(ops, 'e')
+				vals = append(vals, string(c.State), string(prev.state))
 			}
-			args = append(args,
-				states[i].raw,
-				strconv.FormatInt(it.meta.version, 10),
-				it.meta.String(),
-				it.json,
-				c.ID,
-				hscore, hmember,
-				url,
-				live,
-				life,
-				string(prev.state),
-				strconv.Itoa(len(ev.Post)),
-				strconv.Itoa(len(ev.Record)),
-			)
-			for _, m := range ev.Post {
-				b, err := eventJSON(c.ID, m, it.json, fired)
-				if err != nil {
-					return nil, err
-				}
-				args = append(args, string(m), b)
-			}
-			for _, m := range ev.Record {
-				args = append(args, string(m))
-			}
+			args = append(args, c.ID, expected, it.metaStr, it.json, string(ops))
+			args = append(args, vals...)
 		}
-		calls = append(calls, scriptCall{keys: ks, args: args})
+		calls = append(calls, scriptCall{keys: t.sharedKeys, args: args})
+		if len(all)+len(args) <= cap(all) {
+			all = all[:len(all)+len(args)] // args were appended in place
+		} else {
+			all = args // maxArgs fell short: args moved to a new array, go on there
+		}
 	}
+	sc.events, sc.ops, sc.vals, sc.args = events, ops, vals, all
 	cmds, err := runScripts(ctx, t.rdb, ingestScript, calls)
 	if err != nil {
 		return nil, fmt.Errorf("campaigns: unable to store campaigns: %w", err)
@@ -359,49 +430,40 @@ func (t *Tracker) write(ctx context.Context, items []*item, states []stored, eva
 	return out, nil
 }
 
-// parseReply reads "o<flags>" or {"s"|"c", meta or nil, {milestone, ...}}.
+// maxArgs bounds the script arguments of one snapshot: 5 values, then
+// those of the ops (p: 3 per posted milestone, s: 1 + 1 per silent one,
+// h: 2, u: 1, l: 1, r: 1, e: 2).
+func maxArgs(ev Evaluation) int { return 5 + 3*len(ev.Post) + 1 + len(ev.Record) + 7 }
+
+// parseReply reads "o<flags>" or {meta or nil, {milestone, ...}}.
 func parseReply(row any) (reply, error) {
 	if s, ok := row.(string); ok && strings.HasPrefix(s, "o") {
-		return reply{status: 'o', flags: s[1:]}, nil
+		return reply{written: true, flags: s[1:]}, nil
 	}
 	r, ok := row.([]any)
-	if !ok || len(r) != 3 {
-		return reply{}, fmt.Errorf("campaigns: unexpected ingest script answer %v", row)
-	}
-	status, _ := r[0].(string)
-	if status != "s" && status != "c" {
+	if !ok || len(r) != 2 {
 		return reply{}, fmt.Errorf("campaigns: unexpected ingest script answer %v", row)
 	}
 	var cur stored
-	if raw, ok := r[1].(string); ok {
+	switch raw := r[0].(type) {
+	case nil: // nothing stored
+	case string:
 		m, err := parseMeta(raw)
 		if err != nil {
 			return reply{}, err
 		}
 		cur.raw, cur.meta = raw, m
+	default:
+		return reply{}, fmt.Errorf("campaigns: unexpected ingest script answer %v", row)
 	}
-	names, _ := r[2].([]any)
+	names, _ := r[1].([]any)
 	cur.fired = make(map[Milestone]bool, len(names))
 	for _, n := range names {
 		if name, ok := n.(string); ok {
 			cur.fired[Milestone(name)] = true
 		}
 	}
-	return reply{status: status[0], current: cur}, nil
-}
-
-// eventJSON encodes an Event around the already encoded snapshot.
-func eventJSON(id string, m Milestone, campaign []byte, at time.Time) ([]byte, error) {
-	b, err := json.Marshal(struct {
-		ID        string          `json:"id"`
-		Campaign  json.RawMessage `json:"campaign"`
-		Milestone Milestone       `json:"milestone"`
-		FiredAt   time.Time       `json:"fired_at"`
-	}{EventID(id, m), campaign, m, at})
-	if err != nil {
-		return nil, fmt.Errorf("campaigns: unable to encode event %s: %w", EventID(id, m), err)
-	}
-	return b, nil
+	return reply{current: cur}, nil
 }
 
 // scriptCall is one invocation of a script in a pipeline.

@@ -607,3 +607,23 @@ func TestTrackerCacheOutlivesKeys(t *testing.T) {
 		t.Errorf("result %+v after %d conflicts; want a silent first sight (launch, 25, 50) after 1", res, tr.conflicts.Load())
 	}
 }
+
+// A snapshot the tracker knows to be stale is still checked by Redis, so it
+// counts Stale without a conflict, and is stored as a first sight when the
+// campaign's keys are gone meanwhile.
+func TestTrackerStaleByCache(t *testing.T) {
+	rdb := redistest.Client(t)
+	tr := newTestTracker(t, rdb, &clock{t: ruleNow})
+	ingest(t, tr, at(snap(pledged(60000)), ruleNow))
+	if res := ingest(t, tr, at(snap(pledged(90000)), ruleNow)); res.Stale != 1 || res.Accepted != 0 || tr.conflicts.Load() != 0 {
+		t.Errorf("replay: %+v after %d conflicts, want Stale 1 after 0", res, tr.conflicts.Load())
+	}
+	rdb.Del(context.Background(), "{test}:campaign:c1", "{test}:fired:c1")
+	res := ingest(t, tr, at(snap(pledged(30000)), ruleNow.Add(-time.Minute)))
+	if res.Accepted != 1 || res.Stale != 0 || len(res.Fired) != 0 || res.Recorded != 2 || tr.conflicts.Load() != 1 {
+		t.Errorf("older snapshot after keys expired: %+v after %d conflicts, want a silent first sight (launch, 25) after 1", res, tr.conflicts.Load())
+	}
+	if got, _, err := tr.Get(context.Background(), "c1"); err != nil || got.Pledged != 30000 {
+		t.Errorf("Get = %d, %v, want the snapshot stored", got.Pledged, err)
+	}
+}

@@ -1,6 +1,9 @@
 package campaigns
 
-import "testing"
+import (
+	"net/url"
+	"testing"
+)
 
 func TestNormalizeURL(t *testing.T) {
 	for in, want := range map[string]string{
@@ -38,6 +41,33 @@ func TestMetaRoundTrip(t *testing.T) {
 	for _, bad := range []string{"", "1|live|2|3|4|5|6", "x|live|2|3|4|5|6|ab", "1|live|2|3|4|5|6|ab|extra"} {
 		if _, err := parseMeta(bad); err == nil {
 			t.Errorf("parseMeta(%q): no error", bad)
+		}
+	}
+}
+
+// plainHTTPURL is a shortcut of validateURL: where it says yes, the full
+// parse must agree.
+func TestPlainHTTPURLAgreesWithParse(t *testing.T) {
+	for _, raw := range []string{
+		"https://example.com/p/bike", "http://example.com", "https://a.b-c.example/x_y~z/", "https://./",
+		"https:///p", "https://", "http://", "https:/x", "HTTPS://example.com", "https://ex ample.com",
+		"https://example.com:8080/p", "https://u@example.com", "https://example.com/p?q=1", "https://example.com/#f",
+		"https://example.com/caf%C3%A9", "https://exa_mple.com/", "ftp://example.com", "https://[::1]/", "https://example.com/p/é",
+		"https://example.com//double", "https://example.com/a\x7f",
+	} {
+		plain := plainHTTPURL(raw)
+		u, err := url.Parse(raw)
+		full := err == nil && (u.Scheme == "https" || u.Scheme == "http") && u.Host != ""
+		if plain && !full {
+			t.Errorf("plainHTTPURL(%q) = true, url.Parse disagrees (%v, %+v)", raw, err, u)
+		}
+		if full != (validateURL(raw) == nil) {
+			t.Errorf("validateURL(%q) = %v, url.Parse says valid %v", raw, validateURL(raw), full)
+		}
+	}
+	for _, raw := range []string{"https://example.com/p/bike", "http://a.b/c-d/e_f~g"} {
+		if !plainHTTPURL(raw) {
+			t.Errorf("plainHTTPURL(%q) = false, want the fast path", raw)
 		}
 	}
 }
