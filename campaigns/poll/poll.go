@@ -153,7 +153,7 @@ func (p *Poller) Poll(ctx context.Context) (Report, error) {
 	}
 	for page := 1; next != "" && page <= p.o.MaxPages; page++ {
 		if seen[next] {
-			p.o.Logger.Warn("poll: listing loops back to a page already read", "url", next)
+			p.o.Logger.Warn("poll: listing loops back to a page already read", "url", safeURL(next))
 			break
 		}
 		seen[next] = true
@@ -168,7 +168,7 @@ func (p *Poller) Poll(ctx context.Context) (Report, error) {
 		next = n
 	}
 	if next != "" {
-		p.o.Logger.Warn("poll: stopped at max_pages", "max_pages", p.o.MaxPages, "url", p.o.URL)
+		p.o.Logger.Warn("poll: stopped at max_pages", "max_pages", p.o.MaxPages, "url", safeURL(p.o.URL))
 	}
 	rep.NotModified = rep.Pages > 0 && notModified == rep.Pages
 	// Cursor-style next URLs change from poll to poll: forget pages the
@@ -185,7 +185,7 @@ func (p *Poller) Poll(ctx context.Context) (Report, error) {
 func (p *Poller) Job() func(ctx context.Context) error {
 	return func(ctx context.Context) error {
 		rep, err := p.Poll(ctx)
-		p.o.Logger.Info("poll: done", "url", p.o.URL, "pages", rep.Pages, "records", rep.Records,
+		p.o.Logger.Info("poll: done", "url", safeURL(p.o.URL), "pages", rep.Pages, "records", rep.Records,
 			"accepted", rep.Accepted, "stale", rep.Stale, "fired", rep.Fired,
 			"rejected", len(rep.Rejected), "not_modified", rep.NotModified)
 		return err
@@ -206,7 +206,7 @@ func (p *Poller) fetch(ctx context.Context, pageURL string, cached validators, h
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, pageURL, nil)
 	if err != nil {
-		return fetched{}, fmt.Errorf("poll: unable to build request for %s: %w", pageURL, err)
+		return fetched{}, fmt.Errorf("poll: unable to build request for %s: %w", safeURL(pageURL), err)
 	}
 	req.Header.Set("Accept", "application/json")
 	req.Header.Set("User-Agent", "fanfare-poll/1")
@@ -223,7 +223,7 @@ func (p *Poller) fetch(ctx context.Context, pageURL string, cached validators, h
 	}
 	resp, err := p.o.HTTPClient.Do(req)
 	if err != nil {
-		return fetched{}, fmt.Errorf("poll: unable to fetch %s: %w", pageURL, err)
+		return fetched{}, fmt.Errorf("poll: unable to fetch %s: %w", safeURL(pageURL), withoutURL(err))
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode == http.StatusNotModified && haveCache {
@@ -231,18 +231,18 @@ func (p *Poller) fetch(ctx context.Context, pageURL string, cached validators, h
 	}
 	if resp.StatusCode != http.StatusOK {
 		snippet, _ := io.ReadAll(io.LimitReader(resp.Body, 200))
-		return fetched{}, fmt.Errorf("poll: %s answered %s: %q", pageURL, resp.Status, strings.TrimSpace(string(snippet)))
+		return fetched{}, fmt.Errorf("poll: %s answered %s: %q", safeURL(pageURL), resp.Status, strings.TrimSpace(string(snippet)))
 	}
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxPageBytes+1))
 	if err != nil {
-		return fetched{}, fmt.Errorf("poll: unable to read %s: %w", pageURL, err)
+		return fetched{}, fmt.Errorf("poll: unable to read %s: %w", safeURL(pageURL), err)
 	}
 	if len(body) > maxPageBytes {
-		return fetched{}, fmt.Errorf("poll: %s is over %d bytes", pageURL, maxPageBytes)
+		return fetched{}, fmt.Errorf("poll: %s is over %d bytes", safeURL(pageURL), maxPageBytes)
 	}
 	doc, err := decodeJSON(body, resp.Header.Get("Content-Type"))
 	if err != nil {
-		return fetched{}, fmt.Errorf("poll: %s: %w", pageURL, err)
+		return fetched{}, fmt.Errorf("poll: %s: %w", safeURL(pageURL), err)
 	}
 	return fetched{doc: doc, etag: resp.Header.Get("ETag"), lastModified: resp.Header.Get("Last-Modified")}, nil
 }
@@ -259,11 +259,11 @@ func (p *Poller) page(ctx context.Context, page int, pageURL string, rep *Report
 	}
 	items, err := itemsAt(f.doc, p.o.ItemsPath)
 	if err != nil {
-		return "", false, fmt.Errorf("poll: %s: %w", pageURL, err)
+		return "", false, fmt.Errorf("poll: %s: %w", safeURL(pageURL), err)
 	}
 	next, err = p.nextURL(f.doc, pageURL, page, len(items))
 	if err != nil {
-		return "", false, fmt.Errorf("poll: %s: %w", pageURL, err)
+		return "", false, fmt.Errorf("poll: %s: %w", safeURL(pageURL), err)
 	}
 
 	rep.Records += len(items)
@@ -408,4 +408,34 @@ func itemsAt(doc any, path string) ([]any, error) {
 		}
 		return nil, fmt.Errorf("%s is %s, want an array of records (items_path)", where, kindOf(v))
 	}
+}
+
+// safeURL is a listing URL fit for logs and errors: platforms often take an
+// API key in the query, so query values and any password are masked.
+func safeURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "(unparsable URL)"
+	}
+	if _, ok := u.User.Password(); ok {
+		u.User = url.UserPassword(u.User.Username(), "xxxxx")
+	}
+	if u.RawQuery != "" {
+		q := u.Query()
+		for k := range q {
+			q[k] = []string{"xxxxx"}
+		}
+		u.RawQuery = q.Encode()
+	}
+	return u.String()
+}
+
+// withoutURL drops the URL net/http puts in its errors (the caller names the
+// page with safeURL).
+func withoutURL(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return fmt.Errorf("%s: %w", ue.Op, ue.Err)
+	}
+	return err
 }

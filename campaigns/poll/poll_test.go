@@ -435,3 +435,31 @@ func TestPollerJobAndCursorCache(t *testing.T) {
 		t.Errorf("cache holds %d pages after 5 polls of a 2-page listing", len(p.cache))
 	}
 }
+
+func TestErrorsAndLogsMaskTheQuery(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Error(w, "nope", http.StatusInternalServerError)
+	}))
+	defer srv.Close()
+	var logs strings.Builder
+	p, err := NewPoller(Options{
+		URL: srv.URL + "/campaigns?api_key=s3cr3t-k3y&page=1", Mapping: PresetKickstarter,
+		Logger: slog.New(slog.NewTextHandler(&logs, nil)),
+	}, &recorder{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = p.Poll(context.Background())
+	if err == nil {
+		t.Fatal("Poll of a failing listing succeeded")
+	}
+	if strings.Contains(err.Error(), "s3cr3t") || strings.Contains(logs.String(), "s3cr3t") {
+		t.Fatalf("the API key leaks:\nerror: %v\nlogs: %s", err, logs.String())
+	}
+	if !strings.Contains(err.Error(), "api_key=xxxxx") {
+		t.Fatalf("error does not name the page: %v", err)
+	}
+	if got := safeURL("https://u:pw@h.example.org/p?a=1&b=2"); got != "https://u:xxxxx@h.example.org/p?a=xxxxx&b=xxxxx" {
+		t.Fatalf("safeURL = %q", got)
+	}
+}

@@ -71,7 +71,8 @@ type Webhook struct {
 }
 
 type Poll struct {
-	URL       string            `yaml:"url"`
+	// URL may carry an API key in its query: printed with query values masked.
+	URL       string            `yaml:"url" secret:"query"`
 	Preset    string            `yaml:"preset"` // ulule, kickstarter
 	ItemsPath string            `yaml:"items_path"`
 	NextPath  string            `yaml:"next_path"`

@@ -111,7 +111,7 @@ func TestRedactedYAMLHidesSecrets(t *testing.T) {
 	env := func(k string) (string, bool) { return "TOPSECRET-" + k + "-0123456789", true }
 	l, err := Load(strings.NewReader(`
 redis: {url: "redis://:${PW}@127.0.0.1:6379/0"}
-campaigns: {webhook: {secrets: ["${HOOK}"]}}
+campaigns: {webhook: {secrets: ["${HOOK}"]}, poll: {url: "https://api.example.org/c?api_key=${KEY}", preset: ulule}}
 networks: {x: {consumer_key: "${CK}"}, facebook: {page_access_token: "${FB}"}}
 dashboard: {users: [{name: a, role: viewer, password_hash: "$2b$10$${H}"}]}
 `), "c.yaml", env)
@@ -127,6 +127,9 @@ dashboard: {users: [{name: a, role: viewer, password_hash: "$2b$10$${H}"}]}
 	}
 	if !strings.Contains(string(out), Redacted) || !strings.Contains(string(out), "min_spacing: 20m0s") {
 		t.Fatalf("effective config not printed as expected:\n%s", out)
+	}
+	if !strings.Contains(string(out), "https://api.example.org/c?api_key=") {
+		t.Fatalf("poll url not printed with its query masked:\n%s", out)
 	}
 	if l.Networks.X.ConsumerKey != "TOPSECRET-CK-0123456789" {
 		t.Fatal("redaction changed the live config")

@@ -1,6 +1,9 @@
 package config
 
-import "reflect"
+import (
+	"net/url"
+	"reflect"
+)
 
 // Redacted replaces a secret that is set; an empty one stays empty so that the
 // printout shows what is missing.
@@ -19,8 +22,12 @@ func redact(v reflect.Value) {
 		t := v.Type()
 		for i := 0; i < v.NumField(); i++ {
 			f := v.Field(i)
-			if t.Field(i).Tag.Get("secret") == "true" {
+			switch t.Field(i).Tag.Get("secret") {
+			case "true":
 				redactValue(f)
+				continue
+			case "query":
+				f.SetString(redactQuery(f.String()))
 				continue
 			}
 			redact(f)
@@ -64,4 +71,18 @@ func redactValue(f reflect.Value) {
 		}
 		f.Set(c)
 	}
+}
+
+// redactQuery masks a URL's query values (an API key is often one of them).
+func redactQuery(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.RawQuery == "" {
+		return raw
+	}
+	q := u.Query()
+	for k := range q {
+		q[k] = []string{Redacted}
+	}
+	u.RawQuery = q.Encode()
+	return u.String()
 }
