@@ -136,20 +136,34 @@ func (s *Store) ExpireDue(ctx context.Context, now time.Time) (int, error) {
 	}
 	n := 0
 	for _, id := range ids {
-		reason := "not_after passed before the post could go out"
-		_, err := s.apply(ctx, id, change{from: []State{StatePending, StateApproved}, to: StateExpired,
-			actor: "system:expire", action: "expire", reason: reason, notAfterBy: now,
-			set: []string{"last_error", reason}})
-		switch {
-		case err == nil:
-			n++
-		case errors.Is(err, ErrWrongState), errors.Is(err, ErrNotFound):
-			// Moved on meanwhile (claimed, edited): not ours to expire.
-		default:
+		expired, err := s.expireIfWaiting(ctx, id, change{actor: "system:expire",
+			reason: "not_after passed before the post could go out", notAfterBy: now})
+		if err != nil {
 			return n, err
+		}
+		if expired {
+			n++
 		}
 	}
 	return n, nil
+}
+
+// expireIfWaiting expires a post still pending or approved, with c's actor,
+// reason and guards. A post that moved on since the caller listed it (claimed,
+// published, decided by a person, deleted) is left alone: false, no error.
+func (s *Store) expireIfWaiting(ctx context.Context, id string, c change) (bool, error) {
+	c.from = []State{StatePending, StateApproved}
+	c.to = StateExpired
+	c.action = "expire"
+	c.set = []string{"last_error", c.reason}
+	_, err := s.apply(ctx, id, c)
+	switch {
+	case err == nil:
+		return true, nil
+	case errors.Is(err, ErrWrongState), errors.Is(err, ErrNotFound):
+		return false, nil
+	}
+	return false, err
 }
 
 // Edit changes a pending or approved post. The text is checked again; an edit of

@@ -2,7 +2,6 @@ package content
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -93,16 +92,12 @@ func (s *Store) Supersede(ctx context.Context, campaignID, network string, super
 		if newest == "" {
 			continue
 		}
-		reason := "superseded by " + newest
-		_, err := s.apply(ctx, p.id, change{from: []State{StatePending, StateApproved}, to: StateExpired,
-			actor: actor, action: "expire", reason: reason, set: []string{"last_error", reason}})
-		switch {
-		case err == nil:
-			n++
-		case errors.Is(err, ErrWrongState), errors.Is(err, ErrNotFound):
-			// Claimed, published or decided by a person since we read it.
-		default:
+		expired, err := s.expireIfWaiting(ctx, p.id, change{actor: actor, reason: "superseded by " + newest})
+		if err != nil {
 			return n, err
+		}
+		if expired {
+			n++
 		}
 	}
 	return n, nil

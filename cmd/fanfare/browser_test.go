@@ -245,22 +245,8 @@ func (c *replayClock) Set(at time.Time) {
 // startMainConsole is startMain keeping what the daemon prints for a person.
 func startMainConsole(t *testing.T, yaml string, now func() time.Time) (*Main, string) {
 	t.Helper()
-	m := NewMain(testConfig(t, yaml))
-	m.Listen = "127.0.0.1:0"
-	m.Logger = quietLogger()
-	m.Now = now
 	var console bytes.Buffer
-	m.Console = &console
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
-	if err := m.Run(ctx); err != nil {
-		t.Fatalf("Main.Run: %v", err)
-	}
-	t.Cleanup(func() {
-		if err := m.Close(); err != nil {
-			t.Errorf("Main.Close: %v", err)
-		}
-	})
+	m := startMain(t, testConfig(t, yaml), func(m *Main) { m.Now = now; m.Console = &console })
 	return m, console.String() // Run has returned: the start message is written
 }
 

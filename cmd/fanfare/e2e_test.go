@@ -7,7 +7,11 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"html"
+	"io"
 	"net/http"
+	"net/http/cookiejar"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -17,6 +21,7 @@ import (
 	"github.com/fanfarehq/fanfare/bots/facebook/fbfake"
 	"github.com/fanfarehq/fanfare/bots/x/xfake"
 	"github.com/fanfarehq/fanfare/campaigns/webhook"
+	"github.com/fanfarehq/fanfare/content"
 	"github.com/fanfarehq/fanfare/content/text"
 	"github.com/fanfarehq/fanfare/internal/redistest"
 )
@@ -65,7 +70,7 @@ http:
     - name: e2e
       sha256: %s
 `, e2eWebhookSecret, xs.URL, fb.URL, hex.EncodeToString(sum[:])))
-	m := startMain(t, cfg, false)
+	m := startMain(t, cfg)
 
 	now := time.Now().UTC()
 	campaign := func(pledged int64, updated time.Time) map[string]any {
@@ -163,8 +168,8 @@ func postWebhook(t *testing.T, m *Main, campaign map[string]any) {
 // the runs outnumber the keys.
 func TestTwoDaemonsRunEachTickOnce(t *testing.T) {
 	cfg := testConfig(t, "schedule:\n  publish: \"@every 1s\"\n")
-	a := startMain(t, cfg, false)
-	b := startMain(t, cfg, false)
+	a := startMain(t, cfg)
+	b := startMain(t, cfg)
 	time.Sleep(3500 * time.Millisecond)
 	rdb := redistest.NewClient(t)
 	keys, err := rdb.Keys(context.Background(), "{e2e}:lock:tick:publish:*").Result()
@@ -214,4 +219,80 @@ func jobRuns(t *testing.T, reg *prometheus.Registry, job string) (runs, taken in
 		}
 	}
 	return runs, taken
+}
+
+// The quick start: `run --demo` prints a login link that works, demo
+// milestones arrive as pending posts, an approved one is "published" by the
+// preview publisher and appears in the public Atom feed.
+func TestDemoQuickStart(t *testing.T) {
+	var console bytes.Buffer
+	m := startMain(t, testConfig(t, ""), func(m *Main) { m.Demo = true; m.Console = &console })
+	if !m.conn.Embedded {
+		t.Fatal("--demo did not run on the embedded store")
+	}
+	link := regexp.MustCompile(`http://\S+/login/once\?token=\S+`).FindString(console.String())
+	if link == "" {
+		t.Fatalf("no one-time login link on the console:\n%s", console.String())
+	}
+	jar, _ := cookiejar.New(nil)
+	client := &http.Client{Jar: jar}
+	resp, err := client.Get(link)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || resp.Request.URL.Path != "/" {
+		t.Fatalf("login link led to %s (%d), want the queue", resp.Request.URL.Path, resp.StatusCode)
+	}
+
+	ctx := context.Background()
+	var pending []content.Post
+	deadline := time.Now().Add(30 * time.Second)
+	for len(pending) == 0 && time.Now().Before(deadline) {
+		time.Sleep(200 * time.Millisecond)
+		pending, _, err = m.app.queue.List(ctx, content.ListOptions{State: content.StatePending, Limit: 10})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if len(pending) == 0 {
+		t.Fatal("no demo milestone became a pending post within 30s")
+	}
+	// The queue page shows it to the logged-in user.
+	resp, err = client.Get(m.URL() + "/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if !strings.Contains(string(page), "post-"+pending[0].ID) {
+		t.Fatalf("the queue page does not show pending post %s", pending[0].ID)
+	}
+
+	p := pending[0]
+	if _, err := m.app.queue.Approve(ctx, p.ID, "demo-user"); err != nil {
+		t.Fatal(err)
+	}
+	deadline = time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) {
+		if p, err = m.app.queue.Get(ctx, p.ID); err != nil {
+			t.Fatal(err)
+		}
+		if p.State == content.StatePublished || p.State == content.StateExpired {
+			break
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	if p.State != content.StatePublished || !strings.HasPrefix(p.ExternalURL, m.URL()+"/posts/") {
+		t.Fatalf("approved demo post ended %s (%q, %q), want published by the preview publisher", p.State, p.ExternalURL, p.LastError)
+	}
+	_, feed := get(t, m.URL()+"/feed.atom")
+	if !strings.Contains(feed, html.EscapeString(firstLine(p.Text))) {
+		t.Fatalf("/feed.atom lacks the published post %q", firstLine(p.Text))
+	}
+}
+
+func firstLine(s string) string {
+	line, _, _ := strings.Cut(s, "\n")
+	return line
 }

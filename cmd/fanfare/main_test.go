@@ -33,12 +33,16 @@ func testConfig(t *testing.T, yaml string) *config.Loaded {
 	return l
 }
 
-func startMain(t *testing.T, cfg *config.Loaded, demo bool) *Main {
+// startMain runs a whole daemon on 127.0.0.1:0; setup functions adjust the
+// Main (clock, console, demo) before it starts.
+func startMain(t *testing.T, cfg *config.Loaded, setup ...func(*Main)) *Main {
 	t.Helper()
 	m := NewMain(cfg)
 	m.Listen = "127.0.0.1:0"
 	m.Logger = quietLogger()
-	m.Demo = demo
+	for _, f := range setup {
+		f(m)
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	if err := m.Run(ctx); err != nil {
@@ -64,7 +68,7 @@ func get(t *testing.T, url string) (int, string) {
 }
 
 func TestMainServesProbes(t *testing.T) {
-	m := startMain(t, testConfig(t, ""), false)
+	m := startMain(t, testConfig(t, ""))
 	if code, body := get(t, m.URL()+"/healthz"); code != 200 {
 		t.Fatalf("/healthz = %d %s", code, body)
 	}
