@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"slices"
 	"strings"
 	"time"
 
@@ -123,18 +122,7 @@ func (j *PublishJob) Run(ctx context.Context) error {
 	if n > 0 {
 		j.log.Info("posts expired", "count", n)
 	}
-	names := make([]string, 0, len(j.publishers))
-	for name := range j.publishers {
-		names = append(names, name)
-	}
-	slices.Sort(names)
-	var errs []error
-	for _, name := range names {
-		if err := j.runNetwork(ctx, name); err != nil {
-			errs = append(errs, fmt.Errorf("%s: %w", name, err))
-		}
-	}
-	return errors.Join(errs...)
+	return eachNetwork(j.publishers, func(name string) error { return j.runNetwork(ctx, name) })
 }
 
 func (j *PublishJob) runNetwork(ctx context.Context, network string) error {

@@ -7,6 +7,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"time"
 )
 
@@ -126,4 +128,17 @@ func ClassifyError(err error) ErrorKind {
 		return pe.Kind
 	}
 	return KindAmbiguous
+}
+
+// eachNetwork runs fn for every network in a stable order, so that one
+// network's failure never keeps the others from their turn; the errors are
+// joined, each named by its network.
+func eachNetwork(publishers map[string]Publisher, fn func(network string) error) error {
+	var errs []error
+	for _, name := range slices.Sorted(maps.Keys(publishers)) {
+		if err := fn(name); err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", name, err))
+		}
+	}
+	return errors.Join(errs...)
 }

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"slices"
 	"strconv"
 	"time"
 
@@ -71,18 +70,7 @@ func (j *ReconcileJob) Run(ctx context.Context) error {
 	for _, p := range expired {
 		j.log.Warn("publish lease expired: outcome unknown", "post_id", p.ID, "network", p.Network)
 	}
-	names := make([]string, 0, len(j.publishers))
-	for name := range j.publishers {
-		names = append(names, name)
-	}
-	slices.Sort(names)
-	var errs []error
-	for _, name := range names {
-		if err := j.runNetwork(ctx, name); err != nil {
-			errs = append(errs, fmt.Errorf("%s: %w", name, err))
-		}
-	}
-	return errors.Join(errs...)
+	return eachNetwork(j.publishers, func(name string) error { return j.runNetwork(ctx, name) })
 }
 
 func (j *ReconcileJob) runNetwork(ctx context.Context, network string) error {

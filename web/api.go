@@ -124,18 +124,20 @@ func jsonError(err error) error {
 }
 
 // list is the shape of every list response.
-type list[T any] struct {
+// List is the shape of every API listing; the CLI's --json prints the same.
+type List[T any] struct {
 	Items  []T `json:"items"`
 	Total  int `json:"total"`
 	Offset int `json:"offset"`
 	Limit  int `json:"limit"`
 }
 
-func newList[T any](items []T, total, offset, limit int) list[T] {
+// NewList makes a listing; no items is an empty array, never null.
+func NewList[T any](items []T, total, offset, limit int) List[T] {
 	if items == nil {
 		items = []T{}
 	}
-	return list[T]{Items: items, Total: total, Offset: offset, Limit: limit}
+	return List[T]{Items: items, Total: total, Offset: offset, Limit: limit}
 }
 
 // paging reads ?offset= and ?limit= (default 50, at most 500).

@@ -74,7 +74,7 @@ func (s *Server) apiCampaigns(w http.ResponseWriter, r *http.Request) {
 		s.apiFail(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, newList(cs, total, offset, limit))
+	writeJSON(w, http.StatusOK, NewList(cs, total, offset, limit))
 }
 
 type campaignDetail struct {
@@ -122,7 +122,7 @@ func (s *Server) apiPosts(w http.ResponseWriter, r *http.Request) {
 		s.apiFail(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, newList(posts, total, offset, limit))
+	writeJSON(w, http.StatusOK, NewList(posts, total, offset, limit))
 }
 
 func (s *Server) apiPost(w http.ResponseWriter, r *http.Request) {
@@ -238,7 +238,7 @@ func (s *Server) apiCreatePost(w http.ResponseWriter, r *http.Request) {
 		s.apiFail(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusCreated, newList(posts, len(posts), 0, len(posts)))
+	writeJSON(w, http.StatusCreated, NewList(posts, len(posts), 0, len(posts)))
 }
 
 func (s *Server) feedsOrFail(w http.ResponseWriter, r *http.Request) bool {
@@ -265,7 +265,7 @@ func (s *Server) apiFeeds(w http.ResponseWriter, r *http.Request) {
 	}
 	total := len(fs)
 	fs = fs[min(offset, total):min(offset+limit, total)]
-	writeJSON(w, http.StatusOK, newList(fs, total, offset, limit))
+	writeJSON(w, http.StatusOK, NewList(fs, total, offset, limit))
 }
 
 type feedBody struct {
@@ -338,7 +338,7 @@ func (s *Server) apiAudit(w http.ResponseWriter, r *http.Request) {
 		s.apiFail(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, newList(lines, len(lines), 0, limit))
+	writeJSON(w, http.StatusOK, NewList(lines, len(lines), 0, limit))
 }
 
 func (s *Server) apiNetworks(w http.ResponseWriter, r *http.Request) {
@@ -354,7 +354,7 @@ func (s *Server) apiNetworks(w http.ResponseWriter, r *http.Request) {
 			st = append(st, bots.NetworkStatus{Network: n, Enabled: true})
 		}
 	}
-	writeJSON(w, http.StatusOK, newList(st, len(st), 0, len(st)))
+	writeJSON(w, http.StatusOK, NewList(st, len(st), 0, len(st)))
 }
 
 func (s *Server) apiResumeNetwork(w http.ResponseWriter, r *http.Request) {

@@ -53,7 +53,7 @@ func TestAPIPosts(t *testing.T) {
 		milestonePair(t, e.queue, fmt.Sprint(40+i), "percent:50")
 		e.clock.Advance(time.Second)
 	}
-	var l list[content.Post]
+	var l List[content.Post]
 	if st, _ := e.api("GET", "/api/v1/posts?state=pending&limit=5&offset=10", "", &l); st != 200 || l.Total != 14 || len(l.Items) != 4 || l.Offset != 10 || l.Limit != 5 {
 		t.Fatalf("page: %d total=%d items=%d", st, l.Total, len(l.Items))
 	}
@@ -143,7 +143,7 @@ func TestAPIRetryAndResolve(t *testing.T) {
 
 func TestAPICreateManualPost(t *testing.T) {
 	e := newEnv(t, nil)
-	var l list[content.Post]
+	var l List[content.Post]
 	st, _ := e.api("POST", "/api/v1/posts", `{"networks":["x","facebook"],"text":"Live ce soir !","link":"https://example.org/live","lang":"fr","approve":true,"scheduled_at":"2026-03-10T19:00:00Z"}`, &l)
 	if st != 201 || len(l.Items) != 2 {
 		t.Fatalf("create: %d %+v", st, l)
@@ -176,7 +176,7 @@ func TestAPICampaigns(t *testing.T) {
 	done := c
 	done.ID, done.State = "7", campaigns.StateSuccessful
 	e.camps.put(done, nil, nil)
-	var l list[campaigns.Campaign]
+	var l List[campaigns.Campaign]
 	if st, _ := e.api("GET", "/api/v1/campaigns?state=live", "", &l); st != 200 || l.Total != 1 || l.Items[0].ID != "42" {
 		t.Errorf("list live: %d %+v", st, l)
 	}
@@ -218,7 +218,7 @@ func TestAPIFeedsAuditNetworks(t *testing.T) {
 	if st, er := e.api("POST", "/api/v1/feeds", `{"url":"file:///etc/passwd"}`, nil); st != 422 || er.Field != "url" {
 		t.Errorf("bad url: %d %+v", st, er)
 	}
-	var fl list[content.FeedStatus]
+	var fl List[content.FeedStatus]
 	if st, _ := e.api("GET", "/api/v1/feeds?limit=1", "", &fl); st != 200 || fl.Total != 2 || len(fl.Items) != 1 || fl.Items[0].Keywords[0] != "jeu" {
 		t.Errorf("list: %d %+v", st, fl)
 	}
@@ -229,11 +229,11 @@ func TestAPIFeedsAuditNetworks(t *testing.T) {
 		t.Errorf("delete: %d", st)
 	}
 	milestonePair(t, e.queue, "42", "launch")
-	var al list[content.AuditLine]
+	var al List[content.AuditLine]
 	if st, _ := e.api("GET", "/api/v1/audit?limit=1", "", &al); st != 200 || len(al.Items) != 1 || al.Items[0].Actor != "system:composer" {
 		t.Errorf("audit: %d %+v", st, al)
 	}
-	var nl list[map[string]any]
+	var nl List[map[string]any]
 	if st, _ := e.api("GET", "/api/v1/networks", "", &nl); st != 200 || nl.Total != 2 {
 		t.Errorf("networks: %d %+v", st, nl)
 	}

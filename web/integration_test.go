@@ -76,7 +76,7 @@ func TestWithRealStore(t *testing.T) {
 		t.Error("the rescheduled post is not on the 11th")
 	}
 	// A manual post through the API, approved at a given time.
-	var l list[content.Post]
+	var l List[content.Post]
 	if st, er := e.api("POST", "/api/v1/posts", `{"networks":["x"],"text":"Salon ce week-end","approve":true,"scheduled_at":"2026-03-12T10:00:00Z"}`, &l); st != 201 {
 		t.Fatalf("manual post: %d %+v", st, er)
 	}

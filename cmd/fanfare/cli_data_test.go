@@ -13,13 +13,13 @@ import (
 	"testing"
 	"time"
 
-	"golang.org/x/crypto/bcrypt"
-
 	"github.com/fanfarehq/fanfare/campaigns"
 	"github.com/fanfarehq/fanfare/content"
 	"github.com/fanfarehq/fanfare/content/curator"
 	"github.com/fanfarehq/fanfare/internal/redistest"
+	"github.com/fanfarehq/fanfare/web"
 	"github.com/redis/go-redis/v9"
+	"golang.org/x/crypto/bcrypt"
 )
 
 const dataPrefix = "clitest"
@@ -136,7 +136,7 @@ func TestPostsListAndShow(t *testing.T) {
 		if code != 0 {
 			t.Fatalf("posts list %v = %d %s", tt.args, code, errOut)
 		}
-		var got listJSON[content.Post]
+		var got web.List[content.Post]
 		if err := json.Unmarshal([]byte(out), &got); err != nil {
 			t.Fatalf("posts list %v: not JSON: %v\n%s", tt.args, err, out)
 		}
@@ -409,7 +409,7 @@ func TestCampaignsListAndShow(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("campaigns list --json = %d %s", code, errOut)
 	}
-	var list listJSON[campaigns.Campaign]
+	var list web.List[campaigns.Campaign]
 	if err := json.Unmarshal([]byte(out), &list); err != nil || list.Total != 1 || len(list.Items) != 1 || list.Items[0].Pledged != 80000 {
 		t.Fatalf("campaigns list --state live --json = %+v (%v)", list, err)
 	}
@@ -594,7 +594,7 @@ func TestFeedsAddListRemove(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("feeds list = %d %s", code, errOut)
 	}
-	var list listJSON[content.FeedStatus]
+	var list web.List[content.FeedStatus]
 	if err := json.Unmarshal([]byte(out), &list); err != nil || list.Total != 1 {
 		t.Fatalf("feeds list --json = %s (%v)", out, err)
 	}

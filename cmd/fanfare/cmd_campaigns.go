@@ -12,6 +12,7 @@ import (
 	"github.com/fanfarehq/fanfare/campaigns"
 	"github.com/fanfarehq/fanfare/content/composer"
 	"github.com/fanfarehq/fanfare/internal/config"
+	"github.com/fanfarehq/fanfare/web"
 )
 
 const (
@@ -81,7 +82,7 @@ func cmdCampaignsList(ctx context.Context, c *cli, args []string) error {
 		return err
 	}
 	if *asJSON {
-		return writeJSON(c.stdout, newListJSON(cs, total, *offset, *limit))
+		return writeJSON(c.stdout, web.NewList(cs, total, *offset, *limit))
 	}
 	now := time.Now()
 	t := newTable(c.stdout, "ID", "TITLE", "FUNDED", "PLEDGED", "BACKERS", "LEFT", "STATE")

@@ -9,6 +9,7 @@ import (
 
 	"github.com/fanfarehq/fanfare/content"
 	"github.com/fanfarehq/fanfare/content/curator"
+	"github.com/fanfarehq/fanfare/web"
 )
 
 const (
@@ -39,7 +40,7 @@ func cmdFeedsList(ctx context.Context, c *cli, args []string) error {
 		return err
 	}
 	if *asJSON {
-		return writeJSON(c.stdout, newListJSON(feeds, len(feeds), 0, len(feeds)))
+		return writeJSON(c.stdout, web.NewList(feeds, len(feeds), 0, len(feeds)))
 	}
 	loc := d.cfg.Location()
 	t := newTable(c.stdout, "URL", "FROM", "LANG", "KEYWORDS", "NETWORKS", "AUTO", "LAST FETCH", "STATUS", "ITEMS", "CURATED")

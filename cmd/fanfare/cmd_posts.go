@@ -11,6 +11,7 @@ import (
 
 	"github.com/fanfarehq/fanfare/content"
 	"github.com/fanfarehq/fanfare/content/text"
+	"github.com/fanfarehq/fanfare/web"
 )
 
 // Usages of the posts commands, shared by the command table and --help.
@@ -120,7 +121,7 @@ func cmdPostsList(ctx context.Context, c *cli, args []string) error {
 		return err
 	}
 	if *asJSON {
-		return writeJSON(c.stdout, newListJSON(posts, total, *offset, *limit))
+		return writeJSON(c.stdout, web.NewList(posts, total, *offset, *limit))
 	}
 	loc := p.cfg.Location()
 	t := newTable(c.stdout, "ID", "STATE", "NETWORK", "KIND", "CAMPAIGN", "SLOT", "UPDATED", "TEXT")

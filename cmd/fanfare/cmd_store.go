@@ -106,21 +106,6 @@ func flagsSet(fs *flag.FlagSet) map[string]bool {
 	return set
 }
 
-// listJSON is the shape of every --json listing, the same as the JSON API's.
-type listJSON[T any] struct {
-	Items  []T `json:"items"`
-	Total  int `json:"total"`
-	Offset int `json:"offset"`
-	Limit  int `json:"limit"`
-}
-
-func newListJSON[T any](items []T, total, offset, limit int) listJSON[T] {
-	if items == nil {
-		items = []T{}
-	}
-	return listJSON[T]{Items: items, Total: total, Offset: offset, Limit: limit}
-}
-
 // writeJSON writes v as one indented JSON document.
 func writeJSON(w io.Writer, v any) error {
 	enc := json.NewEncoder(w)

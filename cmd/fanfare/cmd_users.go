@@ -9,9 +9,8 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"golang.org/x/term"
-
 	"github.com/fanfarehq/fanfare/web"
+	"golang.org/x/term"
 )
 
 const usageUsersHashPassword = "[-password-stdin]"

@@ -9,8 +9,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus/promhttp"
-
 	"github.com/fanfarehq/fanfare/bots"
 	"github.com/fanfarehq/fanfare/bots/daemon"
 	"github.com/fanfarehq/fanfare/bots/facebook"
@@ -26,6 +24,7 @@ import (
 	"github.com/fanfarehq/fanfare/content/stories"
 	"github.com/fanfarehq/fanfare/internal/config"
 	"github.com/fanfarehq/fanfare/web"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
 
 // app is the set of wired components.
