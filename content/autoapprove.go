@@ -47,6 +47,13 @@ func ParseAutoApprove(rules []string) (AutoApprove, error) {
 	return a, nil
 }
 
+// CheckAutoApproveRule reports what is wrong with one auto-approve rule, for
+// configuration checks that name the rule's own key.
+func CheckAutoApproveRule(rule string) error {
+	_, err := parseAutoRule(rule)
+	return err
+}
+
 func parseAutoRule(r string) (autoRule, error) {
 	r = strings.TrimSpace(r)
 	if r == "" {

@@ -233,13 +233,14 @@ func (s *Store) Retry(ctx context.Context, id, actor string) (Post, error) {
 		set: []string{"scheduled_at", "", "slot_note", "", "not_before", "", "attempt_id", "", "lease_until", "", "last_error", ""}})
 }
 
-// Resolve settles an unknown or failed post by hand: published (with the URL a
-// person found on the network) or discarded (rejected, with a reason).
+// Resolve settles an unknown, failed or duplicate post by hand: published
+// (with the URL a person found on the network; for a duplicate, the earlier
+// post with the same text) or discarded (rejected, with a reason).
 func (s *Store) Resolve(ctx context.Context, id, actor string, r Resolution) (Post, error) {
 	if err := needActor(actor); err != nil {
 		return Post{}, err
 	}
-	from := []State{StateUnknown, StateFailed}
+	from := []State{StateUnknown, StateFailed, StateDuplicate}
 	if r.Published {
 		if !strings.HasPrefix(r.ExternalURL, "https://") && !strings.HasPrefix(r.ExternalURL, "http://") {
 			return Post{}, &FieldError{Field: "external_url", Message: "the post's URL on the network (http or https) is required"}

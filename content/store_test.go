@@ -290,10 +290,10 @@ func TestTransitions(t *testing.T) {
 		{"approve", []State{StatePending}, StateApproved, func(s *Store, id string) (Post, error) { return s.Approve(ctx, id, "ann") }},
 		{"reject", []State{StatePending, StateApproved}, StateRejected, func(s *Store, id string) (Post, error) { return s.Reject(ctx, id, "ann", "tone") }},
 		{"retry", []State{StateFailed, StateUnknown, StateDuplicate}, StateApproved, func(s *Store, id string) (Post, error) { return s.Retry(ctx, id, "ann") }},
-		{"resolve published", []State{StateUnknown, StateFailed}, StatePublished, func(s *Store, id string) (Post, error) {
+		{"resolve published", []State{StateUnknown, StateFailed, StateDuplicate}, StatePublished, func(s *Store, id string) (Post, error) {
 			return s.Resolve(ctx, id, "ann", Resolution{Published: true, ExternalURL: "https://x.com/i/9", ExternalID: "9"})
 		}},
-		{"resolve discard", []State{StateUnknown, StateFailed}, StateRejected, func(s *Store, id string) (Post, error) {
+		{"resolve discard", []State{StateUnknown, StateFailed, StateDuplicate}, StateRejected, func(s *Store, id string) (Post, error) {
 			return s.Resolve(ctx, id, "ann", Resolution{Reason: "not worth it"})
 		}},
 		{"edit", []State{StatePending, StateApproved}, "", func(s *Store, id string) (Post, error) {

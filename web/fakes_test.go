@@ -214,7 +214,7 @@ func (q *fakeQueue) Retry(ctx context.Context, id, actor string) (content.Post, 
 }
 
 func (q *fakeQueue) Resolve(ctx context.Context, id, actor string, r content.Resolution) (content.Post, error) {
-	return q.transition(id, []content.State{content.StateFailed, content.StateUnknown}, func(p *content.Post) error {
+	return q.transition(id, []content.State{content.StateFailed, content.StateUnknown, content.StateDuplicate}, func(p *content.Post) error {
 		if r.Published {
 			p.ExternalURL, p.ExternalID, p.PublishedAt = r.ExternalURL, r.ExternalID, q.now()
 			q.record(p, actor, "resolve", content.StatePublished, r.Reason)

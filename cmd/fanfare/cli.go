@@ -44,7 +44,7 @@ func commands() []command {
 		{"posts reject", usagePostsReject, "reject a post, with a reason", cmdPostsReject},
 		{"posts edit", usagePostsEdit, "change a post's text or link, or reschedule it", cmdPostsEdit},
 		{"posts retry", usagePostsRetry, "send a failed, unknown or duplicate post again", cmdPostsRetry},
-		{"posts resolve", usagePostsResolve, "settle an unknown or failed post by hand", cmdPostsResolve},
+		{"posts resolve", usagePostsResolve, "settle an unknown, failed or duplicate post by hand", cmdPostsResolve},
 		{"campaigns list", usageCampaignsList, "list tracked campaigns", cmdCampaignsList},
 		{"campaigns show", usageCampaignsShow, "show a campaign and its fired milestones", cmdCampaignsShow},
 		{"campaigns import", usageCampaignsImport, "load campaigns from a CSV or JSON file", cmdCampaignsImport},
@@ -63,11 +63,13 @@ func runCLI(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 
 func (c *cli) dispatch(ctx context.Context, args []string) int {
 	cmds := commands()
-	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" || args[0] == "-help" {
-		c.printHelp(cmds)
-		if len(args) == 0 {
-			return 2
-		}
+	if len(args) == 0 {
+		// No command is a usage error: the help goes with the errors.
+		c.printHelp(c.stderr, cmds)
+		return 2
+	}
+	if args[0] == "help" || args[0] == "-h" || args[0] == "--help" || args[0] == "-help" {
+		c.printHelp(c.stdout, cmds)
 		return 0
 	}
 	var match *command
@@ -111,13 +113,13 @@ func (c *cli) dispatch(ctx context.Context, args []string) int {
 	}
 }
 
-func (c *cli) printHelp(cmds []command) {
+func (c *cli) printHelp(w io.Writer, cmds []command) {
 	sort.SliceStable(cmds, func(i, j int) bool { return cmds[i].name < cmds[j].name })
-	fmt.Fprintln(c.stderr, "fanfare: the community manager's robot for a crowdfunding platform.\n\nUsage:")
+	fmt.Fprintln(w, "fanfare: the community manager's robot for a crowdfunding platform.\n\nUsage:")
 	for _, cmd := range cmds {
-		fmt.Fprintf(c.stderr, "  fanfare %-22s %s\n", cmd.name, cmd.summary)
+		fmt.Fprintf(w, "  fanfare %-22s %s\n", cmd.name, cmd.summary)
 	}
-	fmt.Fprintln(c.stderr, "\nEvery command takes --help. The configuration file is -config FILE or $FANFARE_CONFIG.")
+	fmt.Fprintln(w, "\nEvery command takes --help. The configuration file is -config FILE or $FANFARE_CONFIG.")
 }
 
 // flags makes a flag set for a command that prints its usage on --help.

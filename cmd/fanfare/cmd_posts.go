@@ -69,7 +69,7 @@ var needs = map[string]string{
 	"reject":  "pending or approved",
 	"edit":    "pending or approved",
 	"retry":   "failed, unknown or duplicate",
-	"resolve": "unknown or failed",
+	"resolve": "unknown, failed or duplicate",
 }
 
 // postError turns the queue's errors into a sentence about the post.

@@ -168,6 +168,12 @@ func TestCLIUsage(t *testing.T) {
 	if code, _, errOut := runCmd(t, nil, "", "config"); code != 2 || !strings.Contains(errOut, "config check") {
 		t.Fatalf("bare group = %d %s", code, errOut)
 	}
+	if code, out, _ := runCmd(t, nil, "", "help"); code != 0 || !strings.Contains(out, "fanfare posts approve") {
+		t.Fatalf("help = %d, want the command list on stdout; got %q", code, out)
+	}
+	if code, out, errOut := runCmd(t, nil, ""); code != 2 || out != "" || !strings.Contains(errOut, "Usage:") {
+		t.Fatalf("no command = %d, want 2 and the usage on stderr", code)
+	}
 	if code, _, _ := runCmd(t, nil, "", "run", "--help"); code != 0 {
 		t.Fatalf("run --help = %d", code)
 	}

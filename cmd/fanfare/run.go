@@ -32,6 +32,12 @@ func cmdRun(ctx context.Context, c *cli, args []string) error {
 	m.Logger.Info("fanfare starting", "version", versionString(), "demo", *demo, "config", *path)
 	if err := m.Run(ctx); err != nil {
 		_ = m.Close()
+		if ctx.Err() != nil {
+			// Stopped by a signal while starting (e.g. waiting for Redis): an
+			// orderly stop, not a failure.
+			m.Logger.Info("fanfare stopped before it was ready", "reason", err)
+			return nil
+		}
 		return err
 	}
 	<-ctx.Done()

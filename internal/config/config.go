@@ -5,9 +5,11 @@
 package config
 
 import (
+	"maps"
 	"time"
 
 	"github.com/fanfarehq/fanfare/campaigns/poll"
+	"github.com/fanfarehq/fanfare/content/composer"
 )
 
 // Config is the whole file. Fields tagged secret:"true" are redacted whenever
@@ -205,6 +207,9 @@ func Default() Config {
 				Limits:       Limits{DailyCap: 8, MinSpacing: time.Hour, CampaignSpacing: 12 * time.Hour},
 			},
 		},
+		// The composer's defaults, so that `config check` prints the order in
+		// force; keys given in the file override them one by one.
+		Approval: Approval{Priority: maps.Clone(composer.DefaultPriority)},
 		Schedule: Schedule{
 			Poll:       "@every 1m",
 			Publish:    "@every 30s",

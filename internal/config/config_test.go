@@ -45,6 +45,9 @@ func TestExamplePasses(t *testing.T) {
 			if l.Schedule.QuietHours == nil || l.Schedule.QuietHours.Start != "22:00" {
 				t.Fatalf("quiet hours not read: %+v", l.Schedule.QuietHours)
 			}
+			if l.Approval.Priority["percent"] != 6 || len(l.Approval.Priority) < 10 {
+				t.Fatalf("approval.priority = %v, want the defaults with the file's keys", l.Approval.Priority)
+			}
 			if l.Networks.X.MinSpacing != 20*time.Minute {
 				t.Fatalf("networks.x.min_spacing = %v", l.Networks.X.MinSpacing)
 			}
@@ -75,6 +78,10 @@ func TestErrorsNameKeyAndLine(t *testing.T) {
 		{"bad redis url", "redis:\n  url: http://localhost\n", []string{"cfg.yaml:2: redis.url"}},
 		{"not yaml", "redis: [\n", []string{"not valid YAML"}},
 		{"several at once", "timezone: Nowhere\nlog:\n  level: loud\n", []string{"timezone", "log.level"}},
+		{"type error names its key", "networks:\n  x:\n    min_spacing: soon\n    daily_cap: many\n", []string{"cfg.yaml:3: networks.x.min_spacing:", "cfg.yaml:4: networks.x.daily_cap:"}},
+		{"every stage at once, in file order", "schedule:\n  publish: every minute\nredis:\n  urll: x\nnetworks:\n  x:\n    daily_cap: -3\n",
+			[]string{"cfg.yaml:2: schedule.publish:", "cfg.yaml:4: redis.urll: unknown key", "cfg.yaml:7: networks.x.daily_cap"}},
+		{"auto approve index", "approval:\n  auto_approve: [milestone, bogus]\n", []string{"approval.auto_approve[1]: \"bogus\": unknown kind"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -82,10 +89,15 @@ func TestErrorsNameKeyAndLine(t *testing.T) {
 			if err == nil {
 				t.Fatal("Load accepted a broken config")
 			}
+			last := -1
 			for _, w := range tt.want {
-				if !strings.Contains(err.Error(), w) {
+				i := strings.Index(err.Error(), w)
+				if i < 0 {
 					t.Errorf("error %q does not contain %q", err, w)
+				} else if i < last {
+					t.Errorf("error %q: %q is not in file order", err, w)
 				}
+				last = i
 			}
 		})
 	}
@@ -140,6 +152,9 @@ func TestDefaultsAreValid(t *testing.T) {
 	l, err := LoadFile("")
 	if err != nil {
 		t.Fatal(err)
+	}
+	if l.Approval.Priority["ended:successful"] != 0 || l.Approval.Priority["default"] != 10 {
+		t.Fatalf("default priorities not in force: %v", l.Approval.Priority)
 	}
 	if l.Redis.Prefix != "fanfare" || l.HTTP.Listen != "127.0.0.1:8080" {
 		t.Fatalf("defaults: %+v", l.Config)

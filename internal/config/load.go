@@ -8,6 +8,7 @@ import (
 	"os"
 	"reflect"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -97,16 +98,28 @@ func Load(r io.Reader, file string, lookup func(string) (string, bool)) (*Loaded
 	}
 	root := doc.Content[0]
 	expandEnv(root, lookup)
+	// Every problem of the file in one pass, in file order: unknown keys, values
+	// of the wrong type, then values out of range (yaml decodes what it can and
+	// leaves the defaults where a value has the wrong type).
 	var errs Errors
 	walkKeys(root, reflect.TypeOf(Config{}), "", file, l.lines, &errs)
-	if len(errs) > 0 {
-		return nil, errs
-	}
 	if err := root.Decode(&l.Config); err != nil {
-		return nil, decodeErrors(err, file)
+		errs = append(errs, decodeErrors(err, file, l.lines)...)
 	}
-	if verrs := l.Validate(); len(verrs) > 0 {
-		return nil, verrs
+	errs = append(errs, l.Validate()...)
+	if len(errs) > 0 {
+		slices.SortStableFunc(errs, func(a, b *Error) int {
+			switch {
+			case a.Line == b.Line:
+				return 0
+			case a.Line == 0:
+				return 1
+			case b.Line == 0:
+				return -1
+			}
+			return a.Line - b.Line
+		})
+		return nil, errs
 	}
 	return l, nil
 }
@@ -222,8 +235,8 @@ func join(path, key string) string {
 var yamlLine = regexp.MustCompile(`line (\d+): (.*)`)
 
 // decodeErrors turns yaml's type errors ("line 12: cannot unmarshal !!str `x`
-// into int") into located errors.
-func decodeErrors(err error, file string) error {
+// into int") into errors located by line and named by the key on that line.
+func decodeErrors(err error, file string, lines map[string]int) Errors {
 	var te *yaml.TypeError
 	if !errors.As(err, &te) {
 		return Errors{{File: file, Msg: err.Error()}}
@@ -234,10 +247,22 @@ func decodeErrors(err error, file string) error {
 		if m := yamlLine.FindStringSubmatch(msg); m != nil {
 			e.Line, _ = strconv.Atoi(m[1])
 			e.Msg = m[2]
+			e.Key = keyAtLine(lines, e.Line)
 		}
 		errs = append(errs, e)
 	}
 	return errs
+}
+
+// keyAtLine is the most specific key written on a line ("" if none).
+func keyAtLine(lines map[string]int, line int) string {
+	best := ""
+	for key, l := range lines {
+		if l == line && (len(key) > len(best) || len(key) == len(best) && key < best) {
+			best = key
+		}
+	}
+	return best
 }
 
 // Line is where key was in the file, 0 when it was not there.

@@ -185,8 +185,8 @@ func (l *Loaded) Validate() Errors {
 	}
 
 	for i, rule := range c.Approval.AutoApprove {
-		if _, err := content.ParseAutoApprove([]string{rule}); err != nil {
-			bad(fmt.Sprintf("approval.auto_approve[%d]", i), "%v", err)
+		if err := content.CheckAutoApproveRule(rule); err != nil {
+			bad(fmt.Sprintf("approval.auto_approve[%d]", i), "%q: %v", rule, err)
 		}
 	}
 	for k := range c.Approval.Priority {

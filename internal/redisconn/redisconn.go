@@ -130,10 +130,14 @@ func redactErr(err error, u *url.URL) string {
 // is not ready instead of exiting.
 func Wait(ctx context.Context, c redis.UniversalClient, logger *slog.Logger) error {
 	backoff := 250 * time.Millisecond
+	var lastErr error // the last answer from Redis, not the cancellation
 	for attempt := 1; ; attempt++ {
 		pctx, cancel := context.WithTimeout(ctx, 3*time.Second)
 		err := c.Ping(pctx).Err()
 		cancel()
+		if err != nil && (ctx.Err() == nil || lastErr == nil) {
+			lastErr = err
+		}
 		if err == nil {
 			if attempt > 1 {
 				logger.Info("redis is reachable", "attempts", attempt)
@@ -143,7 +147,7 @@ func Wait(ctx context.Context, c redis.UniversalClient, logger *slog.Logger) err
 		logger.Warn("redis is unreachable; retrying", "attempt", attempt, "retry_in", backoff.String(), "error", err)
 		select {
 		case <-ctx.Done():
-			return fmt.Errorf("redisconn: redis unreachable after %d attempts: %w", attempt, err)
+			return fmt.Errorf("redisconn: redis unreachable after %d attempts: %w", attempt, lastErr)
 		case <-time.After(backoff):
 		}
 		backoff = min(backoff*2, 15*time.Second)
