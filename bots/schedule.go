@@ -301,7 +301,7 @@ func (s *Scheduler) place(ctx context.Context, p content.Post, limits NetworkLim
 			}
 			if victim == nil {
 				reason := s.noSlotReason(p, at, note, ok)
-				if _, err := s.store.Expire(ctx, p.ID, "system:scheduler", reason); err != nil && !errors.Is(err, content.ErrWrongState) {
+				if _, err := s.store.ExpireUnplaced(ctx, p.ID, "system:scheduler", reason); err != nil && !errors.Is(err, content.ErrScheduled) {
 					return time.Time{}, bumped, err
 				}
 				s.log.Info("post expired: no slot", "post_id", p.ID, "network", p.Network, "reason", reason)

@@ -179,7 +179,10 @@ func (t *Tracker) Ingest(ctx context.Context, snapshots []Campaign) (IngestResul
 	for i := range snapshots {
 		c := snapshots[i]
 		if c.UpdatedAt.IsZero() {
-			c.UpdatedAt = now
+			// Stamped with the time of receipt, a microsecond apart in the
+			// sender's order, so that a later snapshot of the same campaign in
+			// this batch is newer, not stale.
+			c.UpdatedAt = now.Add(time.Duration(i) * time.Microsecond)
 		}
 		err := c.Validate()
 		if err == nil && c.UpdatedAt.After(now.Add(maxSkew)) {

@@ -321,7 +321,8 @@ func TestTrackerEndedCampaigns(t *testing.T) {
 		return out
 	}
 	clk.Set(ruleNow.Add(2 * time.Hour))
-	ingest(t, tr, snap(withID("lose"), pledged(1000), state(StateFailed), left(2*24*time.Hour)), at(snap(withID("lose")), time.Time{}))
+	// The failed snapshot, then an older live one: the stale one revives nothing.
+	ingest(t, tr, snap(withID("lose"), pledged(1000), state(StateFailed), left(2*24*time.Hour)), at(snap(withID("lose")), ruleNow.Add(time.Hour)))
 	for _, tc := range []struct {
 		o     ListOptions
 		want  []string

@@ -259,3 +259,10 @@ func (s *Store) Resolve(ctx context.Context, id, actor string, r Resolution) (Po
 	return s.apply(ctx, id, change{from: from, to: StateRejected, actor: actor, action: "resolve", reason: r.Reason,
 		set: []string{"attempt_id", "", "lease_until", ""}})
 }
+
+// ExpireUnplaced expires a pending or approved post that still has no slot
+// (the scheduler found none before its not_after). A post another replica or
+// a person placed meanwhile is left alone: false, no error.
+func (s *Store) ExpireUnplaced(ctx context.Context, id, actor, reason string) (bool, error) {
+	return s.expireIfWaiting(ctx, id, change{actor: actor, reason: reason, unscheduled: true})
+}

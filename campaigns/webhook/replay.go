@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"time"
 
@@ -35,13 +36,48 @@ func deliveryDigest(ts string, body []byte) string {
 	return hex.EncodeToString(h.Sum(nil))
 }
 
-// first records a delivery and reports whether it is the first time it is seen.
-func (c *replayCache) first(ctx context.Context, digest string) (bool, error) {
-	ok, err := c.rdb.SetNX(ctx, seenKey(c.prefix, digest), 1, c.ttl).Result()
+// replayMargin widens the replay window past the acceptance window (±tolerance)
+// for clock skew between replicas and Redis.
+const replayMargin = time.Minute
+
+// deliveryState is what the cache knows of a delivery.
+type deliveryState int
+
+const (
+	deliveryNew     deliveryState = iota // recorded now as in progress: ingest it
+	deliveryPending                      // another request is ingesting it: ask the sender to retry
+	deliveryDone                         // stored before: a replay
+)
+
+// pendingTTL bounds an in-progress mark, so a crash mid-ingest does not turn
+// the sender's retries into "replays".
+const pendingTTL = ingestTimeout + 5*time.Second
+
+// begin marks a delivery in progress unless it is already known.
+func (c *replayCache) begin(ctx context.Context, digest string) (deliveryState, error) {
+	key := seenKey(c.prefix, digest)
+	ok, err := c.rdb.SetNX(ctx, key, "pending", pendingTTL).Result()
 	if err != nil {
-		return false, fmt.Errorf("webhook: unable to check for a replayed delivery: %w", err)
+		return 0, fmt.Errorf("webhook: unable to check for a replayed delivery: %w", err)
 	}
-	return ok, nil
+	if ok {
+		return deliveryNew, nil
+	}
+	v, err := c.rdb.Get(ctx, key).Result()
+	switch {
+	case errors.Is(err, redis.Nil):
+		return c.begin(ctx, digest) // it just expired or was forgotten
+	case err != nil:
+		return 0, fmt.Errorf("webhook: unable to check for a replayed delivery: %w", err)
+	case v == "done":
+		return deliveryDone, nil
+	}
+	return deliveryPending, nil
+}
+
+// done marks a stored delivery for the whole replay window.
+func (c *replayCache) done(ctx context.Context, digest string) error {
+	return c.rdb.Set(ctx, seenKey(c.prefix, digest), "done", c.ttl).Err()
 }
 
 // forget undoes first for a delivery that was not stored, so the sender's

@@ -2,6 +2,7 @@ package webhook
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"net/http"
@@ -83,14 +84,16 @@ func TestReplayChangesNothing(t *testing.T) {
 		t.Errorf("re-signed delivery: %d %+v", st, r)
 	}
 
-	// The mark lives twice the tolerance, under the package's key.
+	// The mark lives twice the tolerance plus the skew margin, under the
+	// package's key.
 	key := seenKey("fanfare", deliveryDigest(itoa(testNow.Unix()), live))
 	if !strings.HasPrefix(key, "{fanfare}:webhook:seen:") {
 		t.Errorf("key %q", key)
 	}
 	ttl, err := rdb.TTL(t.Context(), key).Result()
-	if err != nil || ttl <= 2*DefaultTolerance-10*time.Second || ttl > 2*DefaultTolerance {
-		t.Errorf("TTL of %s = %v (%v), want about %v", key, ttl, err, 2*DefaultTolerance)
+	want := 2*DefaultTolerance + replayMargin
+	if err != nil || ttl <= want-10*time.Second || ttl > want {
+		t.Errorf("TTL of %s = %v (%v), want about %v", key, ttl, err, want)
 	}
 }
 
@@ -154,3 +157,54 @@ func TestNewHandlerRefusesBracedPrefix(t *testing.T) {
 }
 
 var _ campaigns.Ingester = (*fakeIngester)(nil)
+
+// slowFailingIngester blocks its first call until released, then fails it.
+type slowFailingIngester struct {
+	entered chan struct{}
+	release chan struct{}
+	calls   int
+}
+
+func (s *slowFailingIngester) Ingest(ctx context.Context, snaps []campaigns.Campaign) (campaigns.IngestResult, error) {
+	s.calls++
+	if s.calls == 1 {
+		close(s.entered)
+		<-s.release
+		return campaigns.IngestResult{}, errors.New("redis: connection reset")
+	}
+	return campaigns.IngestResult{Accepted: len(snaps)}, nil
+}
+
+// The sender times out on a slow delivery and retries the very same bytes
+// while the first is still being ingested. The retry must not be answered
+// 202 "replayed" (the first ingest may still fail): it gets 409 with
+// Retry-After, and once the first failed, the next retry is stored.
+func TestRetryDuringIngestIsNotLost(t *testing.T) {
+	rdb := redistest.Client(t)
+	ing := &slowFailingIngester{entered: make(chan struct{}), release: make(chan struct{})}
+	h := NewHandler(Options{Secrets: []string{"s"}, Ingester: ing, Now: func() time.Time { return testNow },
+		Logger: discardLogger(), Redis: rdb, Prefix: "fanfare"})
+	body := mustJSON(t, campaignMap("7"))
+	sig := Sign("s", testNow, body)
+
+	first := make(chan int)
+	go func() { st, _, _ := deliver(t, h, body, sig); first <- st }()
+	<-ing.entered
+	st, r, _ := deliver(t, h, body, sig) // the sender's retry
+	close(ing.release)
+	st1 := <-first
+	if st1 != http.StatusInternalServerError {
+		t.Fatalf("first delivery = %d, want 500 (its ingest failed)", st1)
+	}
+	if st != http.StatusConflict || r.Replayed {
+		t.Fatalf("retry during the ingest = %d replayed=%v, want 409 in progress", st, r.Replayed)
+	}
+	st, r, _ = deliver(t, h, body, sig)
+	if st != http.StatusAccepted || r.Replayed || r.Accepted != 1 {
+		t.Fatalf("retry after the failure = %d %+v, want it stored", st, r)
+	}
+	st, r, _ = deliver(t, h, body, sig)
+	if st != http.StatusAccepted || !r.Replayed {
+		t.Fatalf("replay after it was stored = %d %+v, want 202 replayed", st, r)
+	}
+}

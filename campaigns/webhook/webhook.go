@@ -125,7 +125,7 @@ func NewHandler(o Options) http.Handler {
 		}
 		// A timestamp is accepted from tolerance before to tolerance after
 		// it: that whole span must be covered.
-		h.replays = &replayCache{rdb: o.Redis, prefix: prefix, ttl: 2 * h.tolerance}
+		h.replays = &replayCache{rdb: o.Redis, prefix: prefix, ttl: 2*h.tolerance + replayMargin}
 	}
 	if len(h.secrets) == 0 {
 		h.log.Info("campaign webhook disabled: set campaigns.webhook.secrets to accept POST /hooks/campaigns (deliveries get 503 until then)")
@@ -187,13 +187,18 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	digest := ""
 	if h.replays != nil {
 		digest = deliveryDigest(sig.ts, body)
-		first, err := h.replays.first(ctx, digest)
+		st, err := h.replays.begin(ctx, digest)
 		if err != nil {
 			log.Error("webhook: unable to check for a replay", "err", err)
 			writeError(w, http.StatusInternalServerError, "replay_check_failed", "unable to check the delivery; retry later", "")
 			return
 		}
-		if !first {
+		if st == deliveryPending {
+			w.Header().Set("Retry-After", "5")
+			writeError(w, http.StatusConflict, "in_progress", "this delivery is being processed; retry later", "")
+			return
+		}
+		if st == deliveryDone {
 			log.Warn("webhook: replayed delivery ignored", "campaigns", len(snaps), "t", sig.ts)
 			writeJSON(w, http.StatusAccepted, Response{Replayed: true})
 			return
@@ -216,6 +221,11 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		log.Info("webhook: tracker refused every campaign", "field", first.Field, "err", first.Message)
 		writeError(w, http.StatusBadRequest, "invalid_field", joinMessage(first.Field, first.Message), first.Field)
 		return
+	}
+	if h.replays != nil {
+		if err := h.replays.done(ctx, digest); err != nil {
+			log.Error("webhook: unable to mark a delivery done", "err", err)
+		}
 	}
 	log.Info("webhook: delivery accepted", "campaigns", len(snaps), "accepted", res.Accepted,
 		"stale", res.Stale, "fired", len(res.Fired), "rejected", len(resp.Rejected))
