@@ -1,5 +1,7 @@
 package bots
 
+import "github.com/fanfarehq/fanfare/internal/keyspace"
+
 // keys builds the bots' Redis keys. Every key starts with the hash tag
 // "{<prefix>}:" so the whole keyspace lives in one Cluster slot. The post queue's
 // keys belong to package content.
@@ -7,12 +9,7 @@ type keys struct {
 	base string // "{fanfare}:"
 }
 
-func newKeys(prefix string) keys {
-	if prefix == "" {
-		prefix = "fanfare"
-	}
-	return keys{base: "{" + prefix + "}:"}
-}
+func newKeys(prefix string) keys { return keys{base: keyspace.Base(prefix)} }
 
 // paused is a hash {reason, since (unix ms)} present while a network is paused.
 func (k keys) paused(network string) string { return k.base + "bots:paused:" + network }

@@ -2,11 +2,9 @@ package campaigns
 
 import (
 	"fmt"
-	"strings"
-)
 
-// DefaultPrefix is the key prefix when the config names none.
-const DefaultPrefix = "fanfare"
+	"github.com/fanfarehq/fanfare/internal/keyspace"
+)
 
 // keys builds every Redis key of the package. All start with the hash tag
 // "{prefix}:", so the keyspace sits in one Cluster slot and a script may touch
@@ -25,13 +23,10 @@ const DefaultPrefix = "fanfare"
 type keys struct{ base string }
 
 func newKeys(prefix string) (keys, error) {
-	if prefix == "" {
-		prefix = DefaultPrefix
+	if err := keyspace.Check(prefix); err != nil {
+		return keys{}, fmt.Errorf("campaigns: %w", err)
 	}
-	if strings.ContainsAny(prefix, "{}: \t\r\n") {
-		return keys{}, fmt.Errorf("campaigns: redis prefix %q must not contain braces, colons or spaces", prefix)
-	}
-	return keys{base: "{" + prefix + "}:"}, nil
+	return keys{base: keyspace.Base(prefix)}, nil
 }
 
 // ingestScript builds the campaign, fired and history keys of an id itself

@@ -1,5 +1,7 @@
 package content
 
+import "github.com/fanfarehq/fanfare/internal/keyspace"
+
 // Every key of the queue starts with the hash tag "{<prefix>}:", so the whole
 // keyspace lives in one Cluster slot and a Lua script may touch any key. The Lua
 // scripts build index keys from the same base (ARGV "base"), so the names below
@@ -10,12 +12,7 @@ type keys struct {
 	base string // "{fanfare}:"
 }
 
-func newKeys(prefix string) keys {
-	if prefix == "" {
-		prefix = "fanfare"
-	}
-	return keys{base: "{" + prefix + "}:"}
-}
+func newKeys(prefix string) keys { return keys{base: keyspace.Base(prefix)} }
 
 // post is the hash holding one post's fields.
 func (k keys) post(id string) string { return k.base + "post:" + id }

@@ -4,12 +4,14 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"strconv"
+
+	"github.com/fanfarehq/fanfare/internal/keyspace"
 )
 
 // Every key of the package is built here, under "{prefix}:web:", so that the
 // whole keyspace stays in one Cluster slot (DESIGN.md).
 
-func keyBase(prefix string) string { return "{" + prefix + "}:web:" }
+func keyBase(prefix string) string { return keyspace.Base(prefix) + "web:" }
 
 // sessionKey holds a session as JSON. The key carries the SHA-256 of the
 // cookie value, not the value, so a Redis dump does not hand out live sessions.

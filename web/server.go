@@ -16,6 +16,7 @@ import (
 	"github.com/fanfarehq/fanfare/bots"
 	"github.com/fanfarehq/fanfare/campaigns"
 	"github.com/fanfarehq/fanfare/content"
+	"github.com/fanfarehq/fanfare/internal/keyspace"
 )
 
 // Roles a dashboard user may have.
@@ -95,11 +96,8 @@ func New(o Options) (*Server, error) {
 	if o.Redis == nil {
 		return nil, errors.New("web: Options.Redis is required (sessions)")
 	}
-	if o.Prefix == "" {
-		o.Prefix = "fanfare"
-	}
-	if strings.ContainsAny(o.Prefix, "{}") {
-		return nil, fmt.Errorf("web: prefix %q must not contain braces", o.Prefix)
+	if err := keyspace.Check(o.Prefix); err != nil {
+		return nil, fmt.Errorf("web: %w", err)
 	}
 	if o.Now == nil {
 		o.Now = time.Now

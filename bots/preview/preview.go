@@ -18,6 +18,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/fanfarehq/fanfare/bots"
+	"github.com/fanfarehq/fanfare/internal/keyspace"
 )
 
 // keep bounds the recorded posts per network.
@@ -52,14 +53,11 @@ type Record struct {
 
 // New returns a preview publisher for network ("x", "facebook").
 func New(network string, rdb redis.UniversalClient, prefix string, opts Options) *Publisher {
-	if prefix == "" {
-		prefix = "fanfare"
-	}
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
 	opts.PublicURL = strings.TrimSuffix(opts.PublicURL, "/")
-	return &Publisher{rdb: rdb, network: network, base: "{" + prefix + "}:preview:" + network + ":", opts: opts}
+	return &Publisher{rdb: rdb, network: network, base: keyspace.Base(prefix) + "preview:" + network + ":", opts: opts}
 }
 
 func (p *Publisher) seqKey() string   { return p.base + "seq" }

@@ -48,6 +48,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/fanfarehq/fanfare/campaigns"
+	"github.com/fanfarehq/fanfare/internal/keyspace"
 )
 
 // Defaults for Options.
@@ -117,11 +118,8 @@ func NewHandler(o Options) http.Handler {
 	}
 	if o.Redis != nil {
 		prefix := o.Prefix
-		if prefix == "" {
-			prefix = "fanfare"
-		}
-		if strings.ContainsAny(prefix, "{}") {
-			panic(fmt.Sprintf("webhook: prefix %q must not contain braces", prefix))
+		if err := keyspace.Check(prefix); err != nil {
+			panic("webhook: " + err.Error())
 		}
 		// A timestamp is accepted from tolerance before to tolerance after
 		// it: that whole span must be covered.

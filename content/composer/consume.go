@@ -10,6 +10,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/fanfarehq/fanfare/campaigns"
+	"github.com/fanfarehq/fanfare/internal/keyspace"
 )
 
 // EventSource is the milestone stream as a consumer group sees it
@@ -194,7 +195,7 @@ const deadLettersMaxLen = 10_000
 // deadLettersKey is the composer's dead-letter list, under the project's
 // hash tag. (The composer has no keys.go of its own yet; move it there when
 // it gets one.)
-func deadLettersKey(prefix string) string { return "{" + prefix + "}:composer:dead" }
+func deadLettersKey(prefix string) string { return keyspace.Base(prefix) + "composer:dead" }
 
 // RedisDeadLetters keeps given-up events in a Redis list, newest first, as
 // JSON {"msg_id","event_id","attempts","error","at","event"}; the newest
@@ -208,9 +209,6 @@ type RedisDeadLetters struct {
 // NewRedisDeadLetters returns the dead-letter list under prefix (redis.prefix).
 // now stamps the entries; nil means time.Now.
 func NewRedisDeadLetters(rdb redis.UniversalClient, prefix string, now func() time.Time) *RedisDeadLetters {
-	if prefix == "" {
-		prefix = "fanfare"
-	}
 	if now == nil {
 		now = time.Now
 	}

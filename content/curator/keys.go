@@ -3,6 +3,8 @@ package curator
 import (
 	"crypto/sha256"
 	"encoding/hex"
+
+	"github.com/fanfarehq/fanfare/internal/keyspace"
 )
 
 // Every key starts with the hash tag "{prefix}:" so the whole keyspace shares one
@@ -14,7 +16,7 @@ import (
 //
 // <id> is feedID(url): a URL may hold any byte, a key should not.
 
-func keyBase(prefix string) string { return "{" + prefix + "}:" }
+func keyBase(prefix string) string { return keyspace.Base(prefix) }
 
 func feedsKey(prefix string) string { return keyBase(prefix) + "feeds" }
 
