@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/fanfarehq/fanfare/content"
+	"github.com/fanfarehq/fanfare/content/text"
 )
 
 // manualPost is a post a person writes, for one or more networks: the compose
@@ -40,8 +41,8 @@ func (s *Server) drafts(m manualPost, actor string) ([]content.Draft, error) {
 		}
 		seen[n] = true
 	}
-	text := strings.TrimSpace(m.Text)
-	if text == "" {
+	body := strings.TrimSpace(m.Text)
+	if body == "" {
 		return nil, &content.FieldError{Field: "text", Message: "is required"}
 	}
 	if m.Link != "" {
@@ -67,15 +68,15 @@ func (s *Server) drafts(m manualPost, actor string) ([]content.Draft, error) {
 	var ds []content.Draft
 	for _, n := range m.Networks {
 		d := content.Draft{DedupKey: key, GroupID: key, Kind: content.KindManual, Network: n,
-			Text: text, ImageURL: m.ImageURL, Lang: lang, Actor: actor}
+			Text: body, ImageURL: m.ImageURL, Lang: lang, Actor: actor}
 		if n == content.NetworkX {
-			if m.Link != "" && !strings.Contains(text, m.Link) {
-				d.Text = text + " " + m.Link
+			if m.Link != "" && !strings.Contains(body, m.Link) {
+				d.Text = body + " " + m.Link
 			}
 		} else {
 			d.Link = m.Link
 		}
-		res, err := checkText(n, d.Text)
+		res, err := text.Check(n, d.Text)
 		if err != nil {
 			return nil, &content.FieldError{Field: "networks", Message: err.Error()}
 		}

@@ -12,6 +12,7 @@ import (
 	"github.com/fanfarehq/fanfare/bots"
 	"github.com/fanfarehq/fanfare/campaigns"
 	"github.com/fanfarehq/fanfare/content"
+	"github.com/fanfarehq/fanfare/content/text"
 )
 
 // fakeQueue is an in-memory content.Queue with the real lifecycle rules, so
@@ -56,7 +57,7 @@ func (q *fakeQueue) Create(ctx context.Context, d content.Draft) (content.Post, 
 	if d.Network == "" {
 		return content.Post{}, false, &content.FieldError{Field: "network", Message: "is required"}
 	}
-	if res, err := checkText(d.Network, d.Text); err != nil || !res.Valid {
+	if res, err := text.Check(d.Network, d.Text); err != nil || !res.Valid {
 		return content.Post{}, false, &content.FieldError{Field: "text", Message: "is not valid for " + d.Network}
 	}
 	key := d.DedupKey + "|" + d.Network
@@ -168,7 +169,7 @@ func (q *fakeQueue) transition(id string, from []content.State, f func(p *conten
 func (q *fakeQueue) Edit(ctx context.Context, id string, e content.Edit, actor string) (content.Post, error) {
 	return q.transition(id, []content.State{content.StatePending, content.StateApproved}, func(p *content.Post) error {
 		if e.Text != nil {
-			if res, _ := checkText(p.Network, *e.Text); !res.Valid {
+			if res, _ := text.Check(p.Network, *e.Text); !res.Valid {
 				return &content.FieldError{Field: "text", Message: fmt.Sprintf("%d/%d is too long", res.WeightedLength, res.Max)}
 			}
 			p.Text = *e.Text

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/fanfarehq/fanfare/content"
+	"github.com/fanfarehq/fanfare/content/text"
 )
 
 // postView is a post with what its preview needs: the text cut into
@@ -54,7 +55,7 @@ var (
 func newPostView(p content.Post) postView {
 	v := postView{Post: p, Editable: p.State == content.StatePending || p.State == content.StateApproved}
 	v.Segments = highlight(p.Network, p.Text)
-	if res, err := checkText(p.Network, p.Text); err != nil {
+	if res, err := text.Check(p.Network, p.Text); err != nil {
 		v.CheckErr = err.Error()
 	} else {
 		v.Length, v.Max, v.Valid = res.WeightedLength, res.Max, res.Valid
@@ -62,7 +63,7 @@ func newPostView(p content.Post) postView {
 	link := p.Link
 	if link == "" {
 		// On X the link lives in the text; the card shows the last one, as X does.
-		if spans := extractURLs(p.Text); len(spans) > 0 {
+		if spans := text.ExtractURLs(p.Text); len(spans) > 0 {
 			link = spans[len(spans)-1].URL
 		}
 	}
@@ -95,17 +96,17 @@ func safeImage(u string) string {
 // highlight cuts text into plain, link, mention and hashtag segments. Links
 // are found with the network's own URL rules; mentions and hashtags only mean
 // something on X.
-func highlight(network, text string) []segment {
+func highlight(network, s string) []segment {
 	type mark struct {
 		start, end int
 		kind, href string
 	}
 	var marks []mark
-	for _, sp := range extractURLs(text) {
+	for _, sp := range text.ExtractURLs(s) {
 		marks = append(marks, mark{sp.Start, sp.End, "link", withScheme(sp.URL)})
 	}
 	shown := func(m mark) segment {
-		sg := segment{Text: text[m.start:m.end], Kind: m.kind, Href: m.href}
+		sg := segment{Text: s[m.start:m.end], Kind: m.kind, Href: m.href}
 		if m.kind == "link" && network == content.NetworkX {
 			if d := xDisplayURL(sg.Text); d != sg.Text {
 				sg.Display = d
@@ -114,10 +115,10 @@ func highlight(network, text string) []segment {
 		return sg
 	}
 	if network == content.NetworkX {
-		for _, m := range mentionRE.FindAllStringSubmatchIndex(text, -1) {
-			marks = append(marks, mark{m[4], m[5], "mention", "https://x.com/" + text[m[4]+1:m[5]]})
+		for _, m := range mentionRE.FindAllStringSubmatchIndex(s, -1) {
+			marks = append(marks, mark{m[4], m[5], "mention", "https://x.com/" + s[m[4]+1:m[5]]})
 		}
-		for _, m := range hashtagRE.FindAllStringSubmatchIndex(text, -1) {
+		for _, m := range hashtagRE.FindAllStringSubmatchIndex(s, -1) {
 			marks = append(marks, mark{m[4], m[5], "hashtag", ""})
 		}
 	}
@@ -129,13 +130,13 @@ func highlight(network, text string) []segment {
 			continue // inside a link already marked (a URL's #fragment or @path)
 		}
 		if m.start > pos {
-			segs = append(segs, segment{Text: text[pos:m.start]})
+			segs = append(segs, segment{Text: s[pos:m.start]})
 		}
 		segs = append(segs, shown(m))
 		pos = m.end
 	}
-	if pos < len(text) {
-		segs = append(segs, segment{Text: text[pos:]})
+	if pos < len(s) {
+		segs = append(segs, segment{Text: s[pos:]})
 	}
 	return segs
 }

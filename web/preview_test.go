@@ -7,6 +7,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/fanfarehq/fanfare/content"
+	"github.com/fanfarehq/fanfare/content/text"
 )
 
 func TestXDisplayURL(t *testing.T) {
@@ -56,7 +57,7 @@ func TestXPreviewShortensLinks(t *testing.T) {
 	if strings.Contains(doc.Find("#post-"+x.ID+" .preview .text").Text(), "utm_source") {
 		t.Error("the X preview shows tracking parameters")
 	}
-	res, _ := checkText("x", x.Text)
+	res, _ := text.Check("x", x.Text)
 	if got := doc.Find("#post-" + x.ID + " .length").Text(); got != strconv.Itoa(res.WeightedLength)+"/280" {
 		t.Errorf("length %q", got)
 	}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/fanfarehq/fanfare/content"
+	"github.com/fanfarehq/fanfare/content/text"
 )
 
 // milestonePair queues the two posts of one milestone event, as the composer does.
@@ -66,7 +67,7 @@ func TestQueuePageGroupsPendingPosts(t *testing.T) {
 	if xp.Find(".hl-tag").Text() != "#crowdfunding" {
 		t.Errorf("hashtag %q", xp.Find(".hl-tag").Text())
 	}
-	res, _ := checkText("x", x.Text)
+	res, _ := text.Check("x", x.Text)
 	if got := strings.TrimSpace(xp.Find(".length").Text()); got != strconv.Itoa(res.WeightedLength)+"/280" {
 		t.Errorf("count %q, want %d/280", got, res.WeightedLength)
 	}

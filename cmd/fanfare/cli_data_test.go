@@ -16,6 +16,7 @@ import (
 	"github.com/fanfarehq/fanfare/campaigns"
 	"github.com/fanfarehq/fanfare/content"
 	"github.com/fanfarehq/fanfare/content/curator"
+	"github.com/fanfarehq/fanfare/content/text"
 	"github.com/fanfarehq/fanfare/internal/redistest"
 	"github.com/fanfarehq/fanfare/web"
 	"github.com/redis/go-redis/v9"
@@ -42,7 +43,7 @@ func newDataEnv(t *testing.T) *dataEnv {
 	if err := os.WriteFile(path, []byte(cfg), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	store, err := content.NewStore(rdb, dataPrefix, content.StoreOptions{Validate: validateText})
+	store, err := content.NewStore(rdb, dataPrefix, content.StoreOptions{Validate: text.Validate})
 	if err != nil {
 		t.Fatal(err)
 	}

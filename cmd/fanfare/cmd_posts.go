@@ -38,29 +38,13 @@ func (c *cli) openPosts(ctx context.Context, path string) (*postsCommand, error)
 	}
 	store, err := content.NewStore(d.rdb, d.cfg.Redis.Prefix, content.StoreOptions{
 		AutoApprove: d.cfg.Approval.AutoApprove,
-		Validate:    validateText,
+		Validate:    text.Validate,
 	})
 	if err != nil {
 		d.close()
 		return nil, err
 	}
 	return &postsCommand{dataCommand: d, store: store}, nil
-}
-
-// validateText is the queue's length check, the network's own rule; the daemon
-// and the CLI use the same, so an edit from here fits where it will be posted.
-func validateText(network, s string) error {
-	r, err := text.Check(network, s)
-	if err != nil {
-		return err
-	}
-	if !r.Valid {
-		if r.WeightedLength > r.Max {
-			return fmt.Errorf("is %d long, over the %s limit of %d", r.WeightedLength, network, r.Max)
-		}
-		return fmt.Errorf("is not a valid %s post (empty, or a character the network refuses)", network)
-	}
-	return nil
 }
 
 // needs says which states each action accepts, for the error a person sees.

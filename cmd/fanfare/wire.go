@@ -22,6 +22,7 @@ import (
 	"github.com/fanfarehq/fanfare/content/composer"
 	"github.com/fanfarehq/fanfare/content/curator"
 	"github.com/fanfarehq/fanfare/content/stories"
+	"github.com/fanfarehq/fanfare/content/text"
 	"github.com/fanfarehq/fanfare/internal/config"
 	"github.com/fanfarehq/fanfare/web"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -102,7 +103,7 @@ func (m *Main) wire(ctx context.Context) (*app, error) {
 	queue, err := content.NewStore(rdb, prefix, content.StoreOptions{
 		Now:         now,
 		AutoApprove: cfg.Approval.AutoApprove,
-		Validate:    validateText,
+		Validate:    text.Validate,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("approval.auto_approve: %w", err)

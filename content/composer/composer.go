@@ -41,6 +41,7 @@ import (
 
 	"github.com/fanfarehq/fanfare/campaigns"
 	"github.com/fanfarehq/fanfare/content"
+	"github.com/fanfarehq/fanfare/content/text"
 )
 
 // fallbackLang is used when a campaign's language has no templates. The
@@ -417,11 +418,11 @@ func (c *Composer) renderVariant(f *tmplFile, vi int, ms milestone, network, lan
 	} else {
 		tail = defaultTail(network, link, hashtags(camp.Tags))
 	}
-	out, err := fitText(network, body, tail)
+	out, err := text.Fit(network, body, tail)
 	if err != nil {
 		return Rendered{}, fmt.Errorf("template %s: variant %s: %w", where(t, variant), variant, err)
 	}
-	if err := checkText(network, out); err != nil {
+	if err := text.Validate(network, out); err != nil {
 		return Rendered{}, fmt.Errorf("template %s: variant %s: %w", where(t, variant), variant, err)
 	}
 	return Rendered{Text: out, Link: link, Lang: lang, Variant: ms.family + "/" + variant}, nil

@@ -15,6 +15,7 @@ import (
 
 	"github.com/fanfarehq/fanfare/campaigns"
 	"github.com/fanfarehq/fanfare/content"
+	"github.com/fanfarehq/fanfare/content/text"
 )
 
 var (
@@ -153,7 +154,7 @@ func TestComposeFamilies(t *testing.T) {
 					if !strings.Contains(r.Text, "#JeuDeSociété #Lyon") {
 						t.Errorf("%s %s: %q lacks the hashtags", f.name, v, r.Text)
 					}
-					if err := checkText(network, r.Text); err != nil {
+					if err := text.Validate(network, r.Text); err != nil {
 						t.Errorf("%s %s: %q is not valid on %s: %v", f.name, v, r.Text, network, err)
 					}
 					if r.Lang != tt.lang || r.Variant != ms.family+"/"+v {
@@ -419,7 +420,7 @@ func TestRender(t *testing.T) {
 				t.Errorf("Render story %s/%s = %+v", lang, network, r)
 			}
 			assertLink(t, r.Link, network, "story")
-			if err := checkText(network, r.Text); err != nil {
+			if err := text.Validate(network, r.Text); err != nil {
 				t.Errorf("Render story %s/%s: %v", lang, network, err)
 			}
 		}
@@ -442,7 +443,7 @@ func TestLongTitleFitsX(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := checkText("x", ds[0].Text); err != nil {
+	if err := text.Validate("x", ds[0].Text); err != nil {
 		t.Errorf("X text invalid: %v: %q", err, ds[0].Text)
 	}
 	if !strings.HasSuffix(ds[0].Text, "#JeuDeSociété #Lyon") || !strings.Contains(ds[0].Text, ds[0].Link) {

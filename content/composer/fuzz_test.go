@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/fanfarehq/fanfare/campaigns"
+	"github.com/fanfarehq/fanfare/content/text"
 )
 
 // FuzzTemplateOverride: whatever an operator drops in the override folder,
@@ -28,9 +29,9 @@ func FuzzTemplateOverride(f *testing.F) {
 	} {
 		f.Add(seed)
 	}
-	f.Fuzz(func(t *testing.T, text string) {
+	f.Fuzz(func(t *testing.T, tmpl string) {
 		dir := t.TempDir()
-		path := writeTemplate(t, dir, "fr/x/percent.tmpl", text)
+		path := writeTemplate(t, dir, "fr/x/percent.tmpl", tmpl)
 		c, err := New(Options{TemplateDir: dir, Logger: slog.New(slog.DiscardHandler)})
 		if err != nil {
 			if !strings.Contains(err.Error(), path) {
@@ -48,7 +49,7 @@ func FuzzTemplateOverride(f *testing.F) {
 				continue
 			}
 			for _, d := range ds {
-				if err := checkText(d.Network, d.Text); err != nil {
+				if err := text.Validate(d.Network, d.Text); err != nil {
 					t.Fatalf("%s text %q invalid: %v", d.Network, d.Text, err)
 				}
 			}

@@ -84,3 +84,20 @@ func utf16Len(s string) int {
 	}
 	return n
 }
+
+// Validate is Check as an error for a text that cannot be posted, in words a
+// person can act on: the approval queue, the composer and the CLI use it, so
+// an edit that passes fits where it will be posted.
+func Validate(network, s string) error {
+	r, err := Check(network, s)
+	if err != nil {
+		return err
+	}
+	if !r.Valid {
+		if r.WeightedLength > r.Max {
+			return fmt.Errorf("is %d long, over the %s limit of %d", r.WeightedLength, network, r.Max)
+		}
+		return fmt.Errorf("is not a valid %s post (empty, or a character the network refuses)", network)
+	}
+	return nil
+}

@@ -175,3 +175,27 @@ func TestCheckRefusedCharacterInsideURL(t *testing.T) {
 		t.Errorf("Check() = %+v, want not valid", res)
 	}
 }
+
+func TestValidateSaysWhatToFix(t *testing.T) {
+	tests := []struct {
+		network, s, want string
+	}{
+		{"x", "Bravo à toute l'équipe !", ""},
+		{"x", strings.Repeat("é", 281), "is 281 long, over the x limit of 280"},
+		{"x", "   ", "is not a valid x post"},
+		{"facebook", "", "is not a valid facebook post"},
+		{"mastodon", "Salut", "mastodon"},
+	}
+	for _, tt := range tests {
+		err := Validate(tt.network, tt.s)
+		if tt.want == "" {
+			if err != nil {
+				t.Errorf("Validate(%s, %q) = %v, want nil", tt.network, tt.s, err)
+			}
+			continue
+		}
+		if err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("Validate(%s, %q) = %v, want an error containing %q", tt.network, tt.s, err, tt.want)
+		}
+	}
+}
