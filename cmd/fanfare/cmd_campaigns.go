@@ -11,7 +11,6 @@ import (
 
 	"github.com/fanfarehq/fanfare/campaigns"
 	"github.com/fanfarehq/fanfare/content/composer"
-	"github.com/fanfarehq/fanfare/internal/config"
 	"github.com/fanfarehq/fanfare/web"
 )
 
@@ -42,13 +41,6 @@ func (c *cli) openCampaigns(ctx context.Context, path string) (*campaignsCommand
 		return nil, err
 	}
 	return &campaignsCommand{dataCommand: d, tracker: tr}, nil
-}
-
-// milestoneRules are the configured milestones; an import fires the same
-// milestones the daemon would.
-func milestoneRules(cfg *config.Loaded) campaigns.Rules {
-	m := cfg.Campaigns.Milestones
-	return campaigns.Rules{Percent: m.Percent, Backers: m.Backers, Ending: m.Ending}
 }
 
 func cmdCampaignsList(ctx context.Context, c *cli, args []string) error {

@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/fanfarehq/fanfare/content"
-	"github.com/fanfarehq/fanfare/content/text"
 	"github.com/fanfarehq/fanfare/web"
 )
 
@@ -36,10 +35,7 @@ func (c *cli) openPosts(ctx context.Context, path string) (*postsCommand, error)
 	if err != nil {
 		return nil, err
 	}
-	store, err := content.NewStore(d.rdb, d.cfg.Redis.Prefix, content.StoreOptions{
-		AutoApprove: d.cfg.Approval.AutoApprove,
-		Validate:    text.Validate,
-	})
+	store, err := content.NewStore(d.rdb, d.cfg.Redis.Prefix, queueOptions(d.cfg, nil))
 	if err != nil {
 		d.close()
 		return nil, err

@@ -83,11 +83,7 @@ func (m *Main) wire(ctx context.Context) (*app, error) {
 	}
 
 	// Campaigns.
-	rules := campaigns.DefaultRules()
-	rules.Percent = cfg.Campaigns.Milestones.Percent
-	rules.Backers = cfg.Campaigns.Milestones.Backers
-	rules.Ending = cfg.Campaigns.Milestones.Ending
-	tracker, err := campaigns.NewTracker(rdb, prefix, rules, campaigns.TrackerOptions{
+	tracker, err := campaigns.NewTracker(rdb, prefix, milestoneRules(cfg), campaigns.TrackerOptions{
 		Now: now, Logger: log, EndedTTL: cfg.Campaigns.EndedTTL,
 	})
 	if err != nil {
@@ -100,11 +96,7 @@ func (m *Main) wire(ctx context.Context) (*app, error) {
 	events.Logger = log
 
 	// Content.
-	queue, err := content.NewStore(rdb, prefix, content.StoreOptions{
-		Now:         now,
-		AutoApprove: cfg.Approval.AutoApprove,
-		Validate:    text.Validate,
-	})
+	queue, err := content.NewStore(rdb, prefix, queueOptions(cfg, now))
 	if err != nil {
 		return nil, fmt.Errorf("approval.auto_approve: %w", err)
 	}
@@ -316,6 +308,20 @@ func (m *Main) publishers(publicURL string) (map[string]bots.Publisher, []bots.N
 		return nil, nil, errors.New("networks: both x and facebook are disabled: nothing to publish to")
 	}
 	return pubs, nets, nil
+}
+
+// milestoneRules are the configured thresholds (the tracker's defaults for
+// what the configuration leaves out). The daemon and the CLI build the
+// tracker with them.
+func milestoneRules(cfg *config.Loaded) campaigns.Rules {
+	m := cfg.Campaigns.Milestones
+	return campaigns.Rules{Percent: m.Percent, Backers: m.Backers, Ending: m.Ending}
+}
+
+// queueOptions configure the approval queue alike in the daemon and the CLI:
+// the auto-approve rules, and the network's own length check on every text.
+func queueOptions(cfg *config.Loaded, now func() time.Time) content.StoreOptions {
+	return content.StoreOptions{Now: now, AutoApprove: cfg.Approval.AutoApprove, Validate: text.Validate}
 }
 
 // defaultPublicURL is the address to print when http.public_url is not set:
