@@ -18,6 +18,7 @@ import (
 	"github.com/fanfarehq/fanfare/bots/daemon"
 	"github.com/fanfarehq/fanfare/internal/config"
 	"github.com/fanfarehq/fanfare/internal/redisconn"
+	"github.com/fanfarehq/fanfare/web"
 )
 
 // Main is the whole daemon: Run starts it and returns once it serves; Close
@@ -209,15 +210,10 @@ func (m *Main) ready(ctx context.Context) error {
 
 // bootHandler serves the probes while Redis is awaited.
 func (m *Main) bootHandler() http.Handler {
+	probes := web.Probes(m.ready)
 	mux := http.NewServeMux()
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { fmt.Fprintln(w, "ok") })
-	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
-		if err := m.ready(r.Context()); err != nil {
-			http.Error(w, "not ready: "+err.Error(), http.StatusServiceUnavailable)
-			return
-		}
-		fmt.Fprintln(w, "ready")
-	})
+	mux.Handle("GET /healthz", probes)
+	mux.Handle("GET /readyz", probes)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "fanfare is starting: waiting for Redis", http.StatusServiceUnavailable)
 	})

@@ -35,7 +35,6 @@ type app struct {
 
 	tracker *campaigns.Tracker
 	queue   *content.Store
-	web     *web.Server
 }
 
 // demoSchedule is how often the demo's campaigns move and its posts go out:
@@ -236,7 +235,7 @@ func (m *Main) wire(ctx context.Context) (*app, error) {
 	if err != nil {
 		return nil, err
 	}
-	a := &app{handler: srv.Handler(), tracker: tracker, queue: queue, web: srv}
+	a := &app{handler: srv.Handler(), tracker: tracker, queue: queue}
 	if len(cfg.Dashboard.Users) == 0 {
 		a.afterStart = func(ctx context.Context) {
 			link, err := srv.OneTimeLoginURL(ctx)
