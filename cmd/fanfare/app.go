@@ -43,7 +43,6 @@ type Main struct {
 
 	mu         sync.Mutex
 	redisReady bool
-	redisErr   error
 }
 
 // NewMain returns a Main with defaults for the quick start.
@@ -127,10 +126,9 @@ func (m *Main) Run(ctx context.Context) error {
 	log.Info("http server listening", "addr", l.Addr().String())
 
 	if err := redisconn.Wait(ctx, conn.Client, log); err != nil {
-		m.setRedis(false, err)
 		return err
 	}
-	m.setRedis(true, nil)
+	m.setRedisReady()
 
 	m.daemon = daemon.New(conn.Client, daemon.Options{
 		Prefix:     cfg.Redis.Prefix,
@@ -180,10 +178,10 @@ func (m *Main) Close() error {
 // a minute) rather than leave its post unknown.
 const shutdownJobsBudget = 75 * time.Second
 
-func (m *Main) setRedis(ok bool, err error) {
+func (m *Main) setRedisReady() {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	m.redisReady, m.redisErr = ok, err
+	m.redisReady = true
 }
 
 // ready is /readyz: Redis answers and the jobs are alive.
