@@ -2,6 +2,7 @@ package content
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -85,23 +86,52 @@ func parseAutoRule(r string) (autoRule, error) {
 	return autoRule{}, fmt.Errorf("unknown rule form %q (want <kind>, milestone:<milestone> or source:<url>)", head+":")
 }
 
-// Match returns the first rule that approves d, if any.
+// Match returns the rule that approves d, if any. A post that tells several
+// milestones (a merged post, a digest) is approved only when each of them
+// is: by a rule of its kind, or each covered milestone by a milestone rule
+// (then the rules are listed, comma separated).
 func (a AutoApprove) Match(d Draft) (rule string, ok bool) {
+	if r, ok := a.matchOne(d.Kind, d.Milestone, d.Source); ok && (d.Kind != KindMilestone || len(d.Covers) <= 1) {
+		return r, true
+	}
+	if len(d.Covers) == 0 || (d.Kind != KindMilestone && d.Kind != KindDigest) {
+		return "", false
+	}
+	var used []string
+	for _, c := range d.Covers {
+		r, ok := a.matchOne(KindMilestone, c.Milestone, "")
+		if !ok {
+			return "", false
+		}
+		if !slices.Contains(used, r) {
+			used = append(used, r)
+		}
+	}
+	return strings.Join(used, ", "), true
+}
+
+// Approves reports whether the rules approve a milestone post telling m.
+func (a AutoApprove) Approves(m string) bool {
+	_, ok := a.matchOne(KindMilestone, m, "")
+	return ok
+}
+
+func (a AutoApprove) matchOne(kind Kind, milestone, source string) (string, bool) {
 	for _, r := range a.rules {
 		switch {
 		case r.source != "":
-			if d.Source == r.source {
+			if source == r.source {
 				return r.text, true
 			}
 		case r.pattern:
-			if d.Kind != KindMilestone {
+			if kind != KindMilestone {
 				continue
 			}
-			if (r.glob && strings.HasPrefix(d.Milestone, r.prefix)) || (!r.glob && d.Milestone == r.prefix) {
+			if (r.glob && strings.HasPrefix(milestone, r.prefix)) || (!r.glob && milestone == r.prefix) {
 				return r.text, true
 			}
 		default:
-			if d.Kind == r.kind {
+			if kind == r.kind {
 				return r.text, true
 			}
 		}

@@ -2,6 +2,7 @@ package content
 
 import (
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -38,6 +39,7 @@ func draftFields(id string, d Draft, state State, now time.Time) []any {
 		"network", d.Network,
 		"campaign_id", d.CampaignID,
 		"milestone", d.Milestone,
+		"covers", encodeCovers(d.Covers),
 		"text", d.Text,
 		"link", d.Link,
 		"image_url", d.ImageURL,
@@ -60,6 +62,15 @@ func postFromHash(h map[string]string) (Post, bool) {
 	}
 	prio, _ := strconv.Atoi(h["priority"])
 	attempts, _ := strconv.Atoi(h["attempts"])
+	rev, _ := strconv.Atoi(h["rev"])
+	covers := decodeCovers(h["covers"])
+	if covers == nil && Kind(h["kind"]) == KindMilestone && h["campaign_id"] != "" && h["milestone"] != "" {
+		// Posts stored before covers existed tell their one milestone.
+		covers = []Cover{{CampaignID: h["campaign_id"], Milestone: h["milestone"]}}
+	}
+	if covers == nil {
+		covers = []Cover{}
+	}
 	return Post{
 		ID:          h["id"],
 		GroupID:     h["group_id"],
@@ -67,6 +78,7 @@ func postFromHash(h map[string]string) (Post, bool) {
 		Network:     h["network"],
 		CampaignID:  h["campaign_id"],
 		Milestone:   h["milestone"],
+		Covers:      covers,
 		Text:        h["text"],
 		Link:        h["link"],
 		ImageURL:    h["image_url"],
@@ -85,7 +97,39 @@ func postFromHash(h map[string]string) (Post, bool) {
 		ExternalURL: h["external_url"],
 		LastError:   h["last_error"],
 		Attempts:    attempts,
+		FoldedInto:  h["folded_into"],
+		Revision:    rev,
+		EditedBy:    h["edited_by"],
 	}, true
+}
+
+// encodeCovers stores covers compactly as "campaign milestone" lines: ids
+// and milestones hold no spaces or line breaks (checkDraft), and Lua reads
+// the campaign ids off it with a pattern.
+func encodeCovers(cs []Cover) string {
+	var b strings.Builder
+	for i, c := range cs {
+		if i > 0 {
+			b.WriteByte('\n')
+		}
+		b.WriteString(c.CampaignID)
+		b.WriteByte(' ')
+		b.WriteString(c.Milestone)
+	}
+	return b.String()
+}
+
+func decodeCovers(s string) []Cover {
+	if s == "" {
+		return nil
+	}
+	lines := strings.Split(s, "\n")
+	out := make([]Cover, 0, len(lines))
+	for _, l := range lines {
+		c, m, _ := strings.Cut(l, " ")
+		out = append(out, Cover{CampaignID: c, Milestone: m})
+	}
+	return out
 }
 
 // pairsToMap turns a flat HGETALL reply from a script into a map.

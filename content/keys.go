@@ -65,3 +65,6 @@ func (k keys) campaignSlots(network, campaignID string) string {
 
 // auditLog is the global, capped list of changes, newest first.
 func (k keys) auditLog() string { return k.base + "audit" }
+
+// bundle holds the id of a bundle's open post (see Bundle).
+func (k keys) bundle(b Bundle) string { return k.base + "bundle:" + b.name }

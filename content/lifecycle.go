@@ -189,6 +189,10 @@ func (s *Store) Edit(ctx context.Context, id string, e Edit, actor string) (Post
 				return Post{}, err
 			}
 			set, what = append(set, "text", *e.Text), append(what, "text")
+			if !strings.HasPrefix(actor, "system:") {
+				// A person's words: merges and folds no longer rewrite them.
+				set = append(set, "edited_by", actor)
+			}
 		}
 		if e.Link != nil {
 			if err := checkLink(*e.Link); err != nil {

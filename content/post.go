@@ -41,14 +41,25 @@ const (
 	NetworkFacebook = "facebook"
 )
 
+// Cover is one milestone a post tells: a single milestone post covers one,
+// a merged post several of one campaign, a digest many campaigns'.
+type Cover struct {
+	CampaignID string `json:"campaign_id"`
+	Milestone  string `json:"milestone"`
+}
+
 // Post is one message for one network.
 type Post struct {
-	ID          string    `json:"id"`
-	GroupID     string    `json:"group_id"` // the event that caused it; posts of one event share it
-	Kind        Kind      `json:"kind"`
-	Network     string    `json:"network"`
-	CampaignID  string    `json:"campaign_id,omitempty"`
-	Milestone   string    `json:"milestone,omitempty"`
+	ID         string `json:"id"`
+	GroupID    string `json:"group_id"` // the event that caused it; posts of one event share it
+	Kind       Kind   `json:"kind"`
+	Network    string `json:"network"`
+	CampaignID string `json:"campaign_id,omitempty"`
+	Milestone  string `json:"milestone,omitempty"` // the main milestone told (the most urgent of Covers)
+	// Covers lists every milestone the post tells (API contract: one entry for
+	// a single milestone, several for merged and digest posts; empty for
+	// stories, curated and manual posts).
+	Covers      []Cover   `json:"covers"`
 	Text        string    `json:"text"`
 	Link        string    `json:"link,omitempty"`
 	ImageURL    string    `json:"image_url,omitempty"`
@@ -67,7 +78,27 @@ type Post struct {
 	ExternalURL string    `json:"external_url,omitempty"`
 	LastError   string    `json:"last_error,omitempty"`
 	Attempts    int       `json:"attempts"`
-	Audit       []Change  `json:"audit,omitempty"`
+	// FoldedInto is the digest that tells this post's milestones instead of
+	// it (the post itself is expired).
+	FoldedInto string `json:"folded_into,omitempty"`
+	// Revision counts the rewrites of a bundle (merges, folds, withdrawals):
+	// a rewrite names the revision it was computed from and is refused when
+	// another one came first.
+	Revision int `json:"revision"`
+	// EditedBy is the person who last edited the text, if anyone: a bundle a
+	// person wrote is never rewritten by a merge or a fold.
+	EditedBy string   `json:"edited_by,omitempty"`
+	Audit    []Change `json:"audit,omitempty"`
+}
+
+// Covering reports whether the post tells milestone m of campaign c.
+func (p Post) Covering(c, m string) bool {
+	for _, cv := range p.Covers {
+		if cv.CampaignID == c && cv.Milestone == m {
+			return true
+		}
+	}
+	return false
 }
 
 // Change is one line of a post's audit trail: who did what, when and why.
@@ -89,13 +120,15 @@ type Draft struct {
 	Network    string
 	CampaignID string
 	Milestone  string
-	Text       string
-	Link       string
-	ImageURL   string
-	Lang       string
-	Variant    string
-	Source     string
-	Priority   int
-	NotAfter   time.Time
-	Actor      string
+	// Covers defaults to {CampaignID, Milestone} for a milestone draft.
+	Covers   []Cover
+	Text     string
+	Link     string
+	ImageURL string
+	Lang     string
+	Variant  string
+	Source   string
+	Priority int
+	NotAfter time.Time
+	Actor    string
 }

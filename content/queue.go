@@ -28,6 +28,7 @@ type ListOptions struct {
 	CampaignID string // empty: every campaign
 	Network    string // empty: every network
 	GroupID    string // empty: every group
+	Kind       Kind   // empty: every kind
 	Limit      int    // 0: 50; capped at 500
 	Offset     int
 }

@@ -84,6 +84,18 @@ local function reindex(base, id, key, from, now)
   end
 end
 
+local function words(s)
+  local out = {}
+  for w in string.gmatch(s, '%S+') do out[#out + 1] = w end
+  return out
+end
+
+-- setBundle makes a bundle key name its open post, with a time to live in
+-- ms ("" none; an existing one is kept).
+local function setBundle(key, id, ttl)
+  if ttl ~= '' then redis.call('SET', key, id, 'PX', ttl) else redis.call('SET', key, id, 'KEEPTTL') end
+end
+
 local function audit(base, id, at, actor, action, from, to, reason)
   local line = cjson.encode({post_id = id, at = at, actor = actor, action = action,
     from = from, to = to, reason = reason})
@@ -91,37 +103,162 @@ local function audit(base, id, at, actor, action, from, to, reason)
   redis.call('LPUSH', base .. 'audit', line)
   redis.call('LTRIM', base .. 'audit', 0, ` + strconv.Itoa(auditCap-1) + `)
 end
+
+-- checkMembers returns the id of the first member (KEYS[first..]) that is no
+-- longer waiting (pending or approved), or a person edited; nil when all are.
+local function checkMembers(first, ids)
+  for i = first, #KEYS do
+    local f = redis.call('HMGET', KEYS[i], 'state', 'edited_by')
+    if (f[1] ~= 'pending' and f[1] ~= 'approved') or nz(f[2]) ~= '' then return ids[i - first + 1] end
+  end
+  return nil
+end
+
+-- foldMembers expires the members (KEYS[first..]): the post into tells
+-- their milestones instead of them.
+local function foldMembers(base, first, ids, into, now, at, actor)
+  local reason = 'folded into digest ' .. into
+  for i = first, #KEYS do
+    local id, key = ids[i - first + 1], KEYS[i]
+    local cur = redis.call('HGET', key, 'state')
+    redis.call('HSET', key, 'state', 'expired', 'updated_at', now, 'last_error', reason, 'folded_into', into)
+    redis.call('HDEL', key, 'scheduled_at', 'slot_note')
+    reindex(base, id, key, cur, now)
+    audit(base, id, at, actor, 'fold', cur, 'expired', reason)
+  end
+end
 `
 
 func lua(body string) *redis.Script { return redis.NewScript(luaLib + body) }
 
 // createScript stores a new post unless its dedup key is already taken, so that
 // Create is idempotent and two producers racing on one draft make one post.
+// With a bundle key, the new post becomes the bundle's open post (the one
+// later milestones may join), but only if the bundle still names the post the
+// caller read (compare-and-set); and the members, posts the new one tells
+// instead (a digest's), are expired as folded into it, all or none.
 //
-// KEYS[1] dedup key, KEYS[2] post hash
+// KEYS[1] dedup key, KEYS[2] post hash, KEYS[3] bundle key (only when
+// ARGV[7] is "1"), KEYS[4..] member post hashes
 // ARGV[1] key base "{prefix}:", ARGV[2] post id, ARGV[3] now (unix ms),
 // ARGV[4] now (RFC 3339, for the audit), ARGV[5] actor, ARGV[6] the auto-approve
-// rule that matched ("" when none), ARGV[7..] field/value pairs (empty values are
+// rule that matched ("" when none), ARGV[7] "1": KEYS[3] is a bundle key,
+// ARGV[8] the post id the bundle must hold ("" absent), ARGV[9] the bundle's
+// time to live (ms, "" none), ARGV[10] campaign ids to index the post under
+// besides its own (space separated), ARGV[11] member post ids (space
+// separated, in KEYS order), ARGV[12..] field/value pairs (empty values are
 // not stored).
 // Returns {1, id} when created, {0, existing id} when the dedup key was taken.
+// Errors: FANFARE_CONFLICT (the bundle moved on), FANFARE_MOVED <member id>
+// (a member is no longer waiting).
 var createScript = lua(`
 local base, id, now, at, actor, rule = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6]
 local existing = redis.call('GET', KEYS[1])
 if existing then return {0, existing} end
+local first = 3
+if ARGV[7] == '1' then
+  first = 4
+  if nz(redis.call('GET', KEYS[3])) ~= ARGV[8] then return redis.error_reply('FANFARE_CONFLICT') end
+end
+local members = words(ARGV[11])
+local moved = checkMembers(first, members)
+if moved then return redis.error_reply('FANFARE_MOVED ' .. moved) end
 redis.call('SET', KEYS[1], id)
-for i = 7, #ARGV, 2 do
+for i = 12, #ARGV, 2 do
   if ARGV[i + 1] ~= '' then redis.call('HSET', KEYS[2], ARGV[i], ARGV[i + 1]) end
 end
 local f = redis.call('HMGET', KEYS[2], 'network', 'campaign_id', 'group_id', 'state')
 redis.call('ZADD', base .. 'posts:all', now, id)
 redis.call('ZADD', base .. 'posts:network:' .. f[1], now, id)
 if f[2] then redis.call('ZADD', base .. 'posts:campaign:' .. f[2], now, id) end
+for _, c in ipairs(words(ARGV[10])) do redis.call('ZADD', base .. 'posts:campaign:' .. c, now, id) end
 if f[3] then redis.call('ZADD', base .. 'posts:group:' .. f[3], now, id) end
 reindex(base, id, KEYS[2], '', now)
 audit(base, id, at, actor, 'create', '', 'pending', '')
 if f[4] == 'approved' then
   audit(base, id, at, 'system:auto-approve', 'approve', 'pending', 'approved', 'rule ' .. rule)
 end
+if ARGV[7] == '1' then setBundle(KEYS[3], id, ARGV[9]) end
+foldMembers(base, first, members, id, now, at, actor)
+return {1, id}
+`)
+
+// reviseScript rewrites a bundle (a merged or digest post still waiting):
+// new text and covers when a milestone joins it, members fold into it, or a
+// refund withdraws one of its milestones. It refuses a post that moved on
+// (claimed, decided, edited by a person) or that another rewrite changed
+// since the caller read it, so a rewrite computed from stale covers never
+// lands. A joining draft's dedup key is taken for the post in the same step.
+// A rewrite that brings the post's not_after before its slot takes the slot
+// back (the scheduler places it again); one that needs a person's approval
+// takes an approved post back to pending.
+//
+// KEYS[1] post hash, KEYS[2] bundle key (only when ARGV[9] is "1"),
+// KEYS[3] dedup key (only when ARGV[11] is "1"), KEYS[4..] member post hashes
+// ARGV[1] key base, ARGV[2] post id, ARGV[3] the revision read,
+// ARGV[4] now (unix ms), ARGV[5] now (RFC 3339), ARGV[6] actor, ARGV[7] action,
+// ARGV[8] reason, ARGV[9] "1": check that KEYS[2] still names the post,
+// ARGV[10] the bundle's new time to live (ms, "" unchanged),
+// ARGV[11] "1": take the dedup key KEYS[3], ARGV[12] a group id to index the
+// post under ("" none), ARGV[13] campaign ids to index it under (space
+// separated), ARGV[14] "pending": back to pending ("" keeps the state),
+// ARGV[15] member post ids (space separated, in KEYS order),
+// ARGV[16..] field/value pairs (an empty value deletes the field).
+// Returns {1, id} when revised, {0, id} when the dedup key already named
+// the post (a re-delivered milestone: nothing to do).
+// Errors: FANFARE_NOTFOUND, FANFARE_WRONGSTATE <state>, FANFARE_CONFLICT,
+// FANFARE_EDITED <person>, FANFARE_TAKEN <post id> (the dedup key names
+// another post), FANFARE_MOVED <member id>.
+var reviseScript = lua(`
+local key, base, id, now, at = KEYS[1], ARGV[1], ARGV[2], ARGV[4], ARGV[5]
+local cur = redis.call('HGET', key, 'state')
+if not cur then return redis.error_reply('FANFARE_NOTFOUND') end
+if cur ~= 'pending' and cur ~= 'approved' then return redis.error_reply('FANFARE_WRONGSTATE ' .. cur) end
+local rev = nz(redis.call('HGET', key, 'rev'))
+if rev == '' then rev = '0' end
+if rev ~= ARGV[3] then return redis.error_reply('FANFARE_CONFLICT') end
+local editor = nz(redis.call('HGET', key, 'edited_by'))
+if editor ~= '' then return redis.error_reply('FANFARE_EDITED ' .. editor) end
+local k = 1
+local bundle, dedup = nil, nil
+if ARGV[9] == '1' then
+  k = k + 1
+  bundle = KEYS[k]
+  if nz(redis.call('GET', bundle)) ~= id then return redis.error_reply('FANFARE_CONFLICT') end
+end
+if ARGV[11] == '1' then
+  k = k + 1
+  dedup = KEYS[k]
+  local taken = redis.call('GET', dedup)
+  if taken == id then return {0, id} end
+  if taken then return redis.error_reply('FANFARE_TAKEN ' .. taken) end
+end
+local first = k + 1
+local members = words(ARGV[15])
+local moved = checkMembers(first, members)
+if moved then return redis.error_reply('FANFARE_MOVED ' .. moved) end
+if dedup then redis.call('SET', dedup, id) end
+for i = 16, #ARGV, 2 do
+  if ARGV[i + 1] == '' then redis.call('HDEL', key, ARGV[i]) else redis.call('HSET', key, ARGV[i], ARGV[i + 1]) end
+end
+redis.call('HINCRBY', key, 'rev', 1)
+local to = cur
+if ARGV[14] == 'pending' then to = 'pending' end
+local sched = tonumber(nz(redis.call('HGET', key, 'scheduled_at')))
+local na = tonumber(nz(redis.call('HGET', key, 'not_after')))
+if to == 'pending' or (sched and na and sched >= na) then
+  redis.call('HDEL', key, 'scheduled_at', 'slot_note')
+end
+redis.call('HSET', key, 'state', to, 'updated_at', now)
+local created = nz(redis.call('HGET', key, 'created_at'))
+if ARGV[12] ~= '' then redis.call('ZADD', base .. 'posts:group:' .. ARGV[12], created, id) end
+for _, c in ipairs(words(ARGV[13])) do redis.call('ZADD', base .. 'posts:campaign:' .. c, created, id) end
+reindex(base, id, key, cur, now)
+local from, into = '', ''
+if to ~= cur then from, into = cur, to end
+audit(base, id, at, ARGV[6], ARGV[7], from, into, ARGV[8])
+if bundle then setBundle(bundle, id, ARGV[10]) end
+foldMembers(base, first, members, id, now, at, ARGV[6])
 return {1, id}
 `)
 

@@ -75,31 +75,7 @@ func NewStore(rdb redis.UniversalClient, prefix string, opts StoreOptions) (*Sto
 // matches; the same (DedupKey, Network) returns the existing post. A draft
 // without DedupKey is never deduplicated.
 func (s *Store) Create(ctx context.Context, d Draft) (Post, bool, error) {
-	if err := s.checkDraft(&d); err != nil {
-		return Post{}, false, err
-	}
-	now := s.now()
-	id := s.ids()
-	if d.DedupKey == "" {
-		d.DedupKey = "id:" + id
-	}
-	state := StatePending
-	rule, auto := s.auto.Match(d)
-	if auto {
-		state = StateApproved
-	}
-	args := append([]any{s.k.base, id, msString(now), stamp(now), d.Actor, rule}, draftFields(id, d, state, now)...)
-	res, err := createScript.Run(ctx, s.rdb, []string{s.k.dedup(d.Network, d.DedupKey), s.k.post(id)}, args...).Slice()
-	if err != nil {
-		return Post{}, false, fmt.Errorf("content: unable to create post: %w", err)
-	}
-	created, _ := res[0].(int64)
-	existing, _ := res[1].(string)
-	p, err := s.Get(ctx, existing)
-	if err != nil {
-		return Post{}, false, err
-	}
-	return p, created == 1, nil
+	return s.create(ctx, d, nil, nil)
 }
 
 func (s *Store) checkDraft(d *Draft) error {
@@ -114,6 +90,12 @@ func (s *Store) checkDraft(d *Draft) error {
 		return &FieldError{Field: "group_id", Message: "must not contain braces or line breaks"}
 	case !d.NotAfter.IsZero() && d.NotAfter.Before(time.Unix(0, 0)):
 		return &FieldError{Field: "not_after", Message: "is before 1970"}
+	}
+	if len(d.Covers) == 0 && d.Kind == KindMilestone && d.CampaignID != "" && d.Milestone != "" {
+		d.Covers = []Cover{{CampaignID: d.CampaignID, Milestone: d.Milestone}}
+	}
+	if err := checkCovers(d.Covers); err != nil {
+		return err
 	}
 	if err := s.checkText(d.Network, d.Text); err != nil {
 		return err
@@ -159,6 +141,12 @@ func validName(s string) bool {
 		}
 	}
 	return true
+}
+
+// AutoApproves reports whether the auto-approve rules approve d.
+func (s *Store) AutoApproves(d Draft) bool {
+	_, ok := s.auto.Match(d)
+	return ok
 }
 
 // stamp formats a time for audit lines.
@@ -221,6 +209,9 @@ func (s *Store) List(ctx context.Context, o ListOptions) ([]Post, int, error) {
 	if o.State != "" && !slices.Contains(States, o.State) {
 		return nil, 0, &FieldError{Field: "state", Message: fmt.Sprintf("unknown state %q", o.State)}
 	}
+	if o.Kind != "" && !kinds[o.Kind] {
+		return nil, 0, &FieldError{Field: "kind", Message: fmt.Sprintf("unknown kind %q", o.Kind)}
+	}
 	// Pick the narrowest index; filters it does not cover are applied by reading
 	// the candidates' fields (group and campaign indexes are small).
 	var idx string
@@ -240,7 +231,7 @@ func (s *Store) List(ctx context.Context, o ListOptions) ([]Post, int, error) {
 		idx = s.k.all()
 	}
 	filter := o.State != covered.State || o.Network != covered.Network ||
-		o.CampaignID != covered.CampaignID || o.GroupID != covered.GroupID
+		o.CampaignID != covered.CampaignID || o.GroupID != covered.GroupID || o.Kind != ""
 
 	if !filter {
 		pipe := s.rdb.Pipeline()
@@ -260,7 +251,7 @@ func (s *Store) List(ctx context.Context, o ListOptions) ([]Post, int, error) {
 	pipe := s.rdb.Pipeline()
 	cmds := make([]*redis.SliceCmd, len(ids))
 	for i, id := range ids {
-		cmds[i] = pipe.HMGet(ctx, s.k.post(id), "state", "network", "campaign_id", "group_id")
+		cmds[i] = pipe.HMGet(ctx, s.k.post(id), "state", "network", "campaign_id", "group_id", "kind")
 	}
 	if len(ids) > 0 {
 		if _, err := pipe.Exec(ctx); err != nil {
@@ -272,7 +263,8 @@ func (s *Store) List(ctx context.Context, o ListOptions) ([]Post, int, error) {
 		f := c.Val()
 		str := func(j int) string { v, _ := f[j].(string); return v }
 		if (o.State == "" || str(0) == string(o.State)) && (o.Network == "" || str(1) == o.Network) &&
-			(o.CampaignID == "" || str(2) == o.CampaignID) && (o.GroupID == "" || str(3) == o.GroupID) {
+			(o.CampaignID == "" || str(2) == o.CampaignID || covered.CampaignID != "") &&
+			(o.GroupID == "" || str(3) == o.GroupID || covered.GroupID != "") && (o.Kind == "" || str(4) == string(o.Kind)) {
 			match = append(match, ids[i])
 		}
 	}

@@ -55,14 +55,15 @@ func (s *Store) Supersede(ctx context.Context, campaignID, network string, super
 	pipe := s.rdb.Pipeline()
 	cmds := make([]*redis.SliceCmd, len(ids))
 	for i, id := range ids {
-		cmds[i] = pipe.HMGet(ctx, s.k.post(id), "state", "network", "kind", "milestone")
+		cmds[i] = pipe.HMGet(ctx, s.k.post(id), "state", "network", "kind", "milestone", "covers")
 	}
 	if _, err := pipe.Exec(ctx); err != nil {
 		return 0, fmt.Errorf("content: unable to read the posts of campaign %s: %w", campaignID, err)
 	}
 	type candidate struct {
-		id, milestone string
-		state         State
+		id         string
+		milestones []string // what the post tells of this campaign
+		state      State
 	}
 	var posts []candidate
 	var milestones []string // distinct, oldest post first
@@ -72,27 +73,55 @@ func (s *Store) Supersede(ctx context.Context, campaignID, network string, super
 		if str(1) != network || Kind(str(2)) != KindMilestone || str(3) == "" {
 			continue
 		}
-		posts = append(posts, candidate{id: ids[i], state: State(str(0)), milestone: str(3)})
-		if !slices.Contains(milestones, str(3)) {
-			milestones = append(milestones, str(3))
+		told := []string{str(3)}
+		if covers := decodeCovers(str(4)); len(covers) > 0 {
+			told = told[:0]
+			for _, cv := range covers {
+				if cv.CampaignID == campaignID {
+					told = append(told, cv.Milestone)
+				}
+			}
+		}
+		posts = append(posts, candidate{id: ids[i], state: State(str(0)), milestones: told})
+		for _, m := range told {
+			if !slices.Contains(milestones, m) {
+				milestones = append(milestones, m)
+			}
 		}
 	}
 
-	n := 0
-	for _, p := range posts {
-		if p.state != StatePending && p.state != StateApproved {
-			continue
-		}
-		newest := ""
-		for _, m := range milestones {
-			if supersedes(m, p.milestone) && (newest == "" || supersedes(m, newest)) {
-				newest = m
+	// newest is the furthest milestone superseding m, "" when none does.
+	newest := func(m string) string {
+		best := ""
+		for _, o := range milestones {
+			if supersedes(o, m) && (best == "" || supersedes(o, best)) {
+				best = o
 			}
 		}
-		if newest == "" {
+		return best
+	}
+	n := 0
+	for _, p := range posts {
+		if p.state != StatePending && p.state != StateApproved || len(p.milestones) == 0 {
 			continue
 		}
-		expired, err := s.expireIfWaiting(ctx, p.id, change{actor: actor, reason: "superseded by " + newest})
+		// A post is stale only when everything it tells is: a merged post
+		// still telling one live milestone stays.
+		var by []string
+		for _, m := range p.milestones {
+			b := newest(m)
+			if b == "" {
+				by = nil
+				break
+			}
+			if !slices.Contains(by, b) {
+				by = append(by, b)
+			}
+		}
+		if len(by) == 0 {
+			continue
+		}
+		expired, err := s.expireIfWaiting(ctx, p.id, change{actor: actor, reason: "superseded by " + strings.Join(by, ", ")})
 		if err != nil {
 			return n, err
 		}

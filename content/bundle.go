@@ -1,0 +1,278 @@
+package content
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// A bundle is a post that tells several milestones and can still take more:
+// a merged post (one campaign's milestones that fire together) or a digest
+// (milestones of many campaigns that could not go out alone in time). Each
+// bundle has a name (Bundle) whose key in Redis holds the id of its open
+// post, the one new milestones join; when that post is claimed, decided or
+// edited by a person, the next milestone starts a new one.
+//
+// Rewrites are optimistic: the caller reads the open post (OpenBundle),
+// writes the new text for its covers, and Revise applies it only if the post
+// is still at the revision read. The text is not written in Lua because
+// templates live in Go; the compare-and-set makes the two steps safe across
+// replicas.
+
+// Errors of the bundle operations.
+var (
+	// ErrConflict: the bundle or the post changed since it was read; read
+	// again and recompute.
+	ErrConflict = errors.New("bundle changed meanwhile")
+	// ErrEdited: a person edited the post's text; it is not rewritten.
+	ErrEdited = errors.New("post was edited by a person")
+	// ErrMemberMoved: a post to fold was claimed or decided meanwhile.
+	ErrMemberMoved = errors.New("post to fold is no longer waiting")
+)
+
+// Bundle names an open post that milestones may join.
+type Bundle struct{ name string }
+
+// MergeBundle is where one campaign's milestones on one network merge.
+func MergeBundle(network, campaignID string) Bundle {
+	return Bundle{name: "merge:" + network + ":" + campaignID}
+}
+
+// DigestBundle is where milestones of one digest family fold, per network and
+// language.
+func DigestBundle(network, lang, family string) Bundle {
+	return Bundle{name: "digest:" + network + ":" + lang + ":" + family}
+}
+
+func (b Bundle) String() string { return b.name }
+
+// BundleCAS makes a new post the bundle's open post if the bundle still
+// holds Expect (the id the caller read, "" when it held none).
+type BundleCAS struct {
+	Bundle Bundle
+	Expect string
+	// TTL closes the bundle that long after its last change (a merge
+	// window); 0 keeps it open until its post moves on.
+	TTL time.Duration
+}
+
+// OpenBundle returns the post the bundle names, if any; the caller decides
+// whether it can still be joined (see Post.Joinable).
+func (s *Store) OpenBundle(ctx context.Context, b Bundle) (Post, bool, error) {
+	id, err := s.rdb.Get(ctx, s.k.bundle(b)).Result()
+	if errors.Is(err, redis.Nil) {
+		return Post{}, false, nil
+	} else if err != nil {
+		return Post{}, false, fmt.Errorf("content: unable to read bundle %s: %w", b, err)
+	}
+	posts, err := s.load(ctx, []string{id})
+	if err != nil || len(posts) == 0 {
+		return Post{}, false, err
+	}
+	return posts[0], true, nil
+}
+
+// Joinable reports whether new milestones may still be added to p: it waits
+// (pending or approved), nobody is publishing it, and no person wrote its text.
+func (p Post) Joinable() bool {
+	return (p.State == StatePending || p.State == StateApproved) && p.EditedBy == ""
+}
+
+// CreateBundled stores a draft like Create and makes it the bundle's open
+// post, atomically with the check that the bundle still holds cas.Expect
+// (ErrConflict otherwise: read the bundle again). members are waiting posts
+// the new one tells instead (a new digest's): they are expired, folded into
+// it, in the same step, or nothing happens (ErrMemberMoved names the one that
+// moved on).
+func (s *Store) CreateBundled(ctx context.Context, d Draft, cas BundleCAS, members []string) (Post, bool, error) {
+	return s.create(ctx, d, &cas, members)
+}
+
+func (s *Store) create(ctx context.Context, d Draft, cas *BundleCAS, members []string) (Post, bool, error) {
+	if err := s.checkDraft(&d); err != nil {
+		return Post{}, false, err
+	}
+	now := s.now()
+	id := s.ids()
+	if d.DedupKey == "" {
+		d.DedupKey = "id:" + id
+	}
+	state := StatePending
+	rule, auto := s.auto.Match(d)
+	if auto {
+		state = StateApproved
+	}
+	keys := []string{s.k.dedup(d.Network, d.DedupKey), s.k.post(id)}
+	useBundle, expect, ttl := "", "", ""
+	if cas != nil {
+		keys = append(keys, s.k.bundle(cas.Bundle))
+		useBundle, expect = "1", cas.Expect
+		if cas.TTL > 0 {
+			ttl = strconv.FormatInt(cas.TTL.Milliseconds(), 10)
+		}
+	}
+	for _, m := range members {
+		keys = append(keys, s.k.post(m))
+	}
+	args := []any{s.k.base, id, msString(now), stamp(now), d.Actor, rule, useBundle, expect, ttl,
+		strings.Join(otherCampaigns(d.CampaignID, d.Covers), " "), strings.Join(members, " ")}
+	args = append(args, draftFields(id, d, state, now)...)
+	res, err := createScript.Run(ctx, s.rdb, keys, args...).Slice()
+	if err != nil {
+		return Post{}, false, bundleError("create", id, err)
+	}
+	created, _ := res[0].(int64)
+	existing, _ := res[1].(string)
+	p, err := s.Get(ctx, existing)
+	if err != nil {
+		return Post{}, false, err
+	}
+	return p, created == 1, nil
+}
+
+// Revision is a rewrite of a bundle: its new covers and text, and what
+// joins it.
+type Revision struct {
+	// Bundle, when set, must still name the post; its TTL restarts.
+	Bundle *BundleCAS
+	// DedupKey and GroupID are a joining draft's: its dedup key then names
+	// this post, so a re-delivered milestone changes nothing.
+	DedupKey string
+	GroupID  string
+	// Members are waiting posts folded into this one (expired, FoldedInto).
+	Members []string
+
+	Covers    []Cover
+	Milestone string // the main milestone told
+	Text      string
+	Link      string
+	Variant   string
+	Priority  int
+	NotAfter  time.Time // zero: none
+	// Demote takes an approved post back to pending: the rewrite tells a
+	// milestone no person and no rule approved.
+	Demote bool
+
+	Actor  string
+	Action string // audit verb: "merge", "fold", "withdraw"
+	Reason string
+}
+
+// Revise applies a rewrite to p, which must still be at p.Revision, waiting
+// and unedited (ErrConflict, ErrWrongState, ErrEdited otherwise). It returns
+// the post after the change; changed is false when the joining draft's dedup
+// key already named p (nothing was done).
+func (s *Store) Revise(ctx context.Context, p Post, r Revision) (post Post, changed bool, err error) {
+	if err := needActor(r.Actor); err != nil {
+		return Post{}, false, err
+	}
+	if err := checkCovers(r.Covers); err != nil {
+		return Post{}, false, err
+	}
+	if err := s.checkText(p.Network, r.Text); err != nil {
+		return Post{}, false, err
+	}
+	if err := checkLink(r.Link); err != nil {
+		return Post{}, false, err
+	}
+	now := s.now()
+	keys := []string{s.k.post(p.ID)}
+	useBundle, ttl := "", ""
+	if r.Bundle != nil {
+		keys = append(keys, s.k.bundle(r.Bundle.Bundle))
+		useBundle = "1"
+		if r.Bundle.TTL > 0 {
+			ttl = strconv.FormatInt(r.Bundle.TTL.Milliseconds(), 10)
+		}
+	}
+	useDedup := ""
+	if r.DedupKey != "" {
+		keys = append(keys, s.k.dedup(p.Network, r.DedupKey))
+		useDedup = "1"
+	}
+	for _, m := range r.Members {
+		keys = append(keys, s.k.post(m))
+	}
+	demote := ""
+	if r.Demote {
+		demote = string(StatePending)
+	}
+	args := []any{s.k.base, p.ID, strconv.Itoa(p.Revision), msString(now), stamp(now), r.Actor, r.Action, r.Reason,
+		useBundle, ttl, useDedup, r.GroupID, strings.Join(otherCampaigns(p.CampaignID, r.Covers), " "), demote,
+		strings.Join(r.Members, " "),
+		"covers", encodeCovers(r.Covers), "milestone", r.Milestone, "text", r.Text, "link", r.Link,
+		"variant", r.Variant, "priority", strconv.Itoa(r.Priority), "not_after", msString(r.NotAfter)}
+	res, err := reviseScript.Run(ctx, s.rdb, keys, args...).Slice()
+	if err != nil {
+		return Post{}, false, bundleError(r.Action, p.ID, err)
+	}
+	n, _ := res[0].(int64)
+	got, err := s.Get(ctx, p.ID)
+	return got, n == 1, err
+}
+
+// bundleError maps the bundle scripts' errors; the rest go through
+// scriptError.
+func bundleError(action, id string, err error) error {
+	var rerr redis.Error
+	if errors.As(err, &rerr) {
+		code, detail, _ := strings.Cut(strings.TrimPrefix(err.Error(), "ERR "), " ")
+		switch code {
+		case "FANFARE_CONFLICT":
+			return fmt.Errorf("content: cannot %s post %s: %w", action, id, ErrConflict)
+		case "FANFARE_EDITED":
+			return fmt.Errorf("content: cannot %s post %s: %s edited it: %w", action, id, detail, ErrEdited)
+		case "FANFARE_MOVED":
+			return fmt.Errorf("content: cannot %s post %s: post %s: %w", action, id, detail, ErrMemberMoved)
+		case "FANFARE_TAKEN":
+			return fmt.Errorf("content: cannot %s post %s: the milestone is already told by post %s: %w", action, id, detail, ErrConflict)
+		}
+	}
+	return scriptError(id, action, "", err)
+}
+
+// checkCovers refuses covers whose ids would break the stored form.
+func checkCovers(cs []Cover) error {
+	for i, c := range cs {
+		if c.CampaignID == "" || c.Milestone == "" || strings.ContainsAny(c.CampaignID+c.Milestone, "{} \t\r\n") {
+			return &FieldError{Field: fmt.Sprintf("covers[%d]", i), Message: "needs a campaign id and a milestone without spaces or braces"}
+		}
+	}
+	return nil
+}
+
+// otherCampaigns lists the campaigns of covers besides own, once each: a
+// digest shows in each campaign's listing.
+func otherCampaigns(own string, cs []Cover) []string {
+	var out []string
+	for _, c := range cs {
+		if c.CampaignID != own && !slices.Contains(out, c.CampaignID) {
+			out = append(out, c.CampaignID)
+		}
+	}
+	return out
+}
+
+// Waiting returns a network's posts still waiting to go out (pending, and
+// approved with or without a slot), by priority then age: what the fold
+// planner weighs against the network's capacity.
+func (s *Store) Waiting(ctx context.Context, network string) ([]Post, error) {
+	pipe := s.rdb.Pipeline()
+	pending := pipe.ZRange(ctx, s.k.stateNetwork(StatePending, network), 0, -1)
+	approved := pipe.ZRange(ctx, s.k.stateNetwork(StateApproved, network), 0, -1)
+	if _, err := pipe.Exec(ctx); err != nil {
+		return nil, fmt.Errorf("content: unable to list waiting posts: %w", err)
+	}
+	posts, err := s.load(ctx, append(pending.Val(), approved.Val()...))
+	if err != nil {
+		return nil, err
+	}
+	sortForSlots(posts)
+	return posts, nil
+}
