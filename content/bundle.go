@@ -57,9 +57,21 @@ func (b Bundle) String() string { return b.name }
 type BundleCAS struct {
 	Bundle Bundle
 	Expect string
-	// TTL closes the bundle that long after its last change (a merge
-	// window); 0 keeps it open until its post moves on.
-	TTL time.Duration
+	// Until closes the bundle at that time (the end of a merge window, by
+	// the caller's clock); zero keeps it open until its post moves on.
+	Until time.Time
+}
+
+// bundleKeep is how long a closed bundle's key outlives its window, by
+// Redis's clock: only to forget the keys of campaigns long gone.
+const bundleKeep = 24 * time.Hour
+
+// ttl is how long Redis keeps the bundle's key ("" for ever).
+func (cas BundleCAS) ttl(now time.Time) string {
+	if cas.Until.IsZero() {
+		return ""
+	}
+	return strconv.FormatInt((max(cas.Until.Sub(now), 0) + bundleKeep).Milliseconds(), 10)
 }
 
 // OpenBundle returns the post the bundle names, if any; the caller decides
@@ -78,10 +90,12 @@ func (s *Store) OpenBundle(ctx context.Context, b Bundle) (Post, bool, error) {
 	return posts[0], true, nil
 }
 
-// Joinable reports whether new milestones may still be added to p: it waits
-// (pending or approved), nobody is publishing it, and no person wrote its text.
-func (p Post) Joinable() bool {
-	return (p.State == StatePending || p.State == StateApproved) && p.EditedBy == ""
+// Joinable reports whether new milestones may still be added to p at now: it
+// waits (pending or approved), nobody is publishing it, no person wrote its
+// text, and its bundle's window has not closed.
+func (p Post) Joinable(now time.Time) bool {
+	return (p.State == StatePending || p.State == StateApproved) && p.EditedBy == "" &&
+		(p.OpenUntil.IsZero() || now.Before(p.OpenUntil))
 }
 
 // CreateBundled stores a draft like Create and makes it the bundle's open
@@ -110,19 +124,18 @@ func (s *Store) create(ctx context.Context, d Draft, cas *BundleCAS, members []s
 	}
 	keys := []string{s.k.dedup(d.Network, d.DedupKey), s.k.post(id)}
 	useBundle, expect, ttl := "", "", ""
+	fields := draftFields(id, d, state, now)
 	if cas != nil {
 		keys = append(keys, s.k.bundle(cas.Bundle))
-		useBundle, expect = "1", cas.Expect
-		if cas.TTL > 0 {
-			ttl = strconv.FormatInt(cas.TTL.Milliseconds(), 10)
-		}
+		useBundle, expect, ttl = "1", cas.Expect, cas.ttl(now)
+		fields = append(fields, "open_until", msString(cas.Until))
 	}
 	for _, m := range members {
 		keys = append(keys, s.k.post(m))
 	}
 	args := []any{s.k.base, id, msString(now), stamp(now), d.Actor, rule, useBundle, expect, ttl,
 		strings.Join(otherCampaigns(d.CampaignID, d.Covers), " "), strings.Join(members, " ")}
-	args = append(args, draftFields(id, d, state, now)...)
+	args = append(args, fields...)
 	res, err := createScript.Run(ctx, s.rdb, keys, args...).Slice()
 	if err != nil {
 		return Post{}, false, bundleError("create", id, err)
@@ -139,7 +152,8 @@ func (s *Store) create(ctx context.Context, d Draft, cas *BundleCAS, members []s
 // Revision is a rewrite of a bundle: its new covers and text, and what
 // joins it.
 type Revision struct {
-	// Bundle, when set, must still name the post; its TTL restarts.
+	// Bundle, when set, must still name the post; its window moves to
+	// Bundle.Until.
 	Bundle *BundleCAS
 	// DedupKey and GroupID are a joining draft's: its dedup key then names
 	// this post, so a re-delivered milestone changes nothing.
@@ -166,8 +180,9 @@ type Revision struct {
 
 // Revise applies a rewrite to p, which must still be at p.Revision, waiting
 // and unedited (ErrConflict, ErrWrongState, ErrEdited otherwise). It returns
-// the post after the change; changed is false when the joining draft's dedup
-// key already named p (nothing was done).
+// the post after the change; when the joining draft's dedup key was already
+// taken (the milestone is told already, by p or another post), nothing is
+// done and it returns that post with changed false.
 func (s *Store) Revise(ctx context.Context, p Post, r Revision) (post Post, changed bool, err error) {
 	if err := needActor(r.Actor); err != nil {
 		return Post{}, false, err
@@ -184,12 +199,12 @@ func (s *Store) Revise(ctx context.Context, p Post, r Revision) (post Post, chan
 	now := s.now()
 	keys := []string{s.k.post(p.ID)}
 	useBundle, ttl := "", ""
+	fields := []any{"covers", encodeCovers(r.Covers), "milestone", r.Milestone, "text", r.Text, "link", r.Link,
+		"variant", r.Variant, "priority", strconv.Itoa(r.Priority), "not_after", msString(r.NotAfter)}
 	if r.Bundle != nil {
 		keys = append(keys, s.k.bundle(r.Bundle.Bundle))
-		useBundle = "1"
-		if r.Bundle.TTL > 0 {
-			ttl = strconv.FormatInt(r.Bundle.TTL.Milliseconds(), 10)
-		}
+		useBundle, ttl = "1", r.Bundle.ttl(now)
+		fields = append(fields, "open_until", msString(r.Bundle.Until))
 	}
 	useDedup := ""
 	if r.DedupKey != "" {
@@ -205,15 +220,15 @@ func (s *Store) Revise(ctx context.Context, p Post, r Revision) (post Post, chan
 	}
 	args := []any{s.k.base, p.ID, strconv.Itoa(p.Revision), msString(now), stamp(now), r.Actor, r.Action, r.Reason,
 		useBundle, ttl, useDedup, r.GroupID, strings.Join(otherCampaigns(p.CampaignID, r.Covers), " "), demote,
-		strings.Join(r.Members, " "),
-		"covers", encodeCovers(r.Covers), "milestone", r.Milestone, "text", r.Text, "link", r.Link,
-		"variant", r.Variant, "priority", strconv.Itoa(r.Priority), "not_after", msString(r.NotAfter)}
+		strings.Join(r.Members, " ")}
+	args = append(args, fields...)
 	res, err := reviseScript.Run(ctx, s.rdb, keys, args...).Slice()
 	if err != nil {
 		return Post{}, false, bundleError(r.Action, p.ID, err)
 	}
 	n, _ := res[0].(int64)
-	got, err := s.Get(ctx, p.ID)
+	id, _ := res[1].(string)
+	got, err := s.Get(ctx, id)
 	return got, n == 1, err
 }
 
@@ -230,8 +245,6 @@ func bundleError(action, id string, err error) error {
 			return fmt.Errorf("content: cannot %s post %s: %s edited it: %w", action, id, detail, ErrEdited)
 		case "FANFARE_MOVED":
 			return fmt.Errorf("content: cannot %s post %s: post %s: %w", action, id, detail, ErrMemberMoved)
-		case "FANFARE_TAKEN":
-			return fmt.Errorf("content: cannot %s post %s: the milestone is already told by post %s: %w", action, id, detail, ErrConflict)
 		}
 	}
 	return scriptError(id, action, "", err)

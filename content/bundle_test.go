@@ -40,24 +40,24 @@ func TestMergeBundleCompareAndSet(t *testing.T) {
 	if _, ok, err := s.OpenBundle(ctx, b); err != nil || ok {
 		t.Fatalf("OpenBundle of a new bundle = %v, %v; want none", ok, err)
 	}
-	p, created, err := s.CreateBundled(ctx, draft("c1/percent:50"), BundleCAS{Bundle: b, TTL: time.Hour}, nil)
+	p, created, err := s.CreateBundled(ctx, draft("c1/percent:50"), BundleCAS{Bundle: b, Until: c.Now().Add(time.Hour)}, nil)
 	if err != nil || !created {
 		t.Fatalf("CreateBundled = %v, %v", created, err)
 	}
 	open, ok, err := s.OpenBundle(ctx, b)
-	if err != nil || !ok || open.ID != p.ID || !open.Joinable() {
+	if err != nil || !ok || open.ID != p.ID || !open.Joinable(c.Now()) {
 		t.Fatalf("OpenBundle = %+v, %v, %v; want %s", open, ok, err, p.ID)
 	}
 	// A second producer that read the bundle empty loses the race.
 	d2 := draft("c1/backers:50")
 	d2.Milestone = "backers:50"
-	if _, _, err := s.CreateBundled(ctx, d2, BundleCAS{Bundle: b, TTL: time.Hour}, nil); !errors.Is(err, ErrConflict) {
+	if _, _, err := s.CreateBundled(ctx, d2, BundleCAS{Bundle: b, Until: c.Now().Add(time.Hour)}, nil); !errors.Is(err, ErrConflict) {
 		t.Fatalf("CreateBundled with a stale expectation: err = %v, want ErrConflict", err)
 	}
 	// It joins instead.
 	c.Add(time.Minute)
 	covers := []Cover{{"c1", "percent:50"}, {"c1", "backers:50"}}
-	got, changed, err := s.Revise(ctx, open, Revision{Bundle: &BundleCAS{Bundle: b, TTL: time.Hour}, DedupKey: d2.DedupKey,
+	got, changed, err := s.Revise(ctx, open, Revision{Bundle: &BundleCAS{Bundle: b, Until: c.Now().Add(time.Hour)}, DedupKey: d2.DedupKey,
 		GroupID: d2.GroupID, Covers: covers, Milestone: "percent:50", Text: "50 % and 50 backers", Priority: 6,
 		Actor: "system:composer", Action: "merge", Reason: "merged with backers:50"})
 	if err != nil || !changed {
@@ -98,8 +98,8 @@ func TestReviseRefusesEditedAndMoved(t *testing.T) {
 		t.Fatal(err)
 	}
 	p, _ = s.Get(ctx, p.ID)
-	if p.EditedBy != "ann" || p.Joinable() {
-		t.Fatalf("edited post: EditedBy %q, joinable %v", p.EditedBy, p.Joinable())
+	if p.EditedBy != "ann" || p.Joinable(time.Time{}) {
+		t.Fatalf("edited post: EditedBy %q, joinable %v", p.EditedBy, p.Joinable(time.Time{}))
 	}
 	if _, _, err := s.Revise(ctx, p, Revision{Covers: p.Covers, Text: "machine", Actor: "system:composer", Action: "merge"}); !errors.Is(err, ErrEdited) {
 		t.Errorf("Revise of an edited post: err = %v, want ErrEdited", err)

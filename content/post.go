@@ -87,8 +87,11 @@ type Post struct {
 	Revision int `json:"revision"`
 	// EditedBy is the person who last edited the text, if anyone: a bundle a
 	// person wrote is never rewritten by a merge or a fold.
-	EditedBy string   `json:"edited_by,omitempty"`
-	Audit    []Change `json:"audit,omitempty"`
+	EditedBy string `json:"edited_by,omitempty"`
+	// OpenUntil is when the post stops taking new milestones (a merge
+	// window's end); zero: until it is claimed or decided.
+	OpenUntil time.Time `json:"-"`
+	Audit     []Change  `json:"audit,omitempty"`
 }
 
 // Covering reports whether the post tells milestone m of campaign c.

@@ -91,9 +91,9 @@ local function words(s)
 end
 
 -- setBundle makes a bundle key name its open post, with a time to live in
--- ms ("" none; an existing one is kept).
+-- ms ("" none).
 local function setBundle(key, id, ttl)
-  if ttl ~= '' then redis.call('SET', key, id, 'PX', ttl) else redis.call('SET', key, id, 'KEEPTTL') end
+  if ttl ~= '' then redis.call('SET', key, id, 'PX', ttl) else redis.call('SET', key, id) end
 end
 
 local function audit(base, id, at, actor, action, from, to, reason)
@@ -143,8 +143,8 @@ func lua(body string) *redis.Script { return redis.NewScript(luaLib + body) }
 // ARGV[1] key base "{prefix}:", ARGV[2] post id, ARGV[3] now (unix ms),
 // ARGV[4] now (RFC 3339, for the audit), ARGV[5] actor, ARGV[6] the auto-approve
 // rule that matched ("" when none), ARGV[7] "1": KEYS[3] is a bundle key,
-// ARGV[8] the post id the bundle must hold ("" absent), ARGV[9] the bundle's
-// time to live (ms, "" none), ARGV[10] campaign ids to index the post under
+// ARGV[8] the post id the bundle must hold ("" absent), ARGV[9] the bundle
+// key's time to live (ms, "" none), ARGV[10] campaign ids to index the post under
 // besides its own (space separated), ARGV[11] member post ids (space
 // separated, in KEYS order), ARGV[12..] field/value pairs (empty values are
 // not stored).
@@ -198,17 +198,17 @@ return {1, id}
 // ARGV[1] key base, ARGV[2] post id, ARGV[3] the revision read,
 // ARGV[4] now (unix ms), ARGV[5] now (RFC 3339), ARGV[6] actor, ARGV[7] action,
 // ARGV[8] reason, ARGV[9] "1": check that KEYS[2] still names the post,
-// ARGV[10] the bundle's new time to live (ms, "" unchanged),
+// ARGV[10] the bundle key's new time to live (ms, "" none),
 // ARGV[11] "1": take the dedup key KEYS[3], ARGV[12] a group id to index the
 // post under ("" none), ARGV[13] campaign ids to index it under (space
 // separated), ARGV[14] "pending": back to pending ("" keeps the state),
 // ARGV[15] member post ids (space separated, in KEYS order),
 // ARGV[16..] field/value pairs (an empty value deletes the field).
-// Returns {1, id} when revised, {0, id} when the dedup key already named
-// the post (a re-delivered milestone: nothing to do).
+// Returns {1, id} when revised, {0, existing id} when the dedup key was
+// already taken (a re-delivered milestone, told by this post or an earlier
+// one: nothing to do).
 // Errors: FANFARE_NOTFOUND, FANFARE_WRONGSTATE <state>, FANFARE_CONFLICT,
-// FANFARE_EDITED <person>, FANFARE_TAKEN <post id> (the dedup key names
-// another post), FANFARE_MOVED <member id>.
+// FANFARE_EDITED <person>, FANFARE_MOVED <member id>.
 var reviseScript = lua(`
 local key, base, id, now, at = KEYS[1], ARGV[1], ARGV[2], ARGV[4], ARGV[5]
 local cur = redis.call('HGET', key, 'state')
@@ -230,8 +230,7 @@ if ARGV[11] == '1' then
   k = k + 1
   dedup = KEYS[k]
   local taken = redis.call('GET', dedup)
-  if taken == id then return {0, id} end
-  if taken then return redis.error_reply('FANFARE_TAKEN ' .. taken) end
+  if taken then return {0, taken} end
 end
 local first = k + 1
 local members = words(ARGV[15])

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/fanfarehq/fanfare/campaigns"
+	"github.com/fanfarehq/fanfare/content"
 )
 
 // sampleMilestones is one milestone per family, rendered by New's check.
@@ -74,6 +75,13 @@ func (c *Composer) check() error {
 			continue
 		}
 		f := c.set.files[k]
+		switch k.family {
+		case FamilyMerged, FamilyDigest:
+			if err := c.checkBundleFile(f); err != nil {
+				errs = append(errs, fmt.Errorf("composer: %w", err))
+			}
+			continue
+		}
 		ms, err := parseMilestone(sampleMilestones[k.family])
 		if err != nil {
 			return err // a bug in sampleMilestones
@@ -92,6 +100,62 @@ func (c *Composer) checkFile(f *tmplFile, ms milestone) error {
 		for i := range f.variants {
 			if _, err := c.renderVariant(f, i, ms, f.key.network, f.key.lang, camp, at, nil); err != nil {
 				return err
+			}
+		}
+	}
+	return nil
+}
+
+// checkBundleFile renders a merged or digest template the way posts use it:
+// every variant, with the sample campaigns of its language (a merged post of
+// each pair of milestone families; a digest of each family, of one campaign
+// and of many).
+func (c *Composer) checkBundleFile(f *tmplFile) error {
+	samples := sampleCampaigns(f.key.lang)
+	for _, camp := range samples {
+		at := camp.Deadline.Add(-24 * time.Hour)
+		if f.key.family == FamilyDigest {
+			members := make([]DigestMember, 0, 12)
+			for i := range 12 {
+				m := samples[i%len(samples)]
+				m.ID = fmt.Sprintf("%s-%d", m.ID, i)
+				members = append(members, DigestMember{Campaign: m})
+			}
+			for _, fam := range DigestFamilies {
+				for _, n := range []int{1, len(members)} {
+					for vi := range f.variants {
+						id := fmt.Sprintf("01SAMPLE%d", vi)
+						for digestVariant(id, len(f.variants)) != vi {
+							id += "x"
+						}
+						if _, err := c.renderDigest(f, f.key.network, f.key.lang, fam, id, "https://fanfare.example/digests/"+id, members[:n], at); err != nil {
+							return fmt.Errorf("template %s: %w", f.name, err)
+						}
+					}
+				}
+			}
+			continue
+		}
+		fams := []string{"launch", "percent:50", "backers:1000", "stretch:1", "ending:24h", "ended:successful"}
+		for i, a := range fams {
+			for _, b := range fams[i+1:] {
+				covers := []content.Cover{{CampaignID: camp.ID, Milestone: a}, {CampaignID: camp.ID, Milestone: b}}
+				facts, err := c.facts(covers, camp.ID)
+				if err != nil {
+					return err
+				}
+				if len(facts) < 2 {
+					continue // one makes the other stale: not a merged post
+				}
+				said, err := c.sayFacts(f, facts, f.key.network, f.key.lang, camp, at)
+				if err != nil {
+					return fmt.Errorf("template %s: %w", f.name, err)
+				}
+				for vi := range f.variants {
+					if _, err := c.renderVariant(f, vi, facts[0], f.key.network, f.key.lang, camp, at, map[string]any{"Facts": said}); err != nil {
+						return err
+					}
+				}
 			}
 		}
 	}

@@ -78,17 +78,35 @@ type Options struct {
 	Priority map[string]int
 	// Networks to write for, in order. Default x, facebook.
 	Networks []string
+	// Freshness overrides DefaultFreshness entry by entry (keys: a family or
+	// a milestone): how long a milestone stays news after it fires.
+	Freshness map[string]time.Duration
+	// MergeWindow is how long a waiting milestone post of a campaign takes in
+	// that campaign's next milestones on the same network (one post, "50 %
+	// and 90 backers"), counted from its last change. Zero: DefaultMergeWindow;
+	// negative: never merge.
+	MergeWindow time.Duration
+	// PublicURL is where Fanfare's public pages are (http.public_url): a
+	// digest links to its page there, which lists every campaign it tells.
+	PublicURL string
 }
+
+// DefaultMergeWindow is the merge window when none is configured: longer than
+// a burst of activity, shorter than the day a post's news stays fresh.
+const DefaultMergeWindow = 6 * time.Hour
 
 // Composer renders posts. It is safe for concurrent use.
 type Composer struct {
-	set      *templateSet
-	locales  map[string]*locale
-	now      func() time.Time
-	log      *slog.Logger
-	priority map[string]int
-	networks []string
-	warned   sync.Map // languages already logged as falling back to English
+	set         *templateSet
+	locales     map[string]*locale
+	now         func() time.Time
+	log         *slog.Logger
+	priority    map[string]int
+	freshness   map[string]time.Duration
+	mergeWindow time.Duration // <= 0: no merging
+	publicURL   string
+	networks    []string
+	warned      sync.Map // languages already logged as falling back to English
 }
 
 // Data is what a template renders.
@@ -137,23 +155,39 @@ func New(o Options) (*Composer, error) {
 	}
 	prio := maps.Clone(DefaultPriority)
 	maps.Copy(prio, o.Priority)
+	for k, d := range o.Freshness {
+		if err := CheckFreshnessKey(k); err != nil {
+			return nil, err
+		}
+		if d < 0 {
+			return nil, fmt.Errorf("composer: freshness of %s is negative (%s)", k, d)
+		}
+	}
+	fresh := maps.Clone(DefaultFreshness)
+	maps.Copy(fresh, o.Freshness)
+	if o.MergeWindow == 0 {
+		o.MergeWindow = DefaultMergeWindow
+	}
 	set, err := buildSet(o.TemplateDir)
 	if err != nil {
 		return nil, err
 	}
 	c := &Composer{
-		set:      set,
-		locales:  map[string]*locale{},
-		now:      o.Now,
-		log:      o.Logger,
-		priority: prio,
-		networks: slices.Clone(o.Networks),
+		set:         set,
+		locales:     map[string]*locale{},
+		now:         o.Now,
+		log:         o.Logger,
+		priority:    prio,
+		freshness:   fresh,
+		mergeWindow: o.MergeWindow,
+		publicURL:   strings.TrimRight(o.PublicURL, "/"),
+		networks:    slices.Clone(o.Networks),
 	}
 	for lang := range set.langs {
 		c.locales[lang] = newLocale(lang)
 	}
 	for _, n := range c.networks {
-		for _, fam := range Families {
+		for _, fam := range templateFamilies {
 			if _, ok := set.files[fileKey{fallbackLang, n, fam}]; !ok {
 				return nil, fmt.Errorf("composer: template %s is missing: English is the fallback and must be complete", fileKey{fallbackLang, n, fam}.path())
 			}
@@ -201,7 +235,7 @@ func (c *Composer) Compose(ev campaigns.Event) ([]content.Draft, error) {
 			Lang:       r.Lang,
 			Variant:    r.Variant,
 			Priority:   priority(c.priority, ms),
-			NotAfter:   notAfter(ms, ev.Campaign),
+			NotAfter:   notAfter(ms, ev.Campaign, at, c.freshness),
 			Actor:      auditActor,
 		})
 	}
@@ -211,6 +245,11 @@ func (c *Composer) Compose(ev campaigns.Event) ([]content.Draft, error) {
 // Handle composes an event and hands its drafts to the sink. Every network
 // is tried even when one fails; the sink's idempotence makes a retry of the
 // whole event safe.
+//
+// When the sink is also a Bundler, a draft joins the campaign's post still
+// waiting on the network within the merge window (see queueMerging): the
+// milestones of one snapshot, and the ones that follow before the first is
+// published, make one post ("50 % and 90 backers").
 //
 // When the sink is also a Superseder, each network's draft, once stored,
 // retires the campaign's posts still waiting there that a further step of
@@ -226,15 +265,22 @@ func (c *Composer) Handle(ctx context.Context, ev campaigns.Event, sink DraftSin
 		return err
 	}
 	sup, _ := sink.(Superseder)
+	bundler, _ := sink.(Bundler)
 	var errs []error
 	for _, d := range drafts {
-		p, created, err := sink.Create(ctx, d)
+		var p content.Post
+		var created bool
+		if bundler != nil && c.mergeWindow > 0 {
+			p, created, err = c.queueMerging(ctx, bundler, ev, d)
+		} else {
+			p, created, err = sink.Create(ctx, d)
+		}
 		if err != nil {
 			errs = append(errs, fmt.Errorf("composer: unable to queue %s draft of %s: %w", d.Network, d.DedupKey, err))
 			continue
 		}
 		c.log.Info("milestone draft queued", "event_id", d.DedupKey, "network", d.Network,
-			"post_id", p.ID, "created", created, "variant", d.Variant, "lang", d.Lang)
+			"post_id", p.ID, "created", created, "merged", len(p.Covers) > 1, "variant", p.Variant, "lang", d.Lang)
 		if sup != nil {
 			if err := c.supersede(ctx, sup, d); err != nil {
 				errs = append(errs, err)
@@ -283,8 +329,12 @@ var supersedingFamilies = map[string]bool{
 // supersedes reports whether a post about newer makes one about older stale:
 // same progression family and a step further along it. Percent, backers and
 // stretch goals count up; ending windows count down (ending:24h comes after
-// ending:72h).
+// ending:72h). A funding milestone also makes a launch post stale: "25 %
+// already" is better news than "just launched".
 func supersedes(newer, older milestone) bool {
+	if older.family == FamilyLaunch && newer.family == FamilyPercent {
+		return true
+	}
 	if newer.family != older.family || !supersedingFamilies[newer.family] {
 		return false
 	}

@@ -174,14 +174,17 @@ func TestComposeDrafts(t *testing.T) {
 		wantPriority int
 		wantNotAfter time.Time
 	}{
-		{"launch", 4, testDeadline},
-		{"percent:25", 6, testDeadline},
-		{"percent:100", 2, testDeadline},
-		{"backers:10", 7, testDeadline},
-		{"stretch:0", 5, testDeadline},
+		// Freshness after it fired (an hour after launch), never past the
+		// deadline; ending posts stay true until it, a thank-you is judged
+		// from when it fired.
+		{"launch", 4, testLaunch.Add(49 * time.Hour)},
+		{"percent:25", 6, testLaunch.Add(25 * time.Hour)},
+		{"percent:100", 2, testLaunch.Add(25 * time.Hour)},
+		{"backers:10", 7, testLaunch.Add(25 * time.Hour)},
+		{"stretch:0", 5, testLaunch.Add(25 * time.Hour)},
 		{"ending:72h", 3, testDeadline},
 		{"ending:24h", 1, testDeadline},
-		{"ended:successful", 0, testDeadline.Add(7 * 24 * time.Hour)},
+		{"ended:successful", 0, testLaunch.Add(49 * time.Hour)},
 	}
 	for _, tt := range tests {
 		ev := campaigns.Event{

@@ -21,13 +21,35 @@ const (
 	FamilyStory   = "story"
 )
 
-// Families lists every template family; each needs a file per network and
-// language ("<lang>/<network>/<family>.tmpl").
+// Families lists the families of milestones and stories; each needs a
+// template file per network and language ("<lang>/<network>/<family>.tmpl").
 var Families = []string{FamilyLaunch, FamilyPercent, FamilyBackers, FamilyStretch, FamilyEnding, FamilyEnded, FamilyStory}
 
-// endedGrace is how long an "ended:successful" post stays worth publishing:
-// a thank-you a week after the deadline still reads well, later it does not.
-const endedGrace = 7 * 24 * time.Hour
+// Template families of the posts that tell several milestones: a merged post
+// (one campaign) and a digest (many campaigns).
+const (
+	FamilyMerged = "merged"
+	FamilyDigest = "digest"
+)
+
+// templateFamilies are every template file's family.
+var templateFamilies = append(slices.Clone(Families), FamilyMerged, FamilyDigest)
+
+// DefaultFreshness is how long after it fires a milestone is still news, by
+// family (or exact milestone, which wins): a post telling it must go out
+// within that time, alone or in a digest, or not at all. Zero means "until
+// the campaign's deadline" (ending:* posts say when it ends, so they stay
+// true until then, and the next window supersedes them). Every milestone of
+// a live campaign is stale at its deadline anyway; a thank-you
+// (ended:successful) is judged from when it fired.
+var DefaultFreshness = map[string]time.Duration{
+	FamilyLaunch:  48 * time.Hour,
+	FamilyPercent: 24 * time.Hour,
+	FamilyBackers: 24 * time.Hour,
+	FamilyStretch: 24 * time.Hour,
+	FamilyEnding:  0,
+	FamilyEnded:   48 * time.Hour,
+}
 
 // The default milestone thresholds (DESIGN.md "Milestones"). They give each
 // milestone its rank within its family, which drives the variant rotation.
@@ -127,15 +149,37 @@ func priority(p map[string]int, ms milestone) int {
 	return p["default"]
 }
 
+// CheckFreshnessKey reports whether k may key Options.Freshness (and the
+// approval.freshness configuration): a milestone family or a milestone.
+func CheckFreshnessKey(k string) error {
+	if slices.Contains(Families, k) && k != FamilyStory {
+		return nil
+	}
+	ms, err := parseMilestone(k)
+	if err != nil || ms.family == FamilyStory {
+		return fmt.Errorf("composer: freshness key %q is not a milestone family (%s) or a milestone such as ending:24h",
+			k, strings.Join(slices.DeleteFunc(slices.Clone(Families), func(f string) bool { return f == FamilyStory }), ", "))
+	}
+	return nil
+}
+
 // notAfter is when a post about the milestone stops being worth publishing:
-// every milestone of a live campaign is stale once the campaign has ended,
-// and a thank-you keeps a week of grace.
-func notAfter(ms milestone, c campaigns.Campaign) time.Time {
-	if c.Deadline.IsZero() {
-		return time.Time{}
+// its freshness after it fired, and never past the deadline of the
+// campaign it speaks of as live.
+func notAfter(ms milestone, c campaigns.Campaign, fired time.Time, fresh map[string]time.Duration) time.Time {
+	d, ok := fresh[ms.raw]
+	if !ok {
+		d = fresh[ms.family]
 	}
-	if ms.family == FamilyEnded {
-		return c.Deadline.Add(endedGrace)
+	var limit time.Time
+	if d > 0 {
+		limit = fired.Add(d)
 	}
-	return c.Deadline
+	if ms.family == FamilyEnded || c.Deadline.IsZero() {
+		return limit
+	}
+	if limit.IsZero() || c.Deadline.Before(limit) {
+		return c.Deadline
+	}
+	return limit
 }

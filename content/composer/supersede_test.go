@@ -40,7 +40,9 @@ func TestSupersedes(t *testing.T) {
 		{"ending:24h", "percent:50", false},
 		{"ended:successful", "percent:100", false},
 		{"ended:successful", "ending:24h", false},
-		{"percent:100", "launch", false},
+		{"percent:100", "launch", true},
+		{"percent:25", "launch", true},
+		{"backers:10", "launch", false},
 		{"story", "story", false},
 		{"launch", "launch", false},
 	} {
@@ -57,6 +59,9 @@ func TestSupersedes(t *testing.T) {
 		}
 	}
 }
+
+// These tests supersede posts that stand alone (MergeWindow -1): merging,
+// which tells a campaign's waiting milestones in one post, has its own tests.
 
 // supersedeStore is the real queue with a fixed clock.
 func supersedeStore(t *testing.T, now func() time.Time) *content.Store {
@@ -92,7 +97,7 @@ func TestHandleSupersedesOlderMilestones(t *testing.T) {
 	now := testDeadline.Add(-26 * 24 * time.Hour)
 	clock := func() time.Time { return now }
 	s := supersedeStore(t, clock)
-	c := newTestComposer(t, Options{Now: clock})
+	c := newTestComposer(t, Options{Now: clock, MergeWindow: -1})
 	camp := testCampaign("fr")
 	other := testCampaign("fr")
 	other.ID = "autre-7"
@@ -159,13 +164,17 @@ func TestHandleSupersedesOlderMilestones(t *testing.T) {
 	before := postsOf(t, s, camp.ID)
 	beforeOther := postsOf(t, s, other.ID)
 
-	// 100 %, two days later: the waiting 50 % posts are stale.
+	xLaunch := find(camp.ID, content.NetworkX, "launch")
+	fbLaunch := find(camp.ID, content.NetworkFacebook, "launch")
+
+	// 100 %, two days later: the waiting 50 % posts are stale, and so are
+	// the launch posts ("just launched" is old news at 100 %).
 	now = now.Add(48 * time.Hour)
 	handle(c, event(camp, "percent:100"))
 
 	after := postsOf(t, s, camp.ID)
 	const reason = "superseded by percent:100"
-	superseded := []string{x50.ID, fb50.ID}
+	superseded := []string{x50.ID, fb50.ID, xLaunch.ID, fbLaunch.ID}
 	for id, p := range after {
 		old, existed := before[id]
 		switch {
@@ -226,8 +235,8 @@ func TestHandleSupersedesPerNetwork(t *testing.T) {
 	clock := func() time.Time { return now }
 	s := supersedeStore(t, clock)
 	camp := testCampaign("en")
-	both := newTestComposer(t, Options{Now: clock})
-	xOnly := newTestComposer(t, Options{Now: clock, Networks: []string{content.NetworkX}})
+	both := newTestComposer(t, Options{Now: clock, MergeWindow: -1})
+	xOnly := newTestComposer(t, Options{Now: clock, Networks: []string{content.NetworkX}, MergeWindow: -1})
 
 	if err := both.Handle(ctx, campaigns.Event{ID: "e72", Campaign: camp, Milestone: "ending:72h", FiredAt: now}, s); err != nil {
 		t.Fatal(err)
@@ -328,7 +337,7 @@ func TestHandleLateOlderEvent(t *testing.T) {
 	now := testDeadline.Add(-20 * 24 * time.Hour)
 	clock := func() time.Time { return now }
 	s := supersedeStore(t, clock)
-	c := newTestComposer(t, Options{Now: clock})
+	c := newTestComposer(t, Options{Now: clock, MergeWindow: -1})
 	camp := testCampaign("fr")
 	for _, m := range []campaigns.Milestone{"percent:100", "percent:50"} {
 		if err := c.Handle(ctx, campaigns.Event{ID: campaigns.EventID(camp.ID, m), Campaign: camp, Milestone: m, FiredAt: now}, s); err != nil {

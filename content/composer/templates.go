@@ -103,8 +103,8 @@ func readTree(fsys fs.FS, root string, out map[fileKey]source) error {
 		if key.network != content.NetworkX && key.network != content.NetworkFacebook {
 			return fmt.Errorf("composer: template %s: unknown network %q (want %s or %s)", name, key.network, content.NetworkX, content.NetworkFacebook)
 		}
-		if !slices.Contains(Families, key.family) {
-			return fmt.Errorf("composer: template %s: unknown family %q (want one of %s)", name, key.family, strings.Join(Families, ", "))
+		if !slices.Contains(templateFamilies, key.family) {
+			return fmt.Errorf("composer: template %s: unknown family %q (want one of %s)", name, key.family, strings.Join(templateFamilies, ", "))
 		}
 		info, err := d.Info()
 		if err != nil {
