@@ -41,6 +41,10 @@ type PublishOptions struct {
 	Backoff func(attempts int) time.Duration
 	// VerifyEvery spaces the credential checks of a paused network. Default 1m.
 	VerifyEvery time.Duration
+	// Fold, when set, runs before each network is planned: it withdraws the
+	// posts that are no longer true and folds what the network cannot carry
+	// alone in time into digests (see Folder).
+	Fold *Folder
 	Now         func() time.Time // nil: time.Now
 	Logger      *slog.Logger     // nil: slog.Default()
 	// Registerer receives the job's metrics; nil registers nothing.
@@ -125,7 +129,7 @@ func (j *PublishJob) Run(ctx context.Context) error {
 	return eachNetwork(j.publishers, func(name string) error { return j.runNetwork(ctx, name) })
 }
 
-func (j *PublishJob) runNetwork(ctx context.Context, network string) error {
+func (j *PublishJob) runNetwork(ctx context.Context, network string) (err error) {
 	pub := j.publishers[network]
 	st, err := j.networks.Status(ctx, network)
 	if err != nil {
@@ -140,6 +144,13 @@ func (j *PublishJob) runNetwork(ctx context.Context, network string) error {
 	j.m.paused.WithLabelValues(network).Set(0)
 	if err := j.replanMissed(ctx, network); err != nil {
 		return err
+	}
+	if j.opts.Fold != nil {
+		// A failed fold leaves the posts as they were: planning and
+		// publishing go on, and the run reports the error at its end.
+		if _, foldErr := j.opts.Fold.Run(ctx, network); foldErr != nil {
+			defer func() { err = errors.Join(foldErr, err) }()
+		}
 	}
 	if err := j.sched.PlanNetwork(ctx, network); err != nil {
 		return err

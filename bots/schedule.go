@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/fanfarehq/fanfare/content"
@@ -31,6 +32,17 @@ type QuietHours struct {
 type SchedulerOptions struct {
 	Networks   map[string]NetworkLimits
 	QuietHours *QuietHours      // nil: none
+	// GoodHours are each network's hours of audience (config
+	// networks.<name>.good_hours): a post whose earliest slot falls outside
+	// them waits for the next one, when that costs at most MaxGoodWait and
+	// half the time left before its not_after. A network absent from the map
+	// has DefaultGoodHours; an empty list, none.
+	GoodHours map[string][]HourRange
+	// Learner, when set, replaces a network's good hours with the ones its
+	// own engagement shows, once there is enough of it (checked hourly).
+	Learner GoodHoursLearner
+	// MaxGoodWait bounds the wait for good hours. Default 3h.
+	MaxGoodWait time.Duration
 	Location   *time.Location   // the platform's zone; nil: UTC
 	Now        func() time.Time // nil: time.Now
 	Logger     *slog.Logger     // nil: slog.Default()
@@ -192,7 +204,21 @@ type Scheduler struct {
 	loc   *time.Location
 	now   func() time.Time
 	log   *slog.Logger
+	good  map[string][]HourRange // configured or default, by network
+
+	mu      sync.Mutex
+	learned map[string]learnedHours // by network
 }
+
+// learnedHours caches what the Learner said.
+type learnedHours struct {
+	hours []HourRange
+	ok    bool
+	at    time.Time
+}
+
+// learnEvery spaces the Learner's readings: engagement moves slowly.
+const learnEvery = time.Hour
 
 // NewScheduler checks the options (quiet hours format) and returns a Scheduler.
 func NewScheduler(store *content.Store, opts SchedulerOptions) (*Scheduler, error) {
@@ -205,9 +231,25 @@ func NewScheduler(store *content.Store, opts SchedulerOptions) (*Scheduler, erro
 			return nil, fmt.Errorf("bots: networks.%s: daily_cap and spacings must not be negative", name)
 		}
 	}
-	s := &Scheduler{store: store, opts: opts, quiet: q, loc: opts.Location, now: opts.Now, log: opts.Logger}
+	s := &Scheduler{store: store, opts: opts, quiet: q, loc: opts.Location, now: opts.Now, log: opts.Logger,
+		good: map[string][]HourRange{}, learned: map[string]learnedHours{}}
 	if s.loc == nil {
 		s.loc = time.UTC
+	}
+	if s.opts.MaxGoodWait <= 0 {
+		s.opts.MaxGoodWait = 3 * time.Hour
+	}
+	for name := range opts.Networks {
+		specs, ok := opts.GoodHours[name]
+		if ok {
+			s.good[name] = specs
+			continue
+		}
+		def, err := ParseHourRanges(DefaultGoodHours[name])
+		if err != nil {
+			return nil, fmt.Errorf("bots: default good hours of %s: %w", name, err)
+		}
+		s.good[name] = def
 	}
 	if s.now == nil {
 		s.now = time.Now
@@ -323,6 +365,9 @@ func (s *Scheduler) place(ctx context.Context, p content.Post, limits NetworkLim
 			}
 			continue
 		}
+		if better, why := s.preferGoodHours(ctx, p, *taken, campTaken, limits, at); !better.IsZero() {
+			at, note = better, why
+		}
 		y, mo, d := at.In(s.loc).Date()
 		g := content.SlotGuard{MinSpacing: limits.MinSpacing, CampaignSpacing: limits.CampaignSpacing, DailyCap: limits.DailyCap,
 			DayStart: time.Date(y, mo, d, 0, 0, 0, 0, s.loc), DayEnd: time.Date(y, mo, d+1, 0, 0, 0, 0, s.loc), Forget: from}
@@ -386,4 +431,67 @@ func (s *Scheduler) noSlotReason(p content.Post, at time.Time, note string, ok b
 		return fmt.Sprintf("no slot before not_after %s within %d days: %s", deadline, int(slotHorizon.Hours()/24), note)
 	}
 	return fmt.Sprintf("no slot before not_after %s: the earliest is %s (%s)", deadline, at.In(s.loc).Format("2006-01-02 15:04 MST"), note)
+}
+
+// GoodHours are the hours a network's posts aim for: learned from its
+// engagement when there is enough, else configured, else the defaults.
+func (s *Scheduler) GoodHours(ctx context.Context, network string) []HourRange {
+	if s.opts.Learner == nil {
+		return s.good[network]
+	}
+	now := s.now()
+	s.mu.Lock()
+	l, ok := s.learned[network]
+	s.mu.Unlock()
+	if !ok || now.Sub(l.at) >= learnEvery {
+		hours, learned, err := s.opts.Learner.LearnedGoodHours(ctx, network, s.loc)
+		if err != nil {
+			s.log.Warn("unable to learn good hours: keeping the configured ones", "network", network, "error", err)
+		}
+		l = learnedHours{hours: hours, ok: learned && err == nil, at: now}
+		s.mu.Lock()
+		s.learned[network] = l
+		s.mu.Unlock()
+	}
+	if l.ok && len(l.hours) > 0 {
+		return l.hours
+	}
+	return s.good[network]
+}
+
+// preferGoodHours returns a later slot in the network's good hours for a post
+// whose earliest slot (at) falls outside them, when one is free within
+// MaxGoodWait and within half the time left before the post's not_after;
+// zero when at is best.
+func (s *Scheduler) preferGoodHours(ctx context.Context, p content.Post, taken, campTaken []time.Time, limits NetworkLimits, at time.Time) (time.Time, string) {
+	hours := s.GoodHours(ctx, p.Network)
+	local := at.In(s.loc)
+	if len(hours) == 0 || inRanges(hours, local) {
+		return time.Time{}, ""
+	}
+	limit := at.Add(s.opts.MaxGoodWait)
+	if !p.NotAfter.IsZero() {
+		if half := at.Add(p.NotAfter.Sub(at) / 2); half.Before(limit) {
+			limit = half
+		}
+	}
+	for g := nextRangeStart(hours, local); !g.IsZero() && !g.After(limit); g = nextRangeStart(hours, g) {
+		cand, note, ok := nextSlot(taken, campTaken, g, limits, s.quiet, s.loc)
+		if ok && inRanges(hours, cand.In(s.loc)) && !cand.After(limit) {
+			why := "good hours " + rangesText(hours)
+			if note != "earliest free slot" {
+				why += "; " + note
+			}
+			return cand, why
+		}
+	}
+	return time.Time{}, ""
+}
+
+func rangesText(rs []HourRange) string {
+	parts := make([]string, len(rs))
+	for i, r := range rs {
+		parts[i] = r.String()
+	}
+	return strings.Join(parts, ", ")
 }

@@ -36,6 +36,16 @@ var (
 	ErrMemberMoved = errors.New("post to fold is no longer waiting")
 )
 
+// MovedError names the post to fold that was no longer waiting; it wraps
+// ErrMemberMoved.
+type MovedError struct {
+	PostID string
+	err    error
+}
+
+func (e *MovedError) Error() string { return e.err.Error() }
+func (e *MovedError) Unwrap() error { return e.err }
+
 // Bundle names an open post that milestones may join.
 type Bundle struct{ name string }
 
@@ -113,12 +123,18 @@ func (s *Store) create(ctx context.Context, d Draft, cas *BundleCAS, members []s
 		return Post{}, false, err
 	}
 	now := s.now()
-	id := s.ids()
+	id := d.ID
+	if id == "" {
+		id = s.ids()
+	}
 	if d.DedupKey == "" {
 		d.DedupKey = "id:" + id
 	}
 	state := StatePending
 	rule, auto := s.auto.Match(d)
+	if !auto && d.Approved {
+		rule, auto = "approvals of the posts it tells", true
+	}
 	if auto {
 		state = StateApproved
 	}
@@ -244,7 +260,7 @@ func bundleError(action, id string, err error) error {
 		case "FANFARE_EDITED":
 			return fmt.Errorf("content: cannot %s post %s: %s edited it: %w", action, id, detail, ErrEdited)
 		case "FANFARE_MOVED":
-			return fmt.Errorf("content: cannot %s post %s: post %s: %w", action, id, detail, ErrMemberMoved)
+			return &MovedError{PostID: detail, err: fmt.Errorf("content: cannot %s post %s: post %s: %w", action, id, detail, ErrMemberMoved)}
 		}
 	}
 	return scriptError(id, action, "", err)

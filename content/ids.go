@@ -3,6 +3,7 @@ package content
 import (
 	"crypto/rand"
 	"encoding/binary"
+	"strings"
 	"time"
 )
 
@@ -26,4 +27,17 @@ func newID(now time.Time) string {
 		hi >>= 5
 	}
 	return string(out[:])
+}
+
+// validID reports whether s has the shape of the ids newID makes.
+func validID(s string) bool {
+	if len(s) != 26 {
+		return false
+	}
+	for i := range len(s) {
+		if !strings.ContainsRune(crockford, rune(s[i])) {
+			return false
+		}
+	}
+	return true
 }

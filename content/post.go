@@ -117,6 +117,9 @@ type Change struct {
 // Draft is what a producer (composer, curator, stories, a person) hands to the queue.
 // DedupKey makes creation idempotent: the same key and network never make two posts.
 type Draft struct {
+	// ID is the new post's id; empty: a new one (see Store.NewID: a digest
+	// links to its own page, so it needs its id before it exists).
+	ID         string
 	DedupKey   string
 	GroupID    string
 	Kind       Kind
@@ -134,4 +137,8 @@ type Draft struct {
 	Priority int
 	NotAfter time.Time
 	Actor    string
+	// Approved creates the post approved: every milestone it tells was
+	// approved already (a digest of approved posts), so a person's approval
+	// carries over.
+	Approved bool
 }

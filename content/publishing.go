@@ -108,6 +108,29 @@ func (s *Store) CampaignSlotTimes(ctx context.Context, network, campaignID strin
 	return s.slotTimes(ctx, s.k.campaignSlots(network, campaignID), from, to)
 }
 
+// CampaignsSlotTimes is CampaignSlotTimes for several campaigns in one round
+// trip, keyed by campaign id.
+func (s *Store) CampaignsSlotTimes(ctx context.Context, network string, campaignIDs []string, from, to time.Time) (map[string][]time.Time, error) {
+	out := make(map[string][]time.Time, len(campaignIDs))
+	if len(campaignIDs) == 0 {
+		return out, nil
+	}
+	pipe := s.rdb.Pipeline()
+	cmds := make([]*redis.ZSliceCmd, len(campaignIDs))
+	for i, c := range campaignIDs {
+		cmds[i] = pipe.ZRangeByScoreWithScores(ctx, s.k.campaignSlots(network, c), &redis.ZRangeBy{Min: msString(from), Max: msString(to)})
+	}
+	if _, err := pipe.Exec(ctx); err != nil {
+		return nil, fmt.Errorf("content: unable to read campaign slots: %w", err)
+	}
+	for i, c := range cmds {
+		for _, z := range c.Val() {
+			out[campaignIDs[i]] = append(out[campaignIDs[i]], time.UnixMilli(int64(z.Score)).UTC())
+		}
+	}
+	return out, nil
+}
+
 func (s *Store) slotTimes(ctx context.Context, key string, from, to time.Time) ([]time.Time, error) {
 	zs, err := s.rdb.ZRangeByScoreWithScores(ctx, key, &redis.ZRangeBy{Min: msString(from), Max: msString(to)}).Result()
 	if err != nil {

@@ -78,8 +78,14 @@ func (s *Store) Create(ctx context.Context, d Draft) (Post, bool, error) {
 	return s.create(ctx, d, nil, nil)
 }
 
+// NewID returns a new post id, for a draft that must know its id before it
+// is stored (Draft.ID).
+func (s *Store) NewID() string { return s.ids() }
+
 func (s *Store) checkDraft(d *Draft) error {
 	switch {
+	case d.ID != "" && !validID(d.ID):
+		return &FieldError{Field: "id", Message: fmt.Sprintf("%q is not a post id (26 characters of Crockford base32)", d.ID)}
 	case !validName(d.Network):
 		return &FieldError{Field: "network", Message: fmt.Sprintf("%q is not a network name (letters, digits, - and _)", d.Network)}
 	case !kinds[d.Kind]:

@@ -236,3 +236,18 @@ func joinList(items []string, and string) string {
 	}
 	return strings.Join(items[:len(items)-1], ", ") + " " + and + " " + items[len(items)-1]
 }
+
+// RenderCovers writes the post that tells a campaign's covered milestones
+// from its newest snapshot, as a merge does (see renderCovers): for a post
+// whose covers changed (a withdrawn milestone). It returns the text and the
+// main milestone told.
+func (c *Composer) RenderCovers(covers []content.Cover, network string, camp campaigns.Campaign, at time.Time) (Rendered, string, error) {
+	if !slices.Contains(c.networks, network) {
+		return Rendered{}, "", fmt.Errorf("composer: network %q is not enabled", network)
+	}
+	r, primary, err := c.renderCovers(covers, network, camp, at)
+	if err != nil {
+		return Rendered{}, "", fmt.Errorf("composer: campaign %s: %w", camp.ID, err)
+	}
+	return r, primary.raw, nil
+}
