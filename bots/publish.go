@@ -44,9 +44,9 @@ type PublishOptions struct {
 	// Fold, when set, runs before each network is planned: it withdraws the
 	// posts that are no longer true and folds what the network cannot carry
 	// alone in time into digests (see Folder).
-	Fold *Folder
-	Now         func() time.Time // nil: time.Now
-	Logger      *slog.Logger     // nil: slog.Default()
+	Fold   *Folder
+	Now    func() time.Time // nil: time.Now
+	Logger *slog.Logger     // nil: slog.Default()
 	// Registerer receives the job's metrics; nil registers nothing.
 	Registerer prometheus.Registerer
 }

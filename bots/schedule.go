@@ -31,7 +31,7 @@ type QuietHours struct {
 // SchedulerOptions configures a Scheduler.
 type SchedulerOptions struct {
 	Networks   map[string]NetworkLimits
-	QuietHours *QuietHours      // nil: none
+	QuietHours *QuietHours // nil: none
 	// GoodHours are each network's hours of audience (config
 	// networks.<name>.good_hours): a post whose earliest slot falls outside
 	// them waits for the next one, when that costs at most MaxGoodWait and
@@ -43,9 +43,9 @@ type SchedulerOptions struct {
 	Learner GoodHoursLearner
 	// MaxGoodWait bounds the wait for good hours. Default 3h.
 	MaxGoodWait time.Duration
-	Location   *time.Location   // the platform's zone; nil: UTC
-	Now        func() time.Time // nil: time.Now
-	Logger     *slog.Logger     // nil: slog.Default()
+	Location    *time.Location   // the platform's zone; nil: UTC
+	Now         func() time.Time // nil: time.Now
+	Logger      *slog.Logger     // nil: slog.Default()
 }
 
 // quiet is a parsed QuietHours: minutes after local midnight.
