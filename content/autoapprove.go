@@ -32,7 +32,6 @@ type autoRule struct {
 	source  string // a source:<url> rule
 }
 
-var kinds = map[Kind]bool{KindMilestone: true, KindStory: true, KindCurated: true, KindManual: true, KindDigest: true}
 
 // ParseAutoApprove checks rules against the grammar above; the error names the
 // first bad rule (config check reports it with its key).
@@ -63,7 +62,7 @@ func parseAutoRule(r string) (autoRule, error) {
 	head, rest, hasRest := strings.Cut(r, ":")
 	switch {
 	case !hasRest:
-		if !kinds[Kind(head)] {
+		if !slices.Contains(Kinds, Kind(head)) {
 			return autoRule{}, fmt.Errorf("unknown kind %q (want milestone, story, curated, manual, digest, milestone:<milestone> or source:<url>)", head)
 		}
 		return autoRule{text: r, kind: Kind(head)}, nil

@@ -16,6 +16,9 @@ const (
 	KindDigest    Kind = "digest"
 )
 
+// Kinds lists every kind, for listings and validation.
+var Kinds = []Kind{KindMilestone, KindStory, KindCurated, KindManual, KindDigest}
+
 // State is a post's place in its lifecycle (DESIGN.md "Post lifecycle").
 type State string
 

@@ -88,7 +88,7 @@ func (s *Store) checkDraft(d *Draft) error {
 		return &FieldError{Field: "id", Message: fmt.Sprintf("%q is not a post id (26 characters of Crockford base32)", d.ID)}
 	case !validName(d.Network):
 		return &FieldError{Field: "network", Message: fmt.Sprintf("%q is not a network name (letters, digits, - and _)", d.Network)}
-	case !kinds[d.Kind]:
+	case !slices.Contains(Kinds, d.Kind):
 		return &FieldError{Field: "kind", Message: fmt.Sprintf("unknown kind %q", d.Kind)}
 	case strings.ContainsAny(d.CampaignID, "{} \t\r\n"):
 		return &FieldError{Field: "campaign_id", Message: "must not contain spaces or braces"}
@@ -215,7 +215,7 @@ func (s *Store) List(ctx context.Context, o ListOptions) ([]Post, int, error) {
 	if o.State != "" && !slices.Contains(States, o.State) {
 		return nil, 0, &FieldError{Field: "state", Message: fmt.Sprintf("unknown state %q", o.State)}
 	}
-	if o.Kind != "" && !kinds[o.Kind] {
+	if o.Kind != "" && !slices.Contains(Kinds, o.Kind) {
 		return nil, 0, &FieldError{Field: "kind", Message: fmt.Sprintf("unknown kind %q", o.Kind)}
 	}
 	// Pick the narrowest index; filters it does not cover are applied by reading

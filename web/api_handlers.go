@@ -24,7 +24,8 @@ func (s *Server) apiRoutes() []route {
 		{pattern: "GET /api/v1/posts", access: accessAPI, handler: s.apiPosts,
 			doc: &apiDoc{summary: "List posts, newest first", status: 200, response: "Post", list: true,
 				query: append([]param{{"state", "string", "a post state", false}, {"campaign_id", "string", "", false},
-					{"network", "string", "x or facebook", false}, {"group_id", "string", "the event", false}}, page...)}},
+					{"network", "string", "x or facebook", false}, {"group_id", "string", "the event", false},
+					{"kind", "string", "milestone, story, curated, manual or digest", false}}, page...)}},
 		{pattern: "POST /api/v1/posts", access: accessAPI, handler: s.apiCreatePost,
 			doc: &apiDoc{summary: "Write a manual post for one or more networks", body: "ManualPost", status: 201, response: "Post", list: true}},
 		{pattern: "GET /api/v1/posts/{id}", access: accessAPI, handler: s.apiPost,
@@ -112,9 +113,13 @@ func (s *Server) apiPosts(w http.ResponseWriter, r *http.Request) {
 	}
 	q := r.URL.Query()
 	o := content.ListOptions{State: content.State(q.Get("state")), CampaignID: q.Get("campaign_id"),
-		Network: q.Get("network"), GroupID: q.Get("group_id"), Offset: offset, Limit: limit}
+		Network: q.Get("network"), GroupID: q.Get("group_id"), Kind: content.Kind(q.Get("kind")), Offset: offset, Limit: limit}
 	if o.State != "" && !slices.Contains(content.States, o.State) {
 		s.apiFail(w, r, invalidParam("state", "state %q is not a post state", o.State))
+		return
+	}
+	if o.Kind != "" && !slices.Contains(content.Kinds, o.Kind) {
+		s.apiFail(w, r, invalidParam("kind", "kind %q is not a post kind (milestone, story, curated, manual, digest)", o.Kind))
 		return
 	}
 	posts, total, err := s.opt.Queue.List(r.Context(), o)

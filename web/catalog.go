@@ -7,6 +7,7 @@ package web
 var catalog = map[string]map[string]string{
 	"en": {
 		"lang.switch": "Français",
+		"digest.title": "Campaigns in this digest", "digest.intro": "Every campaign this post tells, as of %s.", "digest.by": "by %s",
 		"nav.label":   "Main", "nav.queue": "Queue", "nav.calendar": "Calendar", "nav.problems": "Problems",
 		"nav.campaigns": "Campaigns", "nav.compose": "Compose", "nav.feeds": "Feeds", "nav.engagement": "Engagement",
 		"nav.audit": "Audit", "nav.logout": "Log out", "nav.back_home": "Back to the queue",
@@ -103,6 +104,7 @@ var catalog = map[string]map[string]string{
 	},
 	"fr": {
 		"lang.switch": "English",
+		"digest.title": "Les campagnes de ce récapitulatif", "digest.intro": "Toutes les campagnes dont parle cette publication, au %s.", "digest.by": "par %s",
 		"nav.label":   "Principal", "nav.queue": "File", "nav.calendar": "Calendrier", "nav.problems": "Problèmes",
 		"nav.campaigns": "Campagnes", "nav.compose": "Rédiger", "nav.feeds": "Flux", "nav.engagement": "Engagement",
 		"nav.audit": "Journal", "nav.logout": "Se déconnecter", "nav.back_home": "Retour à la file",

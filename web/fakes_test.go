@@ -68,7 +68,7 @@ func (q *fakeQueue) Create(ctx context.Context, d content.Draft) (content.Post, 
 	now := q.now()
 	p := &content.Post{
 		ID: fmt.Sprintf("p%03d", q.seq), GroupID: d.GroupID, Kind: d.Kind, Network: d.Network, CampaignID: d.CampaignID,
-		Milestone: d.Milestone, Text: d.Text, Link: d.Link, ImageURL: d.ImageURL, Lang: d.Lang, Variant: d.Variant,
+		Milestone: d.Milestone, Covers: d.Covers, Text: d.Text, Link: d.Link, ImageURL: d.ImageURL, Lang: d.Lang, Variant: d.Variant,
 		Source: d.Source, Priority: d.Priority, NotAfter: d.NotAfter, CreatedAt: now, UpdatedAt: now,
 	}
 	q.posts[p.ID] = p
@@ -118,7 +118,8 @@ func (q *fakeQueue) List(ctx context.Context, o content.ListOptions) ([]content.
 	var all []content.Post
 	for _, p := range q.posts {
 		if (o.State == "" || p.State == o.State) && (o.CampaignID == "" || p.CampaignID == o.CampaignID) &&
-			(o.Network == "" || p.Network == o.Network) && (o.GroupID == "" || p.GroupID == o.GroupID) {
+			(o.Network == "" || p.Network == o.Network) && (o.GroupID == "" || p.GroupID == o.GroupID) &&
+			(o.Kind == "" || p.Kind == o.Kind) {
 			all = append(all, *p)
 		}
 	}

@@ -159,13 +159,15 @@ func apiSchemas() map[string]any {
 		"Error": obj([]string{"error"}, map[string]any{"error": obj([]string{"code", "message"}, map[string]any{
 			"code":    map[string]any{"type": "string", "enum": []string{"not_found", "invalid", "wrong_state", "conflict", "unauthorized", "forbidden", "too_large", "unavailable", "internal"}},
 			"message": tString, "field": tString})}),
-		"Post": obj([]string{"id", "kind", "network", "state", "text"}, map[string]any{
+		"Post": obj([]string{"id", "kind", "network", "state", "text", "covers"}, map[string]any{
 			"id": tString, "group_id": tString, "kind": map[string]any{"type": "string", "enum": []string{"milestone", "story", "curated", "manual", "digest"}},
-			"network": tString, "campaign_id": tString, "milestone": tString, "text": tString, "link": tURI, "image_url": tURI,
+			"network": tString, "campaign_id": tString, "milestone": tString, "covers": arrayOf("Cover"),
+			"text": tString, "link": tURI, "image_url": tURI,
 			"lang": tString, "variant": tString, "source": tString, "priority": tInt, "state": postState,
 			"not_after": tTime, "scheduled_at": tTime, "slot_note": tString, "created_at": tTime, "updated_at": tTime,
 			"published_at": tTime, "external_id": tString, "external_url": tURI, "last_error": tString, "attempts": tInt,
-			"audit": arrayOf("Change")}),
+			"folded_into": tString, "revision": tInt, "edited_by": tString, "audit": arrayOf("Change")}),
+		"Cover": obj([]string{"campaign_id", "milestone"}, map[string]any{"campaign_id": tString, "milestone": tString}),
 		"Change":    obj([]string{"at", "actor", "action"}, change),
 		"AuditLine": obj([]string{"post_id", "at", "actor", "action"}, auditLine),
 		"PostEdit":  obj(nil, map[string]any{"text": tString, "link": tString, "scheduled_at": tTime, "not_after": tTime}),

@@ -32,6 +32,7 @@ func (s *Server) routeTable() []route {
 		{pattern: "GET /readyz", access: accessPublic, handler: s.readyz},
 		{pattern: "GET /feed.atom", access: accessPublic, handler: s.atomAll},
 		{pattern: "GET /campaigns/{id}/feed.atom", access: accessPublic, handler: s.atomCampaign},
+		{pattern: "GET /digests/{id}", access: accessPublic, handler: s.digestPage},
 		{pattern: "GET /static/", access: accessPublic, handler: staticHandler()},
 		{pattern: "GET /login", access: accessPublic, handler: s.loginPage},
 		{pattern: "POST /login", access: accessPublic, handler: s.loginSubmit},

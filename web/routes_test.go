@@ -31,7 +31,7 @@ func TestRouteWalkUnauthenticated(t *testing.T) {
 	for _, metricsPublic := range []bool{false, true} {
 		t.Run("metrics_public="+map[bool]string{false: "false", true: "true"}[metricsPublic], func(t *testing.T) {
 			e := newEnv(t, func(o *Options) { o.MetricsPublic = metricsPublic })
-			wantPublic := []string{"GET /healthz", "GET /readyz", "GET /feed.atom", "GET /campaigns/{id}/feed.atom",
+			wantPublic := []string{"GET /healthz", "GET /readyz", "GET /feed.atom", "GET /campaigns/{id}/feed.atom", "GET /digests/{id}",
 				"POST /hooks/campaigns", "GET /login", "POST /login", "GET /login/once", "GET /static/"}
 			if metricsPublic {
 				wantPublic = append(wantPublic, "GET /metrics")

@@ -76,7 +76,8 @@ func (m *Main) wire(ctx context.Context) (*app, error) {
 		schedule.Publish = demoPublishSpec
 		schedule.QuietHours = nil
 		for n := range limits {
-			limits[n] = config.Limits{MinSpacing: 2 * time.Second}
+			// No good hours either: they mean nothing in accelerated time.
+			limits[n] = config.Limits{MinSpacing: 2 * time.Second, GoodHours: []string{}}
 		}
 		log.Info("demo mode: campaigns move in accelerated time; posts go to the preview publishers, never to a network")
 	}
@@ -100,11 +101,18 @@ func (m *Main) wire(ctx context.Context) (*app, error) {
 		return nil, fmt.Errorf("approval.auto_approve: %w", err)
 	}
 	networks := enabledNetworks(cfg)
+	mergeWindow := cfg.Approval.MergeWindow
+	if mergeWindow == 0 {
+		mergeWindow = -1 // the configuration's 0s: never merge
+	}
 	comp, err := composer.New(composer.Options{
 		TemplateDir: cfg.Content.TemplatesDir,
 		Now:         now,
 		Logger:      log,
 		Priority:    cfg.Approval.Priority,
+		Freshness:   cfg.Approval.Freshness,
+		MergeWindow: mergeWindow,
+		PublicURL:   publicURL,
 		Networks:    networks,
 	})
 	if err != nil {
@@ -132,28 +140,40 @@ func (m *Main) wire(ctx context.Context) (*app, error) {
 	}
 	netState := bots.NewNetworks(rdb, prefix, netConfigs, now)
 	schedLimits := map[string]bots.NetworkLimits{}
+	goodHours := map[string][]bots.HourRange{}
 	for _, n := range networks {
 		l := limits[n]
 		schedLimits[n] = bots.NetworkLimits{DailyCap: l.DailyCap, MinSpacing: l.MinSpacing, CampaignSpacing: l.CampaignSpacing}
+		if goodHours[n], err = bots.ParseHourRanges(l.GoodHours); err != nil {
+			return nil, fmt.Errorf("networks.%s.good_hours: %w", n, err)
+		}
 	}
 	var quiet *bots.QuietHours
 	if q := schedule.QuietHours; q != nil {
 		quiet = &bots.QuietHours{Start: q.Start, End: q.End}
 	}
+	engagementJob := bots.NewEngagementJob(rdb, prefix, queue, pubs, bots.EngagementOptions{Now: now, Logger: log})
+	var learner bots.GoodHoursLearner = engagementJob
+	if m.Demo {
+		learner = nil
+	}
 	sched, err := bots.NewScheduler(queue, bots.SchedulerOptions{
-		Networks: schedLimits, QuietHours: quiet, Location: loc, Now: now, Logger: log,
+		Networks: schedLimits, QuietHours: quiet, GoodHours: goodHours, Learner: learner, Location: loc, Now: now, Logger: log,
 	})
 	if err != nil {
 		return nil, err
 	}
+	var folder *bots.Folder
+	if cfg.Approval.Digests {
+		folder = bots.NewFolder(queue, sched, comp, tracker, bots.FoldOptions{Now: now, Logger: log})
+	}
 	publishJob, err := bots.NewPublishJob(queue, netState, sched, pubs, bots.PublishOptions{
-		Now: now, Logger: log, Registerer: m.registry,
+		Now: now, Logger: log, Registerer: m.registry, Fold: folder,
 	})
 	if err != nil {
 		return nil, err
 	}
 	reconcileJob := bots.NewReconcileJob(rdb, prefix, queue, netState, pubs, bots.ReconcileOptions{Now: now, Logger: log})
-	engagementJob := bots.NewEngagementJob(rdb, prefix, queue, pubs, bots.EngagementOptions{Now: now, Logger: log})
 
 	// Sources and jobs.
 	hooks := webhook.NewHandler(webhook.Options{

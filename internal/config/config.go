@@ -6,8 +6,10 @@ package config
 
 import (
 	"maps"
+	"slices"
 	"time"
 
+	"github.com/fanfarehq/fanfare/bots"
 	"github.com/fanfarehq/fanfare/campaigns/poll"
 	"github.com/fanfarehq/fanfare/content/composer"
 )
@@ -107,11 +109,15 @@ type Networks struct {
 	Facebook FacebookNetwork `yaml:"facebook"`
 }
 
-// Limits are a network's publishing limits.
+// Limits are a network's publishing limits, and the hours it aims for.
 type Limits struct {
 	DailyCap        int           `yaml:"daily_cap"`
 	MinSpacing      time.Duration `yaml:"min_spacing"`
 	CampaignSpacing time.Duration `yaml:"campaign_spacing"`
+	// GoodHours are windows like "08:00-10:00" in timezone where posts go
+	// when they can wait for them; [] for none. The network's engagement
+	// history replaces them once there is enough of it.
+	GoodHours []string `yaml:"good_hours"`
 }
 
 type XNetwork struct {
@@ -161,6 +167,16 @@ type QuietHours struct {
 type Approval struct {
 	AutoApprove []string       `yaml:"auto_approve"`
 	Priority    map[string]int `yaml:"priority"`
+	// Freshness is how long a milestone stays news after it fires, by family
+	// or milestone: its post goes out within it (alone or in a digest) or
+	// expires. 0s: until the campaign's deadline.
+	Freshness map[string]time.Duration `yaml:"freshness"`
+	// MergeWindow: a campaign's milestones within it of its waiting post's
+	// last change join that post; 0s never merges.
+	MergeWindow time.Duration `yaml:"merge_window"`
+	// Digests folds what the caps cannot carry in time into digest posts;
+	// false lets those posts expire instead.
+	Digests bool `yaml:"digests"`
 }
 
 type Content struct {
@@ -198,18 +214,21 @@ func Default() Config {
 			X: XNetwork{
 				Enabled:    true,
 				APIBaseURL: "https://api.x.com",
-				Limits:     Limits{DailyCap: 24, MinSpacing: 20 * time.Minute, CampaignSpacing: 6 * time.Hour},
+				Limits: Limits{DailyCap: 24, MinSpacing: 20 * time.Minute, CampaignSpacing: 6 * time.Hour,
+					GoodHours: slices.Clone(bots.DefaultGoodHours["x"])},
 			},
 			Facebook: FacebookNetwork{
 				Enabled:      true,
 				GraphBaseURL: "https://graph.facebook.com",
 				APIVersion:   "v21.0",
-				Limits:       Limits{DailyCap: 8, MinSpacing: time.Hour, CampaignSpacing: 12 * time.Hour},
+				Limits: Limits{DailyCap: 8, MinSpacing: time.Hour, CampaignSpacing: 12 * time.Hour,
+					GoodHours: slices.Clone(bots.DefaultGoodHours["facebook"])},
 			},
 		},
 		// The composer's defaults, so that `config check` prints the order in
 		// force; keys given in the file override them one by one.
-		Approval: Approval{Priority: maps.Clone(composer.DefaultPriority)},
+		Approval: Approval{Priority: maps.Clone(composer.DefaultPriority), Freshness: maps.Clone(composer.DefaultFreshness),
+			MergeWindow: composer.DefaultMergeWindow, Digests: true},
 		Schedule: Schedule{
 			Poll:       "@every 1m",
 			Publish:    "@every 30s",
@@ -217,6 +236,8 @@ func Default() Config {
 			Stories:    "0 10 * * 2", // Tuesdays 10:00 in timezone
 			Reconcile:  "@every 5m",
 			Engagement: "@every 1h",
+			// The audience sleeps; a post at 3 a.m. is a post nobody sees.
+			QuietHours: &QuietHours{Start: "22:00", End: "08:00"},
 		},
 	}
 }

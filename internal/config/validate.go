@@ -12,6 +12,7 @@ import (
 
 	"golang.org/x/text/language"
 
+	"github.com/fanfarehq/fanfare/bots"
 	"github.com/fanfarehq/fanfare/content"
 	"github.com/fanfarehq/fanfare/content/composer"
 	"github.com/fanfarehq/fanfare/internal/cronspec"
@@ -141,6 +142,9 @@ func (l *Loaded) Validate() Errors {
 	}
 
 	checkLimits := func(key string, lim Limits) {
+		if _, err := bots.ParseHourRanges(lim.GoodHours); err != nil {
+			bad(key+".good_hours", "%v", err)
+		}
 		if lim.DailyCap < 0 {
 			bad(key+".daily_cap", "must be 0 (no cap) or more, got %d", lim.DailyCap)
 		}
@@ -193,6 +197,16 @@ func (l *Loaded) Validate() Errors {
 		if err := composer.CheckPriorityKey(k); err != nil {
 			bad("approval.priority."+k, "is not a milestone (percent:100), a family (percent, ending, story…) or default")
 		}
+	}
+	for k, d := range c.Approval.Freshness {
+		if err := composer.CheckFreshnessKey(k); err != nil {
+			bad("approval.freshness."+k, "is not a milestone family (launch, percent, backers, stretch, ending, ended) or a milestone such as ending:24h")
+		} else if d < 0 {
+			bad("approval.freshness."+k, "must not be negative (0s means until the campaign's deadline)")
+		}
+	}
+	if c.Approval.MergeWindow < 0 {
+		bad("approval.merge_window", "must not be negative (0s never merges)")
 	}
 	if d := c.Content.TemplatesDir; d != "" {
 		if st, err := os.Stat(d); err != nil || !st.IsDir() {
