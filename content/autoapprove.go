@@ -32,7 +32,6 @@ type autoRule struct {
 	source  string // a source:<url> rule
 }
 
-
 // ParseAutoApprove checks rules against the grammar above; the error names the
 // first bad rule (config check reports it with its key).
 func ParseAutoApprove(rules []string) (AutoApprove, error) {

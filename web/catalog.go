@@ -6,9 +6,9 @@ package web
 // the templates and handlers use exists.
 var catalog = map[string]map[string]string{
 	"en": {
-		"lang.switch": "Français",
+		"lang.switch":  "Français",
 		"digest.title": "Campaigns in this digest", "digest.intro": "Every campaign this post tells, as of %s.", "digest.by": "by %s",
-		"nav.label":   "Main", "nav.queue": "Queue", "nav.calendar": "Calendar", "nav.problems": "Problems",
+		"nav.label": "Main", "nav.queue": "Queue", "nav.calendar": "Calendar", "nav.problems": "Problems",
 		"nav.campaigns": "Campaigns", "nav.compose": "Compose", "nav.feeds": "Feeds", "nav.engagement": "Engagement",
 		"nav.audit": "Audit", "nav.logout": "Log out", "nav.back_home": "Back to the queue",
 		"nav.calendar_count": "approved posts waiting to go out", "role.manager": "manager", "role.viewer": "viewer",
@@ -103,9 +103,9 @@ var catalog = map[string]map[string]string{
 		"err.none_selected": "no post selected", "err.cross_origin": "This request came from another site or page, so it was refused. Open Fanfare from its own address, reload the page and try again.",
 	},
 	"fr": {
-		"lang.switch": "English",
+		"lang.switch":  "English",
 		"digest.title": "Les campagnes de ce récapitulatif", "digest.intro": "Toutes les campagnes dont parle cette publication, au %s.", "digest.by": "par %s",
-		"nav.label":   "Principal", "nav.queue": "File", "nav.calendar": "Calendrier", "nav.problems": "Problèmes",
+		"nav.label": "Principal", "nav.queue": "File", "nav.calendar": "Calendrier", "nav.problems": "Problèmes",
 		"nav.campaigns": "Campagnes", "nav.compose": "Rédiger", "nav.feeds": "Flux", "nav.engagement": "Engagement",
 		"nav.audit": "Journal", "nav.logout": "Se déconnecter", "nav.back_home": "Retour à la file",
 		"nav.calendar_count": "publications approuvées en attente d'envoi", "role.manager": "gestionnaire", "role.viewer": "lecteur",

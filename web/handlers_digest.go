@@ -62,4 +62,3 @@ func (s *Server) digestPage(w http.ResponseWriter, r *http.Request) {
 	pd.Title = l.T("digest.title")
 	s.render(w, http.StatusOK, "digest", pd)
 }
-

@@ -167,7 +167,7 @@ func apiSchemas() map[string]any {
 			"not_after": tTime, "scheduled_at": tTime, "slot_note": tString, "created_at": tTime, "updated_at": tTime,
 			"published_at": tTime, "external_id": tString, "external_url": tURI, "last_error": tString, "attempts": tInt,
 			"folded_into": tString, "revision": tInt, "edited_by": tString, "audit": arrayOf("Change")}),
-		"Cover": obj([]string{"campaign_id", "milestone"}, map[string]any{"campaign_id": tString, "milestone": tString}),
+		"Cover":     obj([]string{"campaign_id", "milestone"}, map[string]any{"campaign_id": tString, "milestone": tString}),
 		"Change":    obj([]string{"at", "actor", "action"}, change),
 		"AuditLine": obj([]string{"post_id", "at", "actor", "action"}, auditLine),
 		"PostEdit":  obj(nil, map[string]any{"text": tString, "link": tString, "scheduled_at": tTime, "not_after": tTime}),
