@@ -141,6 +141,9 @@ func (s *Store) create(ctx context.Context, d Draft, cas *BundleCAS, members []s
 	keys := []string{s.k.dedup(d.Network, d.DedupKey), s.k.post(id)}
 	useBundle, expect, ttl := "", "", ""
 	fields := draftFields(id, d, state, now)
+	if auto {
+		fields = append(fields, "approved_by", "system:auto-approve")
+	}
 	if cas != nil {
 		keys = append(keys, s.k.bundle(cas.Bundle))
 		useBundle, expect, ttl = "1", cas.Expect, cas.ttl(now)

@@ -100,6 +100,7 @@ func postFromHash(h map[string]string) (Post, bool) {
 		FoldedInto:  h["folded_into"],
 		Revision:    rev,
 		EditedBy:    h["edited_by"],
+		ApprovedBy:  h["approved_by"],
 		OpenUntil:   msTime(h["open_until"]),
 	}, true
 }

@@ -103,7 +103,8 @@ func (s *Store) Approve(ctx context.Context, id, actor string) (Post, error) {
 	if err := needActor(actor); err != nil {
 		return Post{}, err
 	}
-	return s.apply(ctx, id, change{from: []State{StatePending}, to: StateApproved, actor: actor, action: "approve"})
+	return s.apply(ctx, id, change{from: []State{StatePending}, to: StateApproved, actor: actor, action: "approve",
+		set: []string{"approved_by", actor}})
 }
 
 // Reject moves a pending (or approved, not yet publishing) post to rejected.

@@ -91,6 +91,9 @@ type Post struct {
 	// EditedBy is the person who last edited the text, if anyone: a bundle a
 	// person wrote is never rewritten by a merge or a fold.
 	EditedBy string `json:"edited_by,omitempty"`
+	// ApprovedBy is who approved the post: a person, or "system:…" for the
+	// auto-approve rules and digests of approved posts.
+	ApprovedBy string `json:"approved_by,omitempty"`
 	// OpenUntil is when the post stops taking new milestones (a merge
 	// window's end); zero: until it is claimed or decided.
 	OpenUntil time.Time `json:"-"`

@@ -30,6 +30,14 @@ func testConfig(t *testing.T, yaml string) *config.Loaded {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The tests run at any hour of the day: no quiet hours and no good
+	// hours unless a test asks for them.
+	if !strings.Contains(yaml, "quiet_hours") {
+		l.Schedule.QuietHours = nil
+	}
+	if !strings.Contains(yaml, "good_hours") {
+		l.Networks.X.GoodHours, l.Networks.Facebook.GoodHours = []string{}, []string{}
+	}
 	return l
 }
 

@@ -42,7 +42,7 @@ func (c *Composer) queueMerging(ctx context.Context, b Bundler, ev campaigns.Eve
 		if err != nil {
 			return content.Post{}, false, err
 		}
-		if found && open.Joinable(c.now()) && open.Kind == content.KindMilestone && !open.Covering(d.CampaignID, d.Milestone) {
+		if found && c.canMerge(b, open, d) {
 			rev, err := c.mergeRevision(b, open, ev, d)
 			if err != nil {
 				return content.Post{}, false, err
@@ -73,9 +73,21 @@ func (c *Composer) queueMerging(ctx context.Context, b Bundler, ev campaigns.Eve
 	return content.Post{}, false, fmt.Errorf("composer: unable to merge %s into the posts of %s on %s: the bundle kept changing", d.Milestone, d.CampaignID, d.Network)
 }
 
+// canMerge reports whether d may join the open post: it still takes
+// milestones (see Post.Joinable), and no person's decision would be undone.
+// A post a person approved goes out as she read it: d starts a new post. One
+// the rules approved stays approved if they approve d too, and otherwise goes
+// back to pending with d.
+func (c *Composer) canMerge(b Bundler, open content.Post, d content.Draft) bool {
+	if !open.Joinable(c.now()) || open.Kind != content.KindMilestone || open.Covering(d.CampaignID, d.Milestone) {
+		return false
+	}
+	return open.State == content.StatePending || strings.HasPrefix(open.ApprovedBy, "system:")
+}
+
 // mergeRevision writes the merged post that tells open's milestones and d's,
-// from the newest snapshot (ev's). An approved post goes back to pending when
-// d needs a person's approval: her approval covered the milestones she read.
+// from the newest snapshot (ev's). A post the rules approved goes back to
+// pending when they do not approve d.
 func (c *Composer) mergeRevision(b Bundler, open content.Post, ev campaigns.Event, d content.Draft) (content.Revision, error) {
 	covers := append(slices.Clone(open.Covers), content.Cover{CampaignID: d.CampaignID, Milestone: d.Milestone})
 	at := ev.FiredAt

@@ -183,14 +183,21 @@ func TestMergeAndApproval(t *testing.T) {
 	if last.Action != "merge" || last.From != content.StateApproved || last.To != content.StatePending || last.Reason != "merged with backers:100" {
 		t.Errorf("audit of the demotion = %+v", last)
 	}
-	// Approved by a person, then a milestone the rules approve joins: still approved.
+	// Approved by a person: it goes out as she read it, and the next
+	// milestone starts a post of its own.
 	if _, err := f.store.Approve(ctx, x.ID, "ann"); err != nil {
 		t.Fatal(err)
 	}
 	f.handle(camp, "percent:100")
-	x = f.posts(camp.ID, content.NetworkX)[0]
-	if x.State != content.StateApproved || !x.Covering(camp.ID, "percent:100") {
-		t.Errorf("after percent:100: %s covering %v, want approved", x.State, coverList(x))
+	posts := f.posts(camp.ID, content.NetworkX)
+	if len(posts) != 2 {
+		t.Fatalf("after percent:100: %d posts, want the approved one and a new one", len(posts))
+	}
+	if ann := telling(t, posts, "backers:100"); ann.State != content.StateApproved || ann.ApprovedBy != "ann" || ann.Covering(camp.ID, "percent:100") {
+		t.Errorf("the post ann approved changed: %s by %q covering %v", ann.State, ann.ApprovedBy, coverList(ann))
+	}
+	if fresh := telling(t, posts, "percent:100"); fresh.State != content.StateApproved || fresh.ApprovedBy != "system:auto-approve" {
+		t.Errorf("percent:100 post: %s by %q, want approved by the rule", fresh.State, fresh.ApprovedBy)
 	}
 }
 
