@@ -18,8 +18,8 @@ import (
 // Writer writes the texts of posts that tell several milestones
 // (*composer.Composer).
 type Writer interface {
-	RenderCovers(covers []content.Cover, network string, camp campaigns.Campaign, at time.Time) (composer.Rendered, string, error)
-	RenderDigest(network, lang, family, postID string, members []composer.DigestMember, at time.Time) (composer.Rendered, error)
+	RenderCovers(covers []content.Cover, network string, camp campaigns.Campaign, at time.Time) (composer.Telling, error)
+	RenderDigest(network, lang, postID string, members []composer.DigestMember, at time.Time) (composer.Rendered, error)
 }
 
 // CampaignGetter reads a campaign's newest snapshot (campaigns.Reader).
@@ -70,6 +70,7 @@ func NewFolder(store *content.Store, sched *Scheduler, writer Writer, camps Camp
 // FoldReport says what one run did on a network.
 type FoldReport struct {
 	Withdrawn int // posts expired because what they told is no longer true
+	Dropped   int // milestones a digest dropped: it could not tell them in time
 	Rewritten int // merged posts and digests rewritten without a withdrawn milestone
 	Folded    int // posts folded into digests
 	Digests   int // digests created or grown
@@ -90,6 +91,9 @@ func (f *Folder) Run(ctx context.Context, network string) (FoldReport, error) {
 	if posts, err = f.withdraw(ctx, posts, snaps, now, &rep); err != nil {
 		return rep, err
 	}
+	if posts, err = f.prune(ctx, posts, snaps, now, &rep); err != nil {
+		return rep, err
+	}
 	groups, err := f.plan(ctx, network, posts, now)
 	if err != nil {
 		return rep, err
@@ -100,9 +104,24 @@ func (f *Folder) Run(ctx context.Context, network string) (FoldReport, error) {
 			errs = append(errs, err)
 		}
 	}
+	// Each new digest takes the slot the plan made room for, now that the
+	// posts folded into any digest have given theirs back, before another
+	// post does. A pending digest waits for a person, then the scheduler
+	// places it.
+	limits := f.sched.Limits(network)
+	from := now.Add(-max(48*time.Hour, limits.MinSpacing, limits.CampaignSpacing))
+	for _, g := range groups {
+		if g.made == "" {
+			continue
+		}
+		err := f.sched.reserve(ctx, g.made, limits, g.slot, "digest: the slot the folder made room for", from)
+		if err != nil && !errors.Is(err, content.ErrSlotTaken) && !errors.Is(err, content.ErrWrongState) && !errors.Is(err, content.ErrScheduled) {
+			errs = append(errs, err)
+		}
+	}
 	if rep != (FoldReport{}) {
 		f.log.Info("posts folded and withdrawn", "network", network, "withdrawn", rep.Withdrawn,
-			"rewritten", rep.Rewritten, "folded", rep.Folded, "digests", rep.Digests)
+			"rewritten", rep.Rewritten, "folded", rep.Folded, "digests", rep.Digests, "dropped", rep.Dropped)
 	}
 	return rep, errors.Join(errs...)
 }
@@ -166,7 +185,7 @@ func (f *Folder) withdraw(ctx context.Context, posts []content.Post, snaps *snap
 			f.log.Info("post withdrawn", "post_id", p.ID, "network", p.Network, "reason", reason)
 			continue
 		}
-		q, err := f.rewrite(ctx, p, keep, snaps, now, reason)
+		q, err := f.rewrite(ctx, p, keep, snaps, now, "withdraw", reason)
 		switch {
 		case errors.Is(err, content.ErrConflict), errors.Is(err, content.ErrWrongState), errors.Is(err, content.ErrEdited):
 			continue // moved meanwhile: the next run looks again
@@ -174,6 +193,54 @@ func (f *Folder) withdraw(ctx context.Context, posts []content.Post, snaps *snap
 			return nil, err
 		}
 		rep.Rewritten++
+		out = append(out, q)
+	}
+	return out, nil
+}
+
+// prune drops from each waiting digest the milestones whose freshness ends
+// before it can go out (its slot, or now): a digest that would tell stale
+// news is rewritten without it, and one left with nothing is expired. The
+// digest's audit names each milestone dropped.
+func (f *Folder) prune(ctx context.Context, posts []content.Post, snaps *snapshots, now time.Time, rep *FoldReport) ([]content.Post, error) {
+	out := posts[:0]
+	for _, p := range posts {
+		if p.Kind != content.KindDigest || p.EditedBy != "" {
+			out = append(out, p)
+			continue
+		}
+		goesOut := now
+		if p.ScheduledAt.After(now) {
+			goesOut = p.ScheduledAt
+		}
+		var keep []content.Cover
+		var gone []string
+		for _, cv := range p.Covers {
+			if !cv.NotAfter.IsZero() && !cv.NotAfter.After(goesOut) {
+				gone = append(gone, cv.CampaignID+" "+cv.Milestone)
+				continue
+			}
+			keep = append(keep, cv)
+		}
+		if len(gone) == 0 {
+			out = append(out, p)
+			continue
+		}
+		rep.Dropped += len(gone)
+		reason := "past their freshness before the digest could go out: " + strings.Join(gone, ", ")
+		if len(keep) == 0 {
+			if _, err := f.store.Expire(ctx, p.ID, foldActor, reason); err != nil && !errors.Is(err, content.ErrWrongState) {
+				return nil, err
+			}
+			continue
+		}
+		q, err := f.rewrite(ctx, p, keep, snaps, now, "drop", reason)
+		switch {
+		case errors.Is(err, content.ErrConflict), errors.Is(err, content.ErrWrongState), errors.Is(err, content.ErrEdited):
+			continue
+		case err != nil:
+			return nil, err
+		}
 		out = append(out, q)
 	}
 	return out, nil
@@ -188,15 +255,15 @@ func withdrawnReason(c campaigns.Campaign, m, why string) string {
 }
 
 // rewrite gives a merged post or a digest the text of the covers it keeps.
-func (f *Folder) rewrite(ctx context.Context, p content.Post, keep []content.Cover, snaps *snapshots, now time.Time, reason string) (content.Post, error) {
-	r := content.Revision{Covers: keep, Priority: p.Priority, NotAfter: p.NotAfter, Actor: foldActor, Action: "withdraw", Reason: reason}
+func (f *Folder) rewrite(ctx context.Context, p content.Post, keep []content.Cover, snaps *snapshots, now time.Time, action, reason string) (content.Post, error) {
+	r := content.Revision{Covers: keep, Priority: p.Priority, NotAfter: p.NotAfter, Actor: foldActor, Action: action, Reason: reason}
 	if p.Kind == content.KindDigest {
+		r.NotAfter = latestCover(keep)
 		members, err := digestMembers(ctx, keep, snaps)
 		if err != nil {
 			return content.Post{}, err
 		}
-		fam, _ := composer.DigestFamily(p.Milestone)
-		out, err := f.writer.RenderDigest(p.Network, p.Lang, fam, p.ID, members, now)
+		out, err := f.writer.RenderDigest(p.Network, p.Lang, p.ID, members, now)
 		if err != nil {
 			return content.Post{}, err
 		}
@@ -206,26 +273,32 @@ func (f *Folder) rewrite(ctx context.Context, p content.Post, keep []content.Cov
 		if err != nil {
 			return content.Post{}, err
 		}
-		out, primary, err := f.writer.RenderCovers(keep, p.Network, c, now)
+		out, err := f.writer.RenderCovers(keep, p.Network, c, now)
 		if err != nil {
 			return content.Post{}, err
 		}
-		r.Text, r.Link, r.Variant, r.Milestone = out.Text, out.Link, out.Variant, primary
+		r.Text, r.Link, r.Variant, r.Milestone, r.Priority, r.NotAfter = out.Text, out.Link, out.Variant, out.Milestone, out.Priority, out.NotAfter
 	}
 	q, _, err := f.store.Revise(ctx, p, r)
 	return q, err
 }
 
 // digestMembers lists a digest's campaigns, once each, in the order of its
-// covers.
+// covers, each in the section of its most urgent milestone.
 func digestMembers(ctx context.Context, covers []content.Cover, snaps *snapshots) ([]composer.DigestMember, error) {
 	var out []composer.DigestMember
-	seen := map[string]bool{}
 	for _, cv := range covers {
-		if seen[cv.CampaignID] {
+		fam, err := composer.DigestFamily(cv.Milestone)
+		if err != nil {
+			continue // not a milestone a digest tells
+		}
+		i := slices.IndexFunc(out, func(m composer.DigestMember) bool { return m.Campaign.ID == cv.CampaignID })
+		if i >= 0 {
+			if slices.Index(composer.DigestFamilies, fam) < slices.Index(composer.DigestFamilies, out[i].Family) {
+				out[i].Family = fam
+			}
 			continue
 		}
-		seen[cv.CampaignID] = true
 		c, ok, err := snaps.campaign(ctx, cv.CampaignID)
 		if err != nil {
 			return nil, err
@@ -233,16 +306,19 @@ func digestMembers(ctx context.Context, covers []content.Cover, snaps *snapshots
 		if !ok {
 			c = campaigns.Campaign{ID: cv.CampaignID, Title: cv.CampaignID}
 		}
-		out = append(out, composer.DigestMember{Campaign: c})
+		out = append(out, composer.DigestMember{Campaign: c, Family: fam})
 	}
 	return out, nil
 }
 
-// foldGroup is the posts of one language and digest family that go into one
-// digest, and the open digest they may join.
+// foldGroup is the posts of one language that go into one digest, and
+// where the plan puts that digest.
 type foldGroup struct {
-	lang, family string
-	members      []content.Post
+	lang    string
+	members []content.Post
+	slot    time.Time // where the plan puts the digest
+	open    bool      // the language's digest is open: members join it
+	made    string    // the new digest folded into, if any
 }
 
 // planItem is a post, or a digest yet to be made, in the capacity plan.
@@ -255,18 +331,24 @@ type planItem struct {
 	slot     time.Time // where the plan put it
 }
 
-// maxPlanRounds bounds the rounds of planning: each round folds more posts
-// or gives a digest a slot, and the plan settles in two or three.
-const maxPlanRounds = 8
+func (it planItem) isDigest() bool { return it.group != nil || it.post.Kind == content.KindDigest }
+
+// maxPlanRounds bounds the rounds of planning: each round folds more posts,
+// gives a digest a slot or gives up on its most pressing members, and the
+// plan settles in a few.
+const maxPlanRounds = 32
 
 // plan weighs the waiting posts against the network's slots and returns the
-// groups of posts to fold. Posts with a slot keep it; the others are placed
-// in order of urgency (priority, then deadline, a digest before a single post
-// of the same priority), each at the earliest slot the network's rules allow
-// (daily cap, spacing, quiet hours, campaign spacing). A post that finds no
-// slot before its not_after is folded into its digest; a digest that finds
-// none takes the slot of the least urgent single post placed before its
-// members' deadlines, which is folded in turn. Members whose deadline comes
+// groups of posts to fold, each with the slot its digest should take. Posts
+// with a slot keep it; the others are placed in order of urgency (priority,
+// then deadline, a digest before a single post of the same priority), each
+// at the earliest slot the network's rules allow (daily cap, spacing, quiet
+// hours, campaign spacing). A post that finds no slot before its not_after is
+// folded into its language's digest (the open one, or a new one). A new
+// digest that finds no slot takes the slot of the least urgent single post
+// before its members' deadlines, placed here or scheduled earlier (not by a
+// person), which is folded in turn; one that still finds none is not made,
+// and its posts expire with their own reason. Members whose deadline comes
 // before their digest's slot are left out: no digest can tell them in time.
 func (f *Folder) plan(ctx context.Context, network string, posts []content.Post, now time.Time) ([]*foldGroup, error) {
 	limits := f.sched.Limits(network)
@@ -276,19 +358,21 @@ func (f *Folder) plan(ctx context.Context, network string, posts []content.Post,
 	if err != nil {
 		return nil, err
 	}
-	var singles []planItem
+	var singles, scheduled []planItem
 	var campaignIDs []string
-	openDigest := map[[2]string]bool{}
+	open := map[string]content.Post{} // the open digest of each language
 	for _, p := range posts {
 		if p.Kind == content.KindDigest && p.Joinable(now) {
-			if fam, err := composer.DigestFamily(p.Milestone); err == nil {
-				openDigest[[2]string{p.Lang, fam}] = true
-			}
+			open[p.Lang] = p
 		}
+		it := planItem{post: p, priority: p.Priority, notAfter: p.NotAfter, campaign: p.CampaignID, slot: p.ScheduledAt}
 		if !p.ScheduledAt.IsZero() {
+			if movable(p, now) {
+				scheduled = append(scheduled, it) // may give its slot to a digest
+			}
 			continue // holds its slot: it is in taken
 		}
-		singles = append(singles, planItem{post: p, priority: p.Priority, notAfter: p.NotAfter, campaign: p.CampaignID})
+		singles = append(singles, it)
 		if p.CampaignID != "" && !slices.Contains(campaignIDs, p.CampaignID) {
 			campaignIDs = append(campaignIDs, p.CampaignID)
 		}
@@ -303,10 +387,20 @@ func (f *Folder) plan(ctx context.Context, network string, posts []content.Post,
 		}
 	}
 
-	folded := map[string]bool{} // post ids to fold
+	folded := map[string]bool{}  // post ids to fold
+	tooLate := map[string]bool{} // posts no digest can tell in time: left to expire
 	var groups []*foldGroup
+	var placed []planItem
 	for range maxPlanRounds {
-		groups = f.groupFolded(singles, folded, openDigest)
+		groups = groupFolded(append(slices.Clone(singles), scheduled...), folded, tooLate)
+		cal := slices.Clone(taken) // without the slots of the scheduled posts folded
+		for _, it := range scheduled {
+			if folded[it.post.ID] {
+				if i := slices.IndexFunc(cal, it.slot.Equal); i >= 0 {
+					cal = slices.Delete(cal, i, i+1)
+				}
+			}
+		}
 		items := make([]planItem, 0, len(singles)+len(groups))
 		for _, it := range singles {
 			if !folded[it.post.ID] {
@@ -314,68 +408,95 @@ func (f *Folder) plan(ctx context.Context, network string, posts []content.Post,
 			}
 		}
 		for _, g := range groups {
-			if openDigest[[2]string{g.lang, g.family}] {
-				continue // joins a digest already planned
+			if _, ok := open[g.lang]; ok {
+				continue // joins the digest already there
 			}
+			// A new digest must go out before the first of its members
+			// stops being news.
 			it := planItem{group: g, priority: g.members[0].Priority}
 			for _, m := range g.members {
 				it.priority = min(it.priority, m.Priority)
-				if m.NotAfter.After(it.notAfter) {
-					it.notAfter = m.NotAfter
-				}
+				it.notAfter = earliestDeadline(it.notAfter, m.NotAfter)
 			}
 			items = append(items, it)
 		}
+		// Digests first: each tells many milestones, and a milestone that
+		// misses a slot of its own is told in one only if its digest has
+		// one. Then the single posts, the most urgent first.
 		slices.SortStableFunc(items, func(a, b planItem) int {
-			return cmp.Or(cmp.Compare(a.priority, b.priority), boolFirst(a.group != nil, b.group != nil),
+			return cmp.Or(boolFirst(a.isDigest(), b.isDigest()), cmp.Compare(a.priority, b.priority),
 				compareDeadline(a.notAfter, b.notAfter), a.post.CreatedAt.Compare(b.post.CreatedAt))
 		})
-		placed, lost := f.simulate(items, taken, campTaken, limits, now)
+		var lost []planItem
+		placed, lost = f.simulate(items, cal, campTaken, limits, now)
 		changed := false
 		for _, it := range lost {
 			switch {
 			case it.group != nil:
-				// The digest needs a slot: the least urgent single post placed
-				// before its members' deadline gives it up.
-				if v := leastUrgent(placed, it.notAfter); v != "" && !folded[v] {
-					folded[v], changed = true, true
+				// The digest needs a slot: the least urgent single post before
+				// its first member's deadline gives it up; when none can, the
+				// members with that deadline are beyond telling.
+				var pool []planItem
+				for _, c := range append(slices.Clone(placed), scheduled...) {
+					if !folded[c.post.ID] {
+						pool = append(pool, c)
+					}
 				}
-			case foldable(it.post, now) && !folded[it.post.ID]:
+				if v := leastUrgent(pool, it.notAfter); v != "" {
+					folded[v], changed = true, true
+					continue
+				}
+				for _, m := range it.group.members {
+					if !m.NotAfter.After(it.notAfter) {
+						tooLate[m.ID], changed = true, true
+					}
+				}
+			case foldable(it.post) && !folded[it.post.ID]:
 				folded[it.post.ID], changed = true, true
 			}
 		}
 		if !changed {
-			// Members a digest slot comes too late for stay out of it.
-			for _, it := range placed {
-				if it.group == nil {
-					continue
-				}
-				it.group.members = slices.DeleteFunc(it.group.members, func(m content.Post) bool {
-					return !m.NotAfter.IsZero() && !it.slot.Before(m.NotAfter)
-				})
-			}
 			break
 		}
+	}
+	// Where each digest goes: the plan's slot for a new one and for an open
+	// one without a slot yet, the slot an open one holds. A new digest
+	// without a slot is not made.
+	for _, g := range groups {
+		o, isOpen := open[g.lang]
+		g.open = isOpen
+		found := false
+		if isOpen && !o.ScheduledAt.IsZero() {
+			g.slot, found = o.ScheduledAt, true
+		}
+		for _, it := range placed {
+			if it.group == g || (isOpen && o.ScheduledAt.IsZero() && it.post.ID == o.ID) {
+				g.slot, found = it.slot, true
+			}
+		}
+		if !found {
+			g.members = nil
+			continue
+		}
+		g.members = slices.DeleteFunc(g.members, func(m content.Post) bool {
+			return !m.NotAfter.IsZero() && !g.slot.Before(m.NotAfter)
+		})
 	}
 	return slices.DeleteFunc(groups, func(g *foldGroup) bool { return len(g.members) == 0 }), nil
 }
 
-// groupFolded groups the posts to fold by language and digest family,
-// most urgent first.
-func (f *Folder) groupFolded(singles []planItem, folded map[string]bool, open map[[2]string]bool) []*foldGroup {
+// groupFolded groups the posts to fold by language, most urgent first,
+// leaving out those no digest can tell in time.
+func groupFolded(singles []planItem, folded, tooLate map[string]bool) []*foldGroup {
 	var groups []*foldGroup
 	for _, it := range singles {
 		p := it.post
-		if !folded[p.ID] {
+		if !folded[p.ID] || tooLate[p.ID] {
 			continue
 		}
-		fam, err := composer.DigestFamily(p.Milestone)
-		if err != nil {
-			continue
-		}
-		i := slices.IndexFunc(groups, func(g *foldGroup) bool { return g.lang == p.Lang && g.family == fam })
+		i := slices.IndexFunc(groups, func(g *foldGroup) bool { return g.lang == p.Lang })
 		if i < 0 {
-			groups = append(groups, &foldGroup{lang: p.Lang, family: fam})
+			groups = append(groups, &foldGroup{lang: p.Lang})
 			i = len(groups) - 1
 		}
 		groups[i].members = append(groups[i].members, p)
@@ -388,9 +509,17 @@ func (f *Folder) groupFolded(singles []planItem, folded map[string]bool, open ma
 	return groups
 }
 
+// movable reports whether a scheduled post's slot may go to a digest in the
+// plan: one the scheduler gave a foldable post, not soon due, not set by a
+// person, not a retry's.
+func movable(p content.Post, now time.Time) bool {
+	return foldable(p) && p.ScheduledAt.After(now.Add(missedAfter)) &&
+		!strings.HasPrefix(p.SlotNote, "set by ") && !strings.HasPrefix(p.SlotNote, retryNote)
+}
+
 // foldable reports whether a post may be folded into a digest: a milestone
 // post with a freshness, that no person wrote.
-func foldable(p content.Post, now time.Time) bool {
+func foldable(p content.Post) bool {
 	return p.Kind == content.KindMilestone && !p.NotAfter.IsZero() && p.EditedBy == "" &&
 		(p.State == content.StatePending || p.State == content.StateApproved)
 }
@@ -430,7 +559,7 @@ func leastUrgent(placed []planItem, deadline time.Time) string {
 	var best *planItem
 	for i := range placed {
 		it := &placed[i]
-		if it.group != nil || !foldable(it.post, time.Time{}) || (!deadline.IsZero() && !it.slot.Before(deadline)) {
+		if it.group != nil || !foldable(it.post) || (!deadline.IsZero() && !it.slot.Before(deadline)) {
 			continue
 		}
 		if best == nil || it.priority > best.priority || (it.priority == best.priority && it.slot.After(best.slot)) {
@@ -470,7 +599,7 @@ func compareDeadline(a, b time.Time) int {
 // them (it waits, no person edited it, and it stays approved only if they
 // are), else a new one. Posts claimed or decided meanwhile are left out.
 func (f *Folder) fold(ctx context.Context, network string, g *foldGroup, snaps *snapshots, now time.Time, rep *FoldReport) error {
-	bundle := content.DigestBundle(network, g.lang, g.family)
+	bundle := content.DigestBundle(network, g.lang)
 	members := slices.Clone(g.members)
 	for range maxBundleTries {
 		if len(members) == 0 {
@@ -483,21 +612,20 @@ func (f *Folder) fold(ctx context.Context, network string, g *foldGroup, snaps *
 		allApproved := !slices.ContainsFunc(members, func(p content.Post) bool { return p.State != content.StateApproved })
 		join := found && open.Joinable(now) && open.Kind == content.KindDigest && (open.State == content.StatePending || allApproved)
 		var covers []content.Cover
-		prio, notAfter := int(^uint(0)>>1), time.Time{}
+		prio := int(^uint(0) >> 1)
 		if join {
 			covers = slices.Clone(open.Covers)
-			prio, notAfter = open.Priority, open.NotAfter
+			prio = open.Priority
 		}
 		ids := make([]string, len(members))
 		for i, m := range members {
 			ids[i] = m.ID
 			for _, cv := range m.Covers {
-				if !slices.Contains(covers, cv) {
+				if !slices.ContainsFunc(covers, cv.Same) {
 					covers = append(covers, cv)
 				}
 			}
 			prio = min(prio, m.Priority)
-			notAfter = earliestDeadline(notAfter, m.NotAfter)
 		}
 		digestMembers, err := digestMembers(ctx, covers, snaps)
 		if err != nil {
@@ -511,14 +639,14 @@ func (f *Folder) fold(ctx context.Context, network string, g *foldGroup, snaps *
 		if !join {
 			id = f.store.NewID()
 		}
-		out, err := f.writer.RenderDigest(network, g.lang, g.family, id, digestMembers, now)
+		out, err := f.writer.RenderDigest(network, g.lang, id, digestMembers, now)
 		if err != nil {
-			return fmt.Errorf("bots: unable to write the %s %s digest on %s: %w", g.lang, g.family, network, err)
+			return fmt.Errorf("bots: unable to write the %s digest on %s: %w", g.lang, network, err)
 		}
 		if join {
 			_, _, err = f.store.Revise(ctx, open, content.Revision{Bundle: &content.BundleCAS{Bundle: bundle}, Members: ids,
 				Covers: covers, Milestone: primary, Text: out.Text, Link: out.Link, Variant: out.Variant,
-				Priority: prio, NotAfter: notAfter, Actor: foldActor, Action: "fold",
+				Priority: prio, NotAfter: latestCover(covers), Actor: foldActor, Action: "fold",
 				Reason: fmt.Sprintf("%d more posts folded in", len(ids))})
 		} else {
 			expect := ""
@@ -527,7 +655,7 @@ func (f *Folder) fold(ctx context.Context, network string, g *foldGroup, snaps *
 			}
 			_, _, err = f.store.CreateBundled(ctx, content.Draft{ID: id, Kind: content.KindDigest, Network: network,
 				Milestone: primary, Covers: covers, Text: out.Text, Link: out.Link, Lang: g.lang, Variant: out.Variant,
-				Priority: prio, NotAfter: notAfter, Actor: foldActor, Approved: allApproved},
+				Priority: prio, NotAfter: latestCover(covers), Actor: foldActor, Approved: allApproved},
 				content.BundleCAS{Bundle: bundle, Expect: expect}, ids)
 		}
 		var moved *content.MovedError
@@ -535,8 +663,9 @@ func (f *Folder) fold(ctx context.Context, network string, g *foldGroup, snaps *
 		case err == nil:
 			rep.Folded += len(ids)
 			rep.Digests++
-			f.log.Info("posts folded into a digest", "network", network, "lang", g.lang, "family", g.family,
-				"digest_id", id, "folded", len(ids), "campaigns", len(digestMembers))
+			if !join {
+				g.made = id
+			}
 			return nil
 		case errors.As(err, &moved):
 			members = slices.DeleteFunc(members, func(p content.Post) bool { return p.ID == moved.PostID })
@@ -546,7 +675,7 @@ func (f *Folder) fold(ctx context.Context, network string, g *foldGroup, snaps *
 			return err
 		}
 	}
-	return fmt.Errorf("bots: unable to fold posts into the %s %s digest on %s: it kept changing", g.lang, g.family, network)
+	return fmt.Errorf("bots: unable to fold posts into the %s digest on %s: it kept changing", g.lang, network)
 }
 
 // maxBundleTries bounds the compare-and-set rounds of one fold.
@@ -560,4 +689,20 @@ func earliestDeadline(a, b time.Time) time.Time {
 		return a
 	}
 	return b
+}
+
+// latestCover is a digest's not_after: the last of its milestones'
+// freshness. The folder drops each milestone the digest can no longer tell
+// in time (see prune), so the digest itself goes out while any is fresh.
+func latestCover(covers []content.Cover) time.Time {
+	var last time.Time
+	for _, c := range covers {
+		if c.NotAfter.IsZero() {
+			return time.Time{}
+		}
+		if c.NotAfter.After(last) {
+			last = c.NotAfter
+		}
+	}
+	return last
 }

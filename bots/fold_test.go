@@ -3,7 +3,6 @@ package bots
 import (
 	"context"
 	"fmt"
-	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -51,7 +50,7 @@ func newFoldEnv(t *testing.T, limits NetworkLimits, auto []string) *foldEnv {
 		t.Fatal(err)
 	}
 	sched, err := NewScheduler(st, SchedulerOptions{Networks: map[string]NetworkLimits{"x": limits},
-		QuietHours: &QuietHours{Start: "22:00", End: "08:00"}, GoodHours: map[string][]HourRange{"x": nil},
+		QuietHours: &QuietHours{Start: "22:00", End: "08:00"}, GoodHours: map[string][]HourRange{"x": nil}, Folding: true,
 		Location: paris, Now: c.Now, Logger: quietLog()})
 	if err != nil {
 		t.Fatal(err)
@@ -146,7 +145,7 @@ func TestFoldWhenCapsBind(t *testing.T) {
 		t.Fatalf("digests = %v, report %+v", digests, rep)
 	}
 	d := digests[0]
-	if !strings.HasPrefix(d.Text, "Funded today") || !strings.Contains(d.Text, "@maker") ||
+	if !strings.HasPrefix(strings.TrimPrefix(d.Text, "🎉 "), "Funded today: Project") || !strings.Contains(d.Text, "@maker") ||
 		!strings.Contains(d.Text, "https://fanfare.example.org/digests/"+d.ID) {
 		t.Errorf("digest text %q", d.Text)
 	}
@@ -250,7 +249,7 @@ func TestWithdrawAfterRefund(t *testing.T) {
 		t.Errorf("post of campaign 1: %s %q", got.State, got.LastError)
 	}
 	got := f.get(t, merged.ID)
-	if got.State != content.StatePending || !slices.Equal(got.Covers, []content.Cover{{CampaignID: "c02", Milestone: "backers:100"}}) ||
+	if got.State != content.StatePending || len(got.Covers) != 1 || !got.Covers[0].Same(content.Cover{CampaignID: "c02", Milestone: "backers:100"}) ||
 		strings.Contains(got.Text, "50%") || !strings.Contains(got.Text, "100 backers") || got.Milestone != "backers:100" {
 		t.Errorf("merged post after the refund: %s %v %q", got.State, got.Covers, got.Text)
 	}

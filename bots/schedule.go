@@ -43,9 +43,15 @@ type SchedulerOptions struct {
 	Learner GoodHoursLearner
 	// MaxGoodWait bounds the wait for good hours. Default 3h.
 	MaxGoodWait time.Duration
-	Location    *time.Location   // the platform's zone; nil: UTC
-	Now         func() time.Time // nil: time.Now
-	Logger      *slog.Logger     // nil: slog.Default()
+	// Folding says a Folder runs before each planning: a milestone post
+	// that finds no slot before its not_after then waits, unscheduled, to be
+	// folded into a digest (or to expire at its not_after) instead of
+	// expiring at once; and a digest may take the slot of a post as urgent
+	// as itself, since it tells many.
+	Folding  bool
+	Location *time.Location   // the platform's zone; nil: UTC
+	Now      func() time.Time // nil: time.Now
+	Logger   *slog.Logger     // nil: slog.Default()
 }
 
 // quiet is a parsed QuietHours: minutes after local midnight.
@@ -284,6 +290,12 @@ func (s *Scheduler) PlanNetwork(ctx context.Context, network string) error {
 	if err != nil {
 		return err
 	}
+	if s.opts.Folding {
+		// Digests first, as the folder planned: each tells many milestones.
+		slices.SortStableFunc(posts, func(a, b content.Post) int {
+			return boolFirst(a.Kind == content.KindDigest, b.Kind == content.KindDigest)
+		})
+	}
 	ids := make([]string, len(posts))
 	for i, p := range posts {
 		ids[i] = p.ID
@@ -336,10 +348,22 @@ func (s *Scheduler) place(ctx context.Context, p content.Post, limits NetworkLim
 		if after.After(now) {
 			note = retryNote + "not before " + after.In(s.loc).Format("15:04:05") + "; " + note
 		}
-		if !ok || (!p.NotAfter.IsZero() && !at.Before(p.NotAfter)) {
-			victim, err := s.victim(ctx, p, limits, *taken, campTaken, now, after)
+		// A digest aims before its first milestone stops being news; if it
+		// cannot, it still goes out in time for the others (the folder
+		// drops the stale ones).
+		deadline := s.deadline(p)
+		if !ok || (!deadline.IsZero() && !at.Before(deadline)) {
+			victim, err := s.victim(ctx, p, deadline, limits, *taken, campTaken, now, after)
 			if err != nil {
 				return time.Time{}, bumped, err
+			}
+			if victim == nil && ok && deadline.Before(p.NotAfter) && at.Before(p.NotAfter) {
+				goto reserve
+			}
+			if victim == nil && s.opts.Folding && foldable(p) {
+				// The folder puts it in a digest, or it expires at its not_after.
+				s.log.Debug("post waits to be folded: no slot of its own", "post_id", p.ID, "network", p.Network)
+				return time.Time{}, bumped, nil
 			}
 			if victim == nil {
 				reason := s.noSlotReason(p, at, note, ok)
@@ -365,13 +389,11 @@ func (s *Scheduler) place(ctx context.Context, p content.Post, limits NetworkLim
 			}
 			continue
 		}
+	reserve:
 		if better, why := s.preferGoodHours(ctx, p, *taken, campTaken, limits, at); !better.IsZero() {
 			at, note = better, why
 		}
-		y, mo, d := at.In(s.loc).Date()
-		g := content.SlotGuard{MinSpacing: limits.MinSpacing, CampaignSpacing: limits.CampaignSpacing, DailyCap: limits.DailyCap,
-			DayStart: time.Date(y, mo, d, 0, 0, 0, 0, s.loc), DayEnd: time.Date(y, mo, d+1, 0, 0, 0, 0, s.loc), Forget: from}
-		err := s.store.ReserveSlot(ctx, p.ID, at, note, g)
+		err := s.reserve(ctx, p.ID, limits, at, note, from)
 		switch {
 		case err == nil:
 			*taken = append(*taken, at)
@@ -391,19 +413,50 @@ func (s *Scheduler) place(ctx context.Context, p content.Post, limits NetworkLim
 	return time.Time{}, bumped, nil // contended: the next run tries again
 }
 
+// deadline is when a post must go out by: its not_after, or for a digest
+// (when folding) the first of its milestones' freshness.
+func (s *Scheduler) deadline(p content.Post) time.Time {
+	if !s.opts.Folding || p.Kind != content.KindDigest {
+		return p.NotAfter
+	}
+	var first time.Time
+	for _, c := range p.Covers {
+		if !c.NotAfter.IsZero() && (first.IsZero() || c.NotAfter.Before(first)) {
+			first = c.NotAfter
+		}
+	}
+	if first.IsZero() {
+		return p.NotAfter
+	}
+	return first
+}
+
+// reserve takes a slot for an approved post without one, re-checking the
+// network's rules in the same atomic step (see content.Store.ReserveSlot).
+func (s *Scheduler) reserve(ctx context.Context, id string, limits NetworkLimits, at time.Time, note string, from time.Time) error {
+	y, mo, d := at.In(s.loc).Date()
+	g := content.SlotGuard{MinSpacing: limits.MinSpacing, CampaignSpacing: limits.CampaignSpacing, DailyCap: limits.DailyCap,
+		DayStart: time.Date(y, mo, d, 0, 0, 0, 0, s.loc), DayEnd: time.Date(y, mo, d+1, 0, 0, 0, 0, s.loc), Forget: from}
+	return s.store.ReserveSlot(ctx, id, at, note, g)
+}
+
 // victim returns the least urgent post whose slot, given back, lets p go out
 // after `after` and before its not_after; nil when p is not time-bound or no
 // such post helps. Slots set by a person and retry slots are never taken.
-func (s *Scheduler) victim(ctx context.Context, p content.Post, limits NetworkLimits, taken, campTaken []time.Time, now, after time.Time) (*content.Post, error) {
-	if p.NotAfter.IsZero() {
+func (s *Scheduler) victim(ctx context.Context, p content.Post, deadline time.Time, limits NetworkLimits, taken, campTaken []time.Time, now, after time.Time) (*content.Post, error) {
+	if deadline.IsZero() {
 		return nil, nil
 	}
-	cands, err := s.store.Scheduled(ctx, p.Network, now.Add(time.Millisecond), p.NotAfter)
+	cands, err := s.store.Scheduled(ctx, p.Network, now.Add(time.Millisecond), deadline)
 	if err != nil {
 		return nil, err
 	}
+	// A digest goes before any single post when slots are scarce (see
+	// Folder); other posts before less urgent ones.
+	digest := s.opts.Folding && p.Kind == content.KindDigest
 	cands = slices.DeleteFunc(cands, func(c content.Post) bool {
-		return c.Priority <= p.Priority || strings.HasPrefix(c.SlotNote, "set by ") || strings.HasPrefix(c.SlotNote, retryNote)
+		less := c.Priority > p.Priority || (digest && c.Kind != content.KindDigest)
+		return !less || strings.HasPrefix(c.SlotNote, "set by ") || strings.HasPrefix(c.SlotNote, retryNote)
 	})
 	if len(cands) == 0 {
 		return nil, nil
@@ -413,7 +466,7 @@ func (s *Scheduler) victim(ctx context.Context, p content.Post, limits NetworkLi
 		return slices.ContainsFunc(cands, func(c content.Post) bool { return c.ScheduledAt.Equal(t) })
 	})
 	at, _, ok := nextSlot(free, campTaken, after, limits, s.quiet, s.loc)
-	if !ok || !at.Before(p.NotAfter) {
+	if !ok || !at.Before(deadline) {
 		return nil, nil
 	}
 	slices.SortFunc(cands, func(a, b content.Post) int {

@@ -54,10 +54,9 @@ func MergeBundle(network, campaignID string) Bundle {
 	return Bundle{name: "merge:" + network + ":" + campaignID}
 }
 
-// DigestBundle is where milestones of one digest family fold, per network and
-// language.
-func DigestBundle(network, lang, family string) Bundle {
-	return Bundle{name: "digest:" + network + ":" + lang + ":" + family}
+// DigestBundle is where milestones fold, per network and language.
+func DigestBundle(network, lang string) Bundle {
+	return Bundle{name: "digest:" + network + ":" + lang}
 }
 
 func (b Bundle) String() string { return b.name }

@@ -56,7 +56,7 @@ func TestMergeBundleCompareAndSet(t *testing.T) {
 	}
 	// It joins instead.
 	c.Add(time.Minute)
-	covers := []Cover{{"c1", "percent:50"}, {"c1", "backers:50"}}
+	covers := []Cover{{CampaignID: "c1", Milestone: "percent:50"}, {CampaignID: "c1", Milestone: "backers:50"}}
 	got, changed, err := s.Revise(ctx, open, Revision{Bundle: &BundleCAS{Bundle: b, Until: c.Now().Add(time.Hour)}, DedupKey: d2.DedupKey,
 		GroupID: d2.GroupID, Covers: covers, Milestone: "percent:50", Text: "50 % and 50 backers", Priority: 6,
 		Actor: "system:composer", Action: "merge", Reason: "merged with backers:50"})
@@ -149,8 +149,8 @@ func TestDigestFoldsMembersAtomically(t *testing.T) {
 	moved := toState(t, s, c, StatePublishing)
 
 	digest := Draft{Kind: KindDigest, Network: NetworkX, Lang: "en", Text: "Funded today: …",
-		Covers: []Cover{{"c1", "percent:50"}, {"c2", "percent:50"}, {moved.CampaignID, moved.Milestone}}, Actor: "system:digest"}
-	bundle := DigestBundle(NetworkX, "en", "progress")
+		Covers: []Cover{{CampaignID: "c1", Milestone: "percent:50"}, {CampaignID: "c2", Milestone: "percent:50"}, {CampaignID: moved.CampaignID, Milestone: moved.Milestone}}, Actor: "system:digest"}
+	bundle := DigestBundle(NetworkX, "en")
 	// One member was claimed meanwhile: nothing happens at all.
 	if _, _, err := s.CreateBundled(ctx, digest, BundleCAS{Bundle: bundle}, []string{a.ID, b.ID, moved.ID}); !errors.Is(err, ErrMemberMoved) {
 		t.Fatalf("fold with a publishing member: err = %v, want ErrMemberMoved", err)
@@ -196,19 +196,19 @@ func TestAutoApproveCovers(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	merged := Draft{Kind: KindMilestone, Milestone: "percent:50", Covers: []Cover{{"c", "percent:50"}, {"c", "backers:50"}}}
+	merged := Draft{Kind: KindMilestone, Milestone: "percent:50", Covers: []Cover{{CampaignID: "c", Milestone: "percent:50"}, {CampaignID: "c", Milestone: "backers:50"}}}
 	if _, ok := a.Match(merged); ok {
 		t.Error("a merged post telling an unapproved backers milestone was approved")
 	}
-	merged.Covers = []Cover{{"c", "percent:100"}, {"c", "ended:successful"}}
+	merged.Covers = []Cover{{CampaignID: "c", Milestone: "percent:100"}, {CampaignID: "c", Milestone: "ended:successful"}}
 	if r, ok := a.Match(merged); !ok || r != "milestone:percent:*, milestone:ended:successful" {
 		t.Errorf("Match(percent and ended) = %q, %v", r, ok)
 	}
-	digest := Draft{Kind: KindDigest, Covers: []Cover{{"a", "percent:100"}, {"b", "percent:150"}}}
+	digest := Draft{Kind: KindDigest, Covers: []Cover{{CampaignID: "a", Milestone: "percent:100"}, {CampaignID: "b", Milestone: "percent:150"}}}
 	if _, ok := a.Match(digest); !ok {
 		t.Error("a digest of approved milestones was not approved")
 	}
-	digest.Covers = append(digest.Covers, Cover{"c", "launch"})
+	digest.Covers = append(digest.Covers, Cover{CampaignID: "c", Milestone: "launch"})
 	if _, ok := a.Match(digest); ok {
 		t.Error("a digest telling an unapproved launch was approved")
 	}

@@ -66,7 +66,7 @@ func postFromHash(h map[string]string) (Post, bool) {
 	covers := decodeCovers(h["covers"])
 	if covers == nil && Kind(h["kind"]) == KindMilestone && h["campaign_id"] != "" && h["milestone"] != "" {
 		// Posts stored before covers existed tell their one milestone.
-		covers = []Cover{{CampaignID: h["campaign_id"], Milestone: h["milestone"]}}
+		covers = []Cover{{CampaignID: h["campaign_id"], Milestone: h["milestone"], NotAfter: msTime(h["not_after"])}}
 	}
 	if covers == nil {
 		covers = []Cover{}
@@ -105,9 +105,9 @@ func postFromHash(h map[string]string) (Post, bool) {
 	}, true
 }
 
-// encodeCovers stores covers compactly as "campaign milestone" lines: ids
-// and milestones hold no spaces or line breaks (checkDraft), and Lua reads
-// the campaign ids off it with a pattern.
+// encodeCovers stores covers compactly as "campaign milestone not_after"
+// lines (not_after in unix ms, empty for none): ids and milestones hold no
+// spaces or line breaks (checkCovers).
 func encodeCovers(cs []Cover) string {
 	var b strings.Builder
 	for i, c := range cs {
@@ -117,6 +117,8 @@ func encodeCovers(cs []Cover) string {
 		b.WriteString(c.CampaignID)
 		b.WriteByte(' ')
 		b.WriteString(c.Milestone)
+		b.WriteByte(' ')
+		b.WriteString(msString(c.NotAfter))
 	}
 	return b.String()
 }
@@ -128,8 +130,9 @@ func decodeCovers(s string) []Cover {
 	lines := strings.Split(s, "\n")
 	out := make([]Cover, 0, len(lines))
 	for _, l := range lines {
-		c, m, _ := strings.Cut(l, " ")
-		out = append(out, Cover{CampaignID: c, Milestone: m})
+		c, rest, _ := strings.Cut(l, " ")
+		m, na, _ := strings.Cut(rest, " ")
+		out = append(out, Cover{CampaignID: c, Milestone: m, NotAfter: msTime(na)})
 	}
 	return out
 }

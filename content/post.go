@@ -49,7 +49,13 @@ const (
 type Cover struct {
 	CampaignID string `json:"campaign_id"`
 	Milestone  string `json:"milestone"`
+	// NotAfter is when this milestone stops being news (its freshness): a
+	// digest drops the milestones it can no longer tell in time.
+	NotAfter time.Time `json:"not_after,omitzero"`
 }
+
+// Same reports whether two covers tell the same milestone.
+func (c Cover) Same(o Cover) bool { return c.CampaignID == o.CampaignID && c.Milestone == o.Milestone }
 
 // Post is one message for one network.
 type Post struct {

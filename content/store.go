@@ -98,7 +98,7 @@ func (s *Store) checkDraft(d *Draft) error {
 		return &FieldError{Field: "not_after", Message: "is before 1970"}
 	}
 	if len(d.Covers) == 0 && d.Kind == KindMilestone && d.CampaignID != "" && d.Milestone != "" {
-		d.Covers = []Cover{{CampaignID: d.CampaignID, Milestone: d.Milestone}}
+		d.Covers = []Cover{{CampaignID: d.CampaignID, Milestone: d.Milestone, NotAfter: d.NotAfter}}
 	}
 	if err := checkCovers(d.Covers); err != nil {
 		return err

@@ -158,7 +158,8 @@ func (m *Main) wire(ctx context.Context) (*app, error) {
 		learner = nil
 	}
 	sched, err := bots.NewScheduler(queue, bots.SchedulerOptions{
-		Networks: schedLimits, QuietHours: quiet, GoodHours: goodHours, Learner: learner, Location: loc, Now: now, Logger: log,
+		Networks: schedLimits, QuietHours: quiet, GoodHours: goodHours, Learner: learner, Folding: cfg.Approval.Digests,
+		Location: loc, Now: now, Logger: log,
 	})
 	if err != nil {
 		return nil, err

@@ -115,22 +115,27 @@ func (c *Composer) checkBundleFile(f *tmplFile) error {
 	for _, camp := range samples {
 		at := camp.Deadline.Add(-24 * time.Hour)
 		if f.key.family == FamilyDigest {
-			members := make([]DigestMember, 0, 12)
-			for i := range 12 {
-				m := samples[i%len(samples)]
-				m.ID = fmt.Sprintf("%s-%d", m.ID, i)
-				members = append(members, DigestMember{Campaign: m})
-			}
+			// One campaign; one section of many; every section.
+			var sets [][]DigestMember
 			for _, fam := range DigestFamilies {
-				for _, n := range []int{1, len(members)} {
-					for vi := range f.variants {
-						id := fmt.Sprintf("01SAMPLE%d", vi)
-						for digestVariant(id, len(f.variants)) != vi {
-							id += "x"
-						}
-						if _, err := c.renderDigest(f, f.key.network, f.key.lang, fam, id, "https://fanfare.example/digests/"+id, members[:n], at); err != nil {
-							return fmt.Errorf("template %s: %w", f.name, err)
-						}
+				one := []DigestMember{{Campaign: samples[0], Family: fam}}
+				var many, mixed []DigestMember
+				for i := range 12 {
+					m := samples[i%len(samples)]
+					m.ID = fmt.Sprintf("%s-%d", m.ID, i)
+					many = append(many, DigestMember{Campaign: m, Family: fam})
+					mixed = append(mixed, DigestMember{Campaign: m, Family: DigestFamilies[i%len(DigestFamilies)]})
+				}
+				sets = append(sets, one, many, mixed)
+			}
+			for _, members := range sets {
+				for vi := range f.variants {
+					id := fmt.Sprintf("01SAMPLE%d", vi)
+					for digestVariant(id, len(f.variants)) != vi {
+						id += "x"
+					}
+					if _, err := c.renderDigest(f, f.key.network, f.key.lang, id, "https://fanfare.example/digests/"+id, members, at); err != nil {
+						return fmt.Errorf("template %s: %w", f.name, err)
 					}
 				}
 			}

@@ -294,7 +294,7 @@ func (c *Composer) Handle(ctx context.Context, ev campaigns.Event, sink DraftSin
 // of their family makes stale, d's own included (drafted late).
 func (c *Composer) supersede(ctx context.Context, sup Superseder, d content.Draft) error {
 	ms, err := parseMilestone(d.Milestone)
-	if err != nil || !supersedingFamilies[ms.family] {
+	if err != nil || !(supersedingFamilies[ms.family] || ms.family == FamilyEnded) {
 		return nil // Compose parsed it; a family that never supersedes
 	}
 	n, err := sup.Supersede(ctx, d.CampaignID, d.Network, supersedesRaw, auditActor)
@@ -308,8 +308,11 @@ func (c *Composer) supersede(ctx context.Context, sup Superseder, d content.Draf
 	return nil
 }
 
-// supersedesRaw is supersedes on milestone strings; one that does not parse
-// (a post written by hand) neither supersedes nor is superseded.
+// Supersedes reports whether a post about milestone newer makes one about
+// older stale (see supersedes); a milestone that does not parse (a post
+// written by hand) neither supersedes nor is superseded.
+func Supersedes(newer, older string) bool { return supersedesRaw(newer, older) }
+
 func supersedesRaw(newer, older string) bool {
 	n, err := parseMilestone(newer)
 	if err != nil {
@@ -330,9 +333,14 @@ var supersedingFamilies = map[string]bool{
 // same progression family and a step further along it. Percent, backers and
 // stretch goals count up; ending windows count down (ending:24h comes after
 // ending:72h). A funding milestone also makes a launch post stale: "25 %
-// already" is better news than "just launched".
+// already" is better news than "just launched"; and a campaign's success
+// tells everything it reached on the way (its percent, backers and stretch
+// goals) and that it was ending.
 func supersedes(newer, older milestone) bool {
 	if older.family == FamilyLaunch && newer.family == FamilyPercent {
+		return true
+	}
+	if newer.family == FamilyEnded && supersedingFamilies[older.family] {
 		return true
 	}
 	if newer.family != older.family || !supersedingFamilies[newer.family] {

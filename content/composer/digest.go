@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"hash/fnv"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -13,19 +14,20 @@ import (
 	"github.com/fanfarehq/fanfare/content/text"
 )
 
-// Digest families: what a digest is about. Each has a "head:<family>" block
-// in the digest templates.
+// Digest families: what a campaign in a digest is there for. A digest lists
+// its campaigns in sections, in this order, each named by the
+// "head:<family>" block of the digest templates.
 const (
 	DigestFunded   = "funded"   // reached 100 % or more, or ended successfully
-	DigestProgress = "progress" // funding steps under 100 %, backers, stretch goals
 	DigestEnding   = "ending"   // the last days or hours
 	DigestLaunch   = "launch"   // new campaigns
+	DigestProgress = "progress" // funding steps under 100 %, backers, stretch goals
 )
 
-// DigestFamilies lists the digest families.
+// DigestFamilies lists the digest families in the order a digest tells them.
 var DigestFamilies = []string{DigestFunded, DigestEnding, DigestLaunch, DigestProgress}
 
-// DigestFamily is the digest a post about milestone m folds into.
+// DigestFamily is the section of a digest a post about milestone m goes in.
 func DigestFamily(m string) (string, error) {
 	ms, err := parseMilestone(m)
 	if err != nil {
@@ -44,9 +46,11 @@ func DigestFamily(m string) (string, error) {
 	return DigestProgress, nil
 }
 
-// DigestMember is one campaign a digest tells: its newest snapshot.
+// DigestMember is one campaign a digest tells: its newest snapshot and the
+// section it goes in (its most urgent milestone's DigestFamily).
 type DigestMember struct {
 	Campaign campaigns.Campaign
+	Family   string
 }
 
 // maxDigestItems bounds the campaigns a digest names where the network's
@@ -62,18 +66,25 @@ const maxItemTitle = 60
 // campaign it tells.
 func DigestPath(postID string) string { return "/digests/" + postID }
 
-// RenderDigest writes the digest post postID for a network and language:
-// the family's head, then as many campaigns as the network's length allows
-// (in members' order: put the most urgent first), "and N more", and a link to
-// the digest's page under Options.PublicURL, which lists them all.
-func (c *Composer) RenderDigest(network, lang, family, postID string, members []DigestMember, at time.Time) (Rendered, error) {
+// RenderDigest writes the digest post postID for a network and language. It
+// names as many campaigns as the network's length allows, the most urgent
+// sections first (funded, ending, launch, progress; members keep their order
+// within a section: put the most urgent first), each section under its head
+// ("Funded today: A by @a, B by @b"), says how many more there are, and
+// links to the digest's page under Options.PublicURL, which lists them all.
+func (c *Composer) RenderDigest(network, lang, postID string, members []DigestMember, at time.Time) (Rendered, error) {
 	if len(members) == 0 {
 		return Rendered{}, errors.New("composer: a digest needs at least one campaign")
+	}
+	for _, m := range members {
+		if !slices.Contains(DigestFamilies, m.Family) {
+			return Rendered{}, fmt.Errorf("composer: campaign %s: %q is not a digest family (%s)", m.Campaign.ID, m.Family, strings.Join(DigestFamilies, ", "))
+		}
 	}
 	if c.publicURL == "" {
 		return Rendered{}, errors.New("composer: a digest links to its page: http.public_url is required")
 	}
-	link, err := TagURL(c.publicURL+DigestPath(postID), network, "fanfare-digest", family)
+	link, err := TagURL(c.publicURL+DigestPath(postID), network, "fanfare-digest", "digest")
 	if err != nil {
 		return Rendered{}, err
 	}
@@ -85,14 +96,18 @@ func (c *Composer) RenderDigest(network, lang, family, postID string, members []
 	if f.key.lang != lang {
 		lang = f.key.lang
 	}
-	r, err := c.renderDigest(f, network, lang, family, postID, link, members, at)
+	members = slices.Clone(members)
+	slices.SortStableFunc(members, func(a, b DigestMember) int {
+		return slices.Index(DigestFamilies, a.Family) - slices.Index(DigestFamilies, b.Family)
+	})
+	r, err := c.renderDigest(f, network, lang, postID, link, members, at)
 	if err != nil {
 		return Rendered{}, fmt.Errorf("composer: digest %s: %w", postID, err)
 	}
 	return r, nil
 }
 
-func (c *Composer) renderDigest(f *tmplFile, network, lang, family, postID, link string, members []DigestMember, at time.Time) (Rendered, error) {
+func (c *Composer) renderDigest(f *tmplFile, network, lang, postID, link string, members []DigestMember, at time.Time) (Rendered, error) {
 	loc := c.locales[lang]
 	if loc == nil {
 		loc = newLocale(lang)
@@ -106,6 +121,7 @@ func (c *Composer) renderDigest(f *tmplFile, network, lang, family, postID, link
 	t.Funcs(e.funcs())
 
 	items := make([]string, len(members))
+	perFamily := map[string]int64{}
 	for i, m := range members {
 		camp := m.Campaign
 		camp.Title = shortTitle(camp.Title)
@@ -113,27 +129,74 @@ func (c *Composer) renderDigest(f *tmplFile, network, lang, family, postID, link
 		if items[i], err = execBlock(t, "item", Data{Campaign: camp, Network: network, Lang: lang}); err != nil {
 			return Rendered{}, err
 		}
+		perFamily[m.Family]++
 	}
 	e.campaign = campaigns.Campaign{}
-	count := int64(len(members))
-	extra := map[string]any{"Count": count, "More": int64(0), "Link": link}
-	data := Data{Family: FamilyDigest, Network: network, Lang: lang, Extra: extra}
-	if extra["Head"], err = execBlock(t, "head:"+family, data); err != nil {
+	block := func(name string, extra map[string]any) (string, error) {
+		return execBlock(t, name, Data{Family: FamilyDigest, Network: network, Lang: lang, Extra: extra})
+	}
+	heads := map[string]string{}
+	for fam, n := range perFamily {
+		if heads[fam], err = block("head:"+fam, map[string]any{"Count": n}); err != nil {
+			return Rendered{}, err
+		}
+	}
+	and, err := block("and", nil)
+	if err != nil {
 		return Rendered{}, err
 	}
-	and, err := execBlock(t, "and", data)
+	// The separator is kept as written: a line break between sections on
+	// Facebook, " · " on X.
+	sep, err := execRaw(t, "sep", Data{Family: FamilyDigest, Network: network, Lang: lang})
 	if err != nil {
 		return Rendered{}, err
 	}
 	tail := ""
 	if t.Lookup("tail") != nil {
-		if tail, err = execBlock(t, "tail", data); err != nil {
+		if tail, err = block("tail", map[string]any{"Link": link}); err != nil {
 			return Rendered{}, err
 		}
 	} else if network == content.NetworkX {
 		tail = link
 	}
 	variant := f.variants[digestVariant(postID, len(f.variants))]
+
+	// sections writes the first k campaigns under their heads, and how many
+	// more there are: in the one section's list when there is one section,
+	// else after the sections.
+	sections := func(k int) (string, error) {
+		var out []string
+		more := int64(len(members) - k)
+		for i := 0; i < k; {
+			fam := members[i].Family
+			j := i
+			for j < k && members[j].Family == fam {
+				j++
+			}
+			list := slices.Clone(items[i:j])
+			if more > 0 && i == 0 && j == k && perFamily[fam] == int64(len(members)) {
+				s, err := block("more", map[string]any{"More": more})
+				if err != nil {
+					return "", err
+				}
+				list, more = append(list, s), 0
+			}
+			s, err := block("section", map[string]any{"Head": heads[fam], "Items": joinList(list, and)})
+			if err != nil {
+				return "", err
+			}
+			out = append(out, s)
+			i = j
+		}
+		if more > 0 {
+			s, err := block("more_all", map[string]any{"More": more})
+			if err != nil {
+				return "", err
+			}
+			out = append(out, s)
+		}
+		return strings.Join(out, sep), nil
+	}
 
 	// As many campaigns as fit: the text grows with each one named.
 	limit := len(items)
@@ -142,20 +205,16 @@ func (c *Composer) renderDigest(f *tmplFile, network, lang, family, postID, link
 	}
 	var best string
 	for k := 1; k <= limit; k++ {
-		parts := append([]string(nil), items[:k]...)
-		if more := count - int64(k); more > 0 {
-			extra["More"] = more
-			s, err := execBlock(t, "more", data)
-			if err != nil {
-				return Rendered{}, err
-			}
-			parts = append(parts, s)
-		}
-		extra["Items"] = joinList(parts, and)
-		body, err := execBlock(t, variant, data)
+		secs, err := sections(k)
 		if err != nil {
 			return Rendered{}, err
 		}
+		body, err := execRaw(t, variant, Data{Family: FamilyDigest, Network: network, Lang: lang,
+			Extra: map[string]any{"Sections": secs, "Count": int64(len(members)), "Link": link}})
+		if err != nil {
+			return Rendered{}, err
+		}
+		body = tidy(body)
 		whole := strings.TrimSpace(body + " " + tail)
 		if res, err := text.Check(network, whole); err != nil || !res.Valid {
 			if best == "" { // not even one campaign fits whole: cut the first

@@ -9,14 +9,14 @@ import (
 	"github.com/fanfarehq/fanfare/content/text"
 )
 
-func digestMembers(lang string, n int) []DigestMember {
+func digestMembers(lang, family string, n int) []DigestMember {
 	out := make([]DigestMember, n)
 	for i := range out {
 		c := testCampaign(lang)
 		c.ID = fmt.Sprintf("camp-%d", i)
 		c.Title = fmt.Sprintf("Project number %d", i)
 		c.Creator.XHandle = fmt.Sprintf("maker%d", i)
-		out[i] = DigestMember{Campaign: c}
+		out[i] = DigestMember{Campaign: c, Family: family}
 	}
 	return out
 }
@@ -29,15 +29,16 @@ func TestRenderDigest(t *testing.T) {
 		wantHead              string
 		wantMore              bool
 	}{
-		{content.NetworkX, "en", DigestFunded, 1, "Funded today", false},
-		{content.NetworkX, "en", DigestFunded, 30, "Funded today", true},
-		{content.NetworkX, "fr", DigestEnding, 30, "Dernières heures pour 30 campagnes", true},
-		{content.NetworkFacebook, "en", DigestProgress, 3, "On the move today", false},
-		{content.NetworkFacebook, "fr", DigestLaunch, 45, "Nouveaux sur la plateforme aujourd'hui", true},
+		{content.NetworkX, "en", DigestFunded, 1, "Funded today: ", false},
+		{content.NetworkX, "en", DigestFunded, 30, "Funded today: ", true},
+		{content.NetworkX, "fr", DigestEnding, 30, "Bientôt la fin : ", true},
+		{content.NetworkFacebook, "en", DigestProgress, 3, "On the move: ", false},
+		{content.NetworkFacebook, "fr", DigestLaunch, 45, "Nouveaux sur la plateforme : ", true},
+		{content.NetworkFacebook, "fr", DigestEnding, 4, "Derniers jours pour 4 campagnes : ", false},
 	} {
 		name := fmt.Sprintf("%s/%s/%s/%d", tt.network, tt.lang, tt.family, tt.n)
-		members := digestMembers(tt.lang, tt.n)
-		r, err := c.RenderDigest(tt.network, tt.lang, tt.family, "01DIGEST", members, testLaunch)
+		members := digestMembers(tt.lang, tt.family, tt.n)
+		r, err := c.RenderDigest(tt.network, tt.lang, "01DIGEST", members, testLaunch)
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}
@@ -81,8 +82,41 @@ func TestRenderDigest(t *testing.T) {
 			t.Errorf("%s: variant %q", name, r.Variant)
 		}
 	}
-	if _, err := newTestComposer(t, Options{}).RenderDigest(content.NetworkX, "en", DigestFunded, "01D", digestMembers("en", 2), testLaunch); err == nil {
+	if _, err := newTestComposer(t, Options{}).RenderDigest(content.NetworkX, "en", "01D", digestMembers("en", DigestFunded, 2), testLaunch); err == nil {
 		t.Error("a digest rendered without a public URL to link to")
+	}
+}
+
+// TestRenderDigestSections: a digest of several families names the most
+// urgent sections first, each under its head, and counts the rest after them.
+func TestRenderDigestSections(t *testing.T) {
+	c := newTestComposer(t, Options{PublicURL: "https://fanfare.example.org/"})
+	var members []DigestMember
+	for i, fam := range []string{DigestProgress, DigestLaunch, DigestFunded, DigestEnding, DigestProgress, DigestFunded} {
+		m := digestMembers("en", fam, i+1)[i]
+		members = append(members, m)
+	}
+	r, err := c.RenderDigest(content.NetworkFacebook, "en", "01DIGEST", members, testLaunch)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "Funded today: Project number 2 by Atelier Lumen and Project number 5 by Atelier Lumen.\n" +
+		"Last days for 1 campaign: Project number 3 by Atelier Lumen.\n" +
+		"New on the platform: Project number 1 by Atelier Lumen.\n" +
+		"On the move: Project number 0 by Atelier Lumen and Project number 4 by Atelier Lumen."
+	if !strings.Contains(r.Text, want) {
+		t.Errorf("Facebook digest:\n%s\nwant it to contain:\n%s", r.Text, want)
+	}
+	x, err := c.RenderDigest(content.NetworkX, "en", "01DIGEST", append(members, digestMembers("en", DigestLaunch, 40)[6:]...), testLaunch)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(strings.TrimPrefix(x.Text, "🎉 "), "Funded today: Project number 2 by @maker2 and Project number 5 by @maker5 · Ending soon: ") ||
+		!strings.Contains(x.Text, " more https://fanfare.example.org/digests/01DIGEST?") {
+		t.Errorf("X digest: %q", x.Text)
+	}
+	if _, err := c.RenderDigest(content.NetworkX, "en", "01D", []DigestMember{{Campaign: testCampaign("en"), Family: "party"}}, testLaunch); err == nil {
+		t.Error("a member of an unknown family was rendered")
 	}
 }
 

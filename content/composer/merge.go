@@ -89,7 +89,7 @@ func (c *Composer) canMerge(b Bundler, open content.Post, d content.Draft) bool 
 // from the newest snapshot (ev's). A post the rules approved goes back to
 // pending when they do not approve d.
 func (c *Composer) mergeRevision(b Bundler, open content.Post, ev campaigns.Event, d content.Draft) (content.Revision, error) {
-	covers := append(slices.Clone(open.Covers), content.Cover{CampaignID: d.CampaignID, Milestone: d.Milestone})
+	covers := append(slices.Clone(open.Covers), content.Cover{CampaignID: d.CampaignID, Milestone: d.Milestone, NotAfter: d.NotAfter})
 	at := ev.FiredAt
 	if at.IsZero() {
 		at = c.now()
@@ -106,8 +106,8 @@ func (c *Composer) mergeRevision(b Bundler, open content.Post, ev campaigns.Even
 		Text:      r.Text,
 		Link:      r.Link,
 		Variant:   r.Variant,
-		Priority:  min(open.Priority, d.Priority),
-		NotAfter:  earliest(open.NotAfter, d.NotAfter),
+		Priority:  c.coversPriority(covers, d.CampaignID),
+		NotAfter:  toldUntil(covers, c.factsOf(covers, d.CampaignID)),
 		Demote:    open.State == content.StateApproved && !b.AutoApproves(d),
 		Actor:     auditActor,
 		Action:    "merge",
@@ -116,15 +116,36 @@ func (c *Composer) mergeRevision(b Bundler, open content.Post, ev campaigns.Even
 	return rev, nil
 }
 
-// earliest is the earlier of two deadlines, a zero one meaning none.
-func earliest(a, b time.Time) time.Time {
-	switch {
-	case a.IsZero():
-		return b
-	case b.IsZero() || a.Before(b):
-		return a
+// factsOf is facts without the error: covers a merge just built parse.
+func (c *Composer) factsOf(covers []content.Cover, id string) []milestone {
+	f, _ := c.facts(covers, id)
+	return f
+}
+
+// coversPriority is the priority of a post telling covers: its most urgent
+// fact's.
+func (c *Composer) coversPriority(covers []content.Cover, id string) int {
+	facts := c.factsOf(covers, id)
+	if len(facts) == 0 {
+		return c.priority["default"]
 	}
-	return b
+	return priority(c.priority, facts[0])
+}
+
+// toldUntil is when a post telling covers stops being news: the earliest
+// freshness of the facts it tells. A milestone a newer one makes stale no
+// longer bounds it (a success told after its campaign's last hours).
+func toldUntil(covers []content.Cover, facts []milestone) time.Time {
+	var until time.Time
+	for _, cv := range covers {
+		if cv.NotAfter.IsZero() || !slices.ContainsFunc(facts, func(m milestone) bool { return m.raw == cv.Milestone }) {
+			continue
+		}
+		if until.IsZero() || cv.NotAfter.Before(until) {
+			until = cv.NotAfter
+		}
+	}
+	return until
 }
 
 // renderCovers writes one post telling a campaign's milestones: the
@@ -228,6 +249,12 @@ func (c *Composer) sayFacts(f *tmplFile, facts []milestone, network, lang string
 
 // execBlock renders one named block of a template as a line of text.
 func execBlock(t *template.Template, name string, data any) (string, error) {
+	s, err := execRaw(t, name, data)
+	return strings.TrimSpace(strings.ReplaceAll(tidy(s), "\n", " ")), err
+}
+
+// execRaw renders one named block of a template as it is written.
+func execRaw(t *template.Template, name string, data any) (string, error) {
 	if t.Lookup(name) == nil {
 		return "", fmt.Errorf("template %s: no block %q", t.Name(), name)
 	}
@@ -235,7 +262,7 @@ func execBlock(t *template.Template, name string, data any) (string, error) {
 	if err := t.ExecuteTemplate(&b, name, data); err != nil {
 		return "", err
 	}
-	return strings.TrimSpace(strings.ReplaceAll(tidy(b.String()), "\n", " ")), nil
+	return b.String(), nil
 }
 
 // joinList joins items as a sentence does: "A", "A and B", "A, B and C".
@@ -249,17 +276,25 @@ func joinList(items []string, and string) string {
 	return strings.Join(items[:len(items)-1], ", ") + " " + and + " " + items[len(items)-1]
 }
 
+// Telling is a post that tells a campaign's covered milestones.
+type Telling struct {
+	Rendered
+	Milestone string    // the main milestone told
+	Priority  int       // its most urgent fact's
+	NotAfter  time.Time // the earliest freshness of what it tells
+}
+
 // RenderCovers writes the post that tells a campaign's covered milestones
 // from its newest snapshot, as a merge does (see renderCovers): for a post
-// whose covers changed (a withdrawn milestone). It returns the text and the
-// main milestone told.
-func (c *Composer) RenderCovers(covers []content.Cover, network string, camp campaigns.Campaign, at time.Time) (Rendered, string, error) {
+// whose covers changed (a withdrawn milestone).
+func (c *Composer) RenderCovers(covers []content.Cover, network string, camp campaigns.Campaign, at time.Time) (Telling, error) {
 	if !slices.Contains(c.networks, network) {
-		return Rendered{}, "", fmt.Errorf("composer: network %q is not enabled", network)
+		return Telling{}, fmt.Errorf("composer: network %q is not enabled", network)
 	}
 	r, primary, err := c.renderCovers(covers, network, camp, at)
 	if err != nil {
-		return Rendered{}, "", fmt.Errorf("composer: campaign %s: %w", camp.ID, err)
+		return Telling{}, fmt.Errorf("composer: campaign %s: %w", camp.ID, err)
 	}
-	return r, primary.raw, nil
+	return Telling{Rendered: r, Milestone: primary.raw, Priority: c.coversPriority(covers, camp.ID),
+		NotAfter: toldUntil(covers, c.factsOf(covers, camp.ID))}, nil
 }
