@@ -611,6 +611,7 @@ func (f *Folder) fold(ctx context.Context, network string, g *foldGroup, snaps *
 		}
 		allApproved := !slices.ContainsFunc(members, func(p content.Post) bool { return p.State != content.StateApproved })
 		join := found && open.Joinable(now) && open.Kind == content.KindDigest && (open.State == content.StatePending || allApproved)
+
 		var covers []content.Cover
 		prio := int(^uint(0) >> 1)
 		if join {
@@ -653,6 +654,7 @@ func (f *Folder) fold(ctx context.Context, network string, g *foldGroup, snaps *
 			if found {
 				expect = open.ID
 			}
+
 			_, _, err = f.store.CreateBundled(ctx, content.Draft{ID: id, Kind: content.KindDigest, Network: network,
 				Milestone: primary, Covers: covers, Text: out.Text, Link: out.Link, Lang: g.lang, Variant: out.Variant,
 				Priority: prio, NotAfter: latestCover(covers), Actor: foldActor, Approved: allApproved},

@@ -456,6 +456,12 @@ func (s *Scheduler) victim(ctx context.Context, p content.Post, deadline time.Ti
 	digest := s.opts.Folding && p.Kind == content.KindDigest
 	cands = slices.DeleteFunc(cands, func(c content.Post) bool {
 		less := c.Priority > p.Priority || (digest && c.Kind != content.KindDigest)
+		if s.opts.Folding && c.Kind == content.KindDigest {
+			// A digest keeps its slot: a single post that took it would be
+			// folded into the next digest, and another digest would leave
+			// this one's milestones late.
+			less = false
+		}
 		return !less || strings.HasPrefix(c.SlotNote, "set by ") || strings.HasPrefix(c.SlotNote, retryNote)
 	})
 	if len(cands) == 0 {
@@ -514,8 +520,8 @@ func (s *Scheduler) GoodHours(ctx context.Context, network string) []HourRange {
 
 // preferGoodHours returns a later slot in the network's good hours for a post
 // whose earliest slot (at) falls outside them, when one is free within
-// MaxGoodWait and within half the time left before the post's not_after;
-// zero when at is best.
+// MaxGoodWait and within half the time left before the post's deadline (its
+// not_after, a digest's first milestone's freshness); zero when at is best.
 func (s *Scheduler) preferGoodHours(ctx context.Context, p content.Post, taken, campTaken []time.Time, limits NetworkLimits, at time.Time) (time.Time, string) {
 	hours := s.GoodHours(ctx, p.Network)
 	local := at.In(s.loc)
@@ -523,8 +529,8 @@ func (s *Scheduler) preferGoodHours(ctx context.Context, p content.Post, taken, 
 		return time.Time{}, ""
 	}
 	limit := at.Add(s.opts.MaxGoodWait)
-	if !p.NotAfter.IsZero() {
-		if half := at.Add(p.NotAfter.Sub(at) / 2); half.Before(limit) {
+	if deadline := s.deadline(p); !deadline.IsZero() {
+		if half := at.Add(deadline.Sub(at) / 2); half.Before(limit) {
 			limit = half
 		}
 	}
