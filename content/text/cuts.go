@@ -34,13 +34,16 @@ func protectedRanges(t string) [][2]int {
 	return out
 }
 
-func insideAny(ranges [][2]int, p int) bool {
+// insideRanges marks, for each byte offset of a text of length n, whether a
+// cut there would fall strictly inside one of ranges.
+func insideRanges(n int, ranges [][2]int) []bool {
+	inside := make([]bool, n+1)
 	for _, r := range ranges {
-		if r[0] < p && p < r[1] {
-			return true
+		for p := r[0] + 1; p < r[1]; p++ {
+			inside[p] = true
 		}
 	}
-	return false
+	return inside
 }
 
 // cutPoints lists, ascending, the byte offsets at which t may be cut before
@@ -52,7 +55,7 @@ func insideAny(ranges [][2]int, p int) bool {
 // long to keep whole) come the boundaries between grapheme clusters, so an
 // accent, a flag or a family emoji is never split.
 func cutPoints(t string, extra [][2]int, min int) []int {
-	protected := append(protectedRanges(t), extra...)
+	inside := insideRanges(len(t), append(protectedRanges(t), extra...))
 	bounds := graphemeBounds(t)
 	trim := func(p int) int {
 		k := searchInts(bounds, p)
@@ -70,7 +73,7 @@ func cutPoints(t string, extra [][2]int, min int) []int {
 		if rest == "" {
 			break
 		}
-		if c := trim(pos); c > min && !insideAny(protected, c) && (len(words) == 0 || words[len(words)-1] < c) {
+		if c := trim(pos); c > min && !inside[c] && (len(words) == 0 || words[len(words)-1] < c) {
 			words = append(words, c)
 		}
 	}
@@ -83,7 +86,7 @@ func cutPoints(t string, extra [][2]int, min int) []int {
 		if b >= limit {
 			break
 		}
-		if c := trim(b); c > min && !insideAny(protected, c) && (len(cuts) == 0 || cuts[len(cuts)-1] < c) {
+		if c := trim(b); c > min && !inside[c] && (len(cuts) == 0 || cuts[len(cuts)-1] < c) {
 			cuts = append(cuts, c)
 		}
 	}

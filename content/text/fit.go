@@ -207,118 +207,117 @@ func collapse(ws string) string {
 	return " "
 }
 
-// dropHashtags drops Hashtag spans, the last first.
+// dropHashtags drops Hashtag spans, the last first, as few as it takes.
 func (f *fitter) dropHashtags() (string, bool) {
-	for i := len(f.pieces) - 1; i >= 0; i-- {
-		if f.pieces[i].kind != pieceTag || f.dropped[i] {
-			continue
-		}
-		f.dropped[i] = true
-		if out, ok := f.fits(); ok {
-			return out, true
+	var groups [][]int
+	for i, p := range f.pieces {
+		if p.kind == pieceTag && !f.dropped[i] {
+			groups = append(groups, []int{i})
 		}
 	}
-	return "", false
+	return f.dropLast(groups)
 }
 
-// dropOptionals drops optional sentences, the last first, except those that
-// hold a Keep span.
+// dropOptionals drops optional sentences, the last first, as few as it
+// takes, except those that hold a Keep span.
 func (f *fitter) dropOptionals() (string, bool) {
 	kept := map[int]bool{}
-	for _, p := range f.pieces {
-		if p.kind == pieceKeep {
-			for _, o := range p.opts {
+	members := make([][]int, f.optCount)
+	for i, p := range f.pieces {
+		for _, o := range p.opts {
+			if p.kind == pieceKeep {
 				kept[o] = true
 			}
+			members[o] = append(members[o], i)
 		}
 	}
-	for o := f.optCount - 1; o >= 0; o-- {
-		if kept[o] {
-			continue
-		}
-		any := false
-		for i, p := range f.pieces {
-			if slices.Contains(p.opts, o) && !f.dropped[i] {
-				f.dropped[i] = true
-				any = true
-			}
-		}
-		if !any {
-			continue
-		}
-		if out, ok := f.fits(); ok {
-			return out, true
+	var groups [][]int
+	for o, m := range members {
+		if !kept[o] && len(m) > 0 {
+			groups = append(groups, m)
 		}
 	}
-	return "", false
+	return f.dropLast(groups)
 }
 
-// cutSpans shortens the Cut spans still shown, the longest first, one cut
-// point at a time; with a single span, by bisection.
+// dropLast drops the fewest last groups of pieces that make the post fit,
+// found by bisection (dropping more never makes a post longer); when none
+// does, all of them stay dropped.
+func (f *fitter) dropLast(groups [][]int) (string, bool) {
+	if len(groups) == 0 {
+		return "", false
+	}
+	base := slices.Clone(f.dropped)
+	drop := func(n int) {
+		copy(f.dropped, base)
+		for _, g := range groups[len(groups)-n:] {
+			for _, i := range g {
+				f.dropped[i] = true
+			}
+		}
+	}
+	// lastFitting finds the largest k such that keeping k groups fits.
+	k, ok := lastFitting(len(groups), func(k int) bool {
+		drop(len(groups) - k)
+		_, ok := f.fits()
+		return ok
+	})
+	if !ok {
+		drop(len(groups))
+		return "", false
+	}
+	drop(len(groups) - k)
+	return f.fits()
+}
+
+// cutSpans shortens the Cut spans still shown, the longest first: each is
+// held to a common length, cut at its last cut point within it (or its
+// first, when it has none within), and the longest length that fits is
+// found by bisection over the spans' cut points.
 func (f *fitter) cutSpans() (string, bool) {
 	type span struct {
 		i    int
-		cuts []int // ascending; the span whole comes after the last
-		k    int   // current cut: len(cuts) is the whole span
+		cuts []int // ascending
 	}
-	var spans []*span
+	var spans []span
+	var caps []int
 	for i, p := range f.pieces {
 		if p.kind == pieceCut && !f.dropped[i] {
 			cuts := cutPoints(p.text, nil, 0)
-			spans = append(spans, &span{i: i, cuts: cuts, k: len(cuts)})
+			spans = append(spans, span{i: i, cuts: cuts})
+			caps = append(caps, cuts...)
 		}
 	}
 	if len(spans) == 0 {
 		return "", false
 	}
-	set := func(s *span) {
-		if s.k == len(s.cuts) {
-			f.cut[s.i] = -1
-		} else {
-			f.cut[s.i] = s.cuts[s.k]
+	slices.Sort(caps)
+	caps = slices.Compact(caps)
+	apply := func(c int) {
+		for _, s := range spans {
+			switch k, _ := slices.BinarySearch(s.cuts, c+1); {
+			case len(f.pieces[s.i].text) <= c:
+				f.cut[s.i] = -1
+			case k > 0:
+				f.cut[s.i] = s.cuts[k-1]
+			case len(s.cuts) > 0:
+				f.cut[s.i] = s.cuts[0]
+			default:
+				f.cut[s.i] = -1 // one grapheme: nothing to cut
+			}
 		}
 	}
-	if len(spans) == 1 {
-		s := spans[0]
-		k, ok := lastFitting(len(s.cuts), func(k int) bool {
-			s.k = k
-			set(s)
-			_, ok := f.fits()
-			return ok
-		})
-		if ok {
-			s.k = k
-			set(s)
-			return f.fits()
-		}
-		s.k = 0
-		set(s)
+	k, ok := lastFitting(len(caps), func(k int) bool {
+		apply(caps[k])
+		_, ok := f.fits()
+		return ok
+	})
+	if !ok {
+		apply(0)
 		return "", false
 	}
-	for {
-		var longest *span
-		longestLen := -1
-		for _, s := range spans {
-			if s.k == 0 {
-				continue
-			}
-			n := len(f.pieces[s.i].text)
-			if s.k < len(s.cuts) {
-				n = s.cuts[s.k]
-			}
-			if n > longestLen {
-				longest, longestLen = s, n
-			}
-		}
-		if longest == nil {
-			return "", false
-		}
-		longest.k--
-		set(longest)
-		if out, ok := f.fits(); ok {
-			return out, true
-		}
-	}
+	apply(caps[k])
+	return f.fits()
 }
 
 // cutBody shortens a body that has no Cut span as one text (a text written

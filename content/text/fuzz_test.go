@@ -65,10 +65,35 @@ func FuzzFit(f *testing.F) {
 	f.Add(strings.Repeat("Félicitations à toute l'équipe ! ", 12), "@créa https://fanfare.fr/p/1 #bravo", true)
 	f.Add(strings.Repeat("👨\u200d👩\u200d👧\u200d👦", 200), "", true)
 	f.Add(strings.Repeat("e\u0301", 400), "#tag", true)
+	f.Add("Bravo « "+Cut("Un titre très long "+strings.Repeat("encore ", 40))+" » par "+Keep("@créa")+Optional(" Déjà "+Atom("3 500 €")+"."),
+		Keep("https://fanfare.fr/p/1")+" "+Hashtag("#bravo"), true)
+	f.Add(string(cutOpen)+"titre sans fin "+string(optClose)+string(keepOpen), string(tagClose)+"#x", true)
 	f.Fuzz(func(t *testing.T, body, tail string, x bool) {
 		network := NetworkFacebook
 		if x {
 			network = NetworkX
+		}
+		if HasMarks(body) || HasMarks(tail) {
+			// Marked texts: whatever Fit drops or cuts, the result is valid,
+			// holds no mark, and keeps every Keep span.
+			for _, lang := range []string{"", "fr"} {
+				out, err := FitLang(network, lang, body, tail)
+				if err != nil {
+					msg := err.Error()
+					if !errors.Is(err, ErrTooLong) && !strings.Contains(msg, "nothing to post") &&
+						!strings.Contains(msg, "UTF-8") && !strings.Contains(msg, "refuses") {
+						t.Fatalf("FitLang(%q, %q): unexpected error %v", body, tail, err)
+					}
+					continue
+				}
+				if HasMarks(out) {
+					t.Fatalf("FitLang(%q, %q) = %q: marks reached the post", body, tail, out)
+				}
+				if res, _ := Check(network, out); !res.Valid {
+					t.Fatalf("FitLang(%q, %q) = %q, which Check refuses", body, tail, out)
+				}
+			}
+			return
 		}
 		out, err := Fit(network, body, tail)
 		if err != nil {

@@ -80,12 +80,14 @@ func frenchTypography(s string) string {
 	for _, m := range entityRE.FindAllStringIndex(p, -1) {
 		spans = append(spans, [2]int{m[0], m[1]})
 	}
+	inSpan := make([]bool, len(p)+1)
 	for _, sp := range spans {
-		for k, pos := range plainPos {
-			if pos >= sp[0] && pos < sp[1] {
-				t.protected[k] = true
-			}
+		for i := sp[0]; i < sp[1]; i++ {
+			inSpan[i] = true
 		}
+	}
+	for k, pos := range plainPos {
+		t.protected[k] = inSpan[pos]
 	}
 
 	for k := range n {
@@ -160,7 +162,7 @@ func (t *typoText) endsClause(k int) bool {
 		return false
 	}
 	next := t.at(k + 1)
-	return next == 0 || unicode.IsSpace(next) || strings.ContainsRune("»\"”", next)
+	return next == 0 || unicode.IsSpace(next) || strings.ContainsRune("»\"”!?;:", next)
 }
 
 // spaceBefore makes the spaces right before k one no-break space sp, or adds
@@ -173,14 +175,7 @@ func (t *typoText) spaceBefore(k int, sp rune) {
 	if prev := t.at(j - 1); prev == '\n' || prev == '\r' {
 		return
 	}
-	if j == k {
-		t.before[k] = sp
-		return
-	}
-	for i := j; i < k-1; i++ {
-		t.deleted[i] = true
-	}
-	t.replace[k-1] = sp
+	t.setRun(j, k, sp)
 }
 
 // spaceAfter makes the spaces right after k one no-break space sp, or adds
@@ -193,13 +188,24 @@ func (t *typoText) spaceAfter(k int, sp rune) {
 	if next := t.at(j); next == 0 || next == '\n' || next == '\r' {
 		return
 	}
-	if j == k+1 {
-		t.before[j] = sp
+	t.setRun(k+1, j, sp)
+}
+
+// setRun makes the run of spaces [j, k) one no-break space sp, or puts one
+// before k when the run is empty. Two rules may want the same run (": »",
+// "« :"): they agree on where it starts, and the wider space wins.
+func (t *typoText) setRun(j, k int, sp rune) {
+	if j == k {
+		if t.before[k] == 0 || sp == NoBreakSpace {
+			t.before[k] = sp
+		}
 		return
 	}
-	t.replace[k+1] = sp
-	for i := k + 2; i < j; i++ {
+	for i := j + 1; i < k; i++ {
 		t.deleted[i] = true
+	}
+	if t.replace[j] == 0 || sp == NoBreakSpace {
+		t.replace[j] = sp
 	}
 }
 
@@ -220,7 +226,10 @@ func (t *typoText) amounts() {
 			e++
 		}
 		groups[0][1] = e
-		for e+4 <= n && isTypoSpace(t.at(e)) && isDigit(t.at(e+1)) && isDigit(t.at(e+2)) && isDigit(t.at(e+3)) && !isDigit(t.at(e+4)) {
+		// A first group of four digits or more is a number of its own
+		// ("2026 500 €" is a year, then an amount).
+		first := e - k
+		for first <= 3 && e+4 <= n && isTypoSpace(t.at(e)) && isDigit(t.at(e+1)) && isDigit(t.at(e+2)) && isDigit(t.at(e+3)) && !isDigit(t.at(e+4)) {
 			groups = append(groups, [2]int{e + 1, e + 4})
 			e += 4
 		}
@@ -242,23 +251,15 @@ func (t *typoText) amounts() {
 			k = e
 			continue
 		}
-		if len(groups) > 1 && groups[0][1]-groups[0][0] > 3 {
-			k = e
-			continue // "2026 500 €": not one number
-		}
 		for _, g := range groups[1:] {
-			t.replace[g[0]-1] = NoBreakSpace
+			t.setRun(g[0]-1, g[0], NoBreakSpace)
 		}
 		if len(groups) == 1 && intEnd-k >= 4 {
 			for i := intEnd - 3; i > k; i -= 3 {
-				t.before[i] = NoBreakSpace
+				t.setRun(i, i, NoBreakSpace)
 			}
 		}
-		if s > e {
-			t.replace[e] = NoBreakSpace
-		} else {
-			t.before[s] = NoBreakSpace
-		}
+		t.setRun(e, s, NoBreakSpace)
 		k = s
 	}
 }
