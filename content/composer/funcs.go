@@ -102,12 +102,39 @@ func (l *locale) money(amount int64, code string) string {
 	return s
 }
 
+// Plural picks the word for a count n in lang by the CLDR plural rules:
+// Plural("fr", 1, "jour", "jours") is "jour", and so is n = 0 in French;
+// in English only 1 is singular. For every place that writes a count in
+// words (the dashboard's "%d jours restants" among them).
+func Plural(lang string, n int64, one, other string) string {
+	return newLocale(lang).plural(n, one, other)
+}
+
 // FormatMoney writes an amount in minor units of an ISO 4217 currency the way
 // lang writes money: "1 250 €" in French, "€1,250" in English, cents only when
 // there are some ("€1,250.50"). It is what posts say, for every place that
 // shows a campaign's money (dashboard, CLI).
 func FormatMoney(amount int64, currency, lang string) string {
 	return newLocale(lang).money(amount, currency)
+}
+
+// noCashtag keeps a currency symbol such as French "$US" or "$CA" from
+// being a cashtag on X (a "$" before a letter links to a stock search): a
+// word joiner, invisible, goes after the "$".
+func noCashtag(s string) string {
+	if !strings.Contains(s, "$") {
+		return s
+	}
+	var b strings.Builder
+	for i, r := range s {
+		b.WriteRune(r)
+		if r == '$' {
+			if next, _ := utf8.DecodeRuneInString(s[i+1:]); unicode.IsLetter(next) {
+				b.WriteRune(text.WordJoiner)
+			}
+		}
+	}
+	return b.String()
 }
 
 // percent writes "50 %" in French (no-break space) and "50%" in English.
@@ -145,13 +172,10 @@ func (l *locale) timeLeft(d time.Duration) string {
 			return "c'est terminé"
 		case d < time.Hour:
 			return "moins d'une heure"
+		case hours == 1:
+			return "plus qu'une heure"
 		case hours < 48:
-			if hours == 1 {
-				return "plus qu'une heure"
-			}
 			return "plus que " + l.number(hours) + " " + l.plural(hours, "heure", "heures")
-		case days == 1:
-			return "plus qu'un jour"
 		default:
 			return "plus que " + l.number(days) + " " + l.plural(days, "jour", "jours")
 		}
@@ -318,7 +342,7 @@ type env struct {
 // dropped first, optional sentences next.
 func (e *env) funcs() template.FuncMap {
 	return template.FuncMap{
-		"money":   func(amount int64) string { return text.Atom(e.loc.money(amount, e.campaign.Currency)) },
+		"money":   func(amount int64) string { return text.Atom(noCashtag(e.loc.money(amount, e.campaign.Currency))) },
 		"number":  func(n int64) string { return text.Atom(e.loc.number(n)) },
 		"percent": func(n int64) string { return text.Atom(e.loc.percent(n)) },
 		"count": func(n int64, one, other string) string {

@@ -56,6 +56,14 @@ func TestNumberPercentPlural(t *testing.T) {
 		{fr.plural(2, "contributeur", "contributeurs"), "contributeurs"},
 		{en.plural(0, "backer", "backers"), "backers"},
 		{en.plural(1, "backer", "backers"), "backer"},
+		{en.plural(2, "backer", "backers"), "backers"},
+		{fr.plural(1, "jour", "jours"), "jour"},
+		{fr.plural(1_000_000, "jour", "jours"), "jours"},
+		{Plural("fr", 1, "jour restant", "jours restants"), "jour restant"},
+		{Plural("fr", 2, "jour restant", "jours restants"), "jours restants"},
+		{Plural("en", 0, "day left", "days left"), "days left"},
+		{Plural("fr-CA", 0, "jour", "jours"), "jour"},
+		{Plural("pl", 5, "dzień", "dni"), "dni"},
 	} {
 		if tt.got != tt.want {
 			t.Errorf("got %q, want %q", tt.got, tt.want)

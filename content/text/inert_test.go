@@ -29,7 +29,7 @@ func TestInert(t *testing.T) {
 		{"www.example.co.uk/x", "www." + wj + "example." + wj + "co." + wj + "uk/x"},
 		{"👨\u200d👩\u200d👧 🏴\U000E0067\U000E0062\U000E0073\U000E0063\U000E0074\U000E007F", "👨\u200d👩\u200d👧 🏴\U000E0067\U000E0062\U000E0073\U000E0063\U000E0074\U000E007F"},
 		{"می\u200cخواهم", "می\u200cخواهم"}, // ZWNJ spells Persian
-		{"Jardin\u00a0!", "Jardin\u00a0!"},  // a no-break space is kept
+		{"Jardin\u00a0!", "Jardin\u00a0!"}, // a no-break space is kept
 		{" \u200f ", ""},
 	}
 	for _, tt := range tests {

@@ -23,10 +23,11 @@ const (
 // French, as the Imprimerie nationale sets it and as a line must never
 // break: a narrow no-break space (U+202F) before ; ! and ?, a no-break space
 // (U+00A0) before : and inside « », replacing the spaces typed there or
-// added where none was; an amount's digit groups, and the space before its
-// currency sign or %, become no-break spaces, and an amount of four digits
-// or more is grouped ("12500 €" → "12 500 €"). Only amounts are grouped:
-// a year or a postcode is left as it is.
+// added where none was; the spaces between the digit groups of a number
+// ("3 500 graines") and before an amount's currency sign or % become
+// no-break spaces, and an amount of four digits or more is grouped
+// ("12500 €" → "12 500 €"). Only amounts are grouped: a year or a postcode
+// is left as it is.
 //
 // It never touches a URL, a mention, a hashtag or a cashtag, nor what is not
 // punctuation of a sentence: a time (19:30), a ratio (1:2), "?!" after the
@@ -209,9 +210,11 @@ func (t *typoText) setRun(j, k int, sp rune) {
 	}
 }
 
-// amounts finds numbers followed by a currency sign or % and sets their
-// spaces: digit groups and the space before the sign become no-break
-// spaces, and an integer part of four digits or more is grouped.
+// amounts sets the spaces of numbers: the spaces between the digit groups
+// of any number written in groups of three ("3 500 graines") become
+// no-break spaces; and for an amount (a number followed by a currency sign
+// or %), so does the space before the sign, and an integer part of four
+// digits or more is grouped.
 func (t *typoText) amounts() {
 	n := len(t.vis)
 	for k := 0; k < n; k++ {
@@ -246,13 +249,15 @@ func (t *typoText) amounts() {
 		if isTypoSpace(t.at(s)) {
 			s++
 		}
+		// A number written in groups keeps them together, amount or not
+		// ("3 500 graines").
+		for _, g := range groups[1:] {
+			t.setRun(g[0]-1, g[0], NoBreakSpace)
+		}
 		sign := t.at(s)
 		if sign != '%' && !isCurrencySign(sign) {
 			k = e
 			continue
-		}
-		for _, g := range groups[1:] {
-			t.setRun(g[0]-1, g[0], NoBreakSpace)
 		}
 		if len(groups) == 1 && intEnd-k >= 4 {
 			for i := intEnd - 3; i > k; i -= 3 {

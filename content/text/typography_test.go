@@ -38,6 +38,9 @@ func TestTypographyFrench(t *testing.T) {
 		{"en 2026", "en 2026"},
 		{"code 75011", "code 75011"},
 		{"en 2026 500 €", "en 2026 500" + nbsp + "€"},
+		{"Les 3 500 graines", "Les 3" + nbsp + "500 graines"},
+		{"en 2026 500 graines", "en 2026 500 graines"},
+		{"de 12 à 3000", "de 12 à 3000"},
 		// URLs, mentions and hashtags are left alone; what follows them is not.
 		{"https://fanfare.fr/p?x=1&y=2: voir", "https://fanfare.fr/p?x=1&y=2" + nbsp + ": voir"},
 		{"Voir https://fanfare.fr/a:b !", "Voir https://fanfare.fr/a:b" + nnbsp + "!"},

@@ -49,8 +49,8 @@ const (
 //
 // s is not normalised: callers that weigh text pass its NFC form.
 func ExtractURLs(s string) []URLSpan {
-	if !strings.Contains(s, ".") {
-		return nil // every URL has a dot before its top-level domain
+	if !mayHoldHost(s) {
+		return nil
 	}
 	var spans []URLSpan
 	sc := newHostScanner(s)
@@ -65,6 +65,23 @@ func ExtractURLs(s string) []URLSpan {
 		spans = appendURL(spans, s, m)
 	}
 	return spans
+}
+
+// mayHoldHost reports whether s has a dot that a top-level domain could
+// follow (a letter or digit, or any non-ASCII character): every URL has one,
+// and most sentences' dots are followed by a space.
+func mayHoldHost(s string) bool {
+	for i := strings.IndexByte(s, '.'); i >= 0 && i+1 < len(s); {
+		if c := s[i+1]; c >= utf8.RuneSelf || isASCIIAlnum(c) {
+			return true
+		}
+		next := strings.IndexByte(s[i+1:], '.')
+		if next < 0 {
+			return false
+		}
+		i += 1 + next
+	}
+	return false
 }
 
 // appendURL applies to one match what twitter-text's extractUrlsWithIndices
