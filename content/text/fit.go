@@ -352,7 +352,7 @@ func (f *fitter) cutBody() (string, bool) {
 	whole := text.String()
 	cuts := cutPoints(whole, atoms, min)
 	// Replace the body's pieces by one plain piece holding the whole body.
-	saved := slices.Clone(f.pieces)
+	saved, savedDropped, savedCut := slices.Clone(f.pieces), slices.Clone(f.dropped), slices.Clone(f.cut)
 	first := idx[0]
 	for _, i := range idx[1:] {
 		f.dropped[i] = true
@@ -373,7 +373,7 @@ func (f *fitter) cutBody() (string, bool) {
 			return out, true
 		}
 	}
-	f.pieces = saved
+	f.pieces, f.dropped, f.cut, f.noBody = saved, savedDropped, savedCut, false
 	return "", false
 }
 
