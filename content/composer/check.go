@@ -23,9 +23,10 @@ var sampleMilestones = map[string]string{
 	FamilyStory:   "story",
 }
 
-// sampleCampaigns returns a full and a bare campaign in a language: templates
-// must render both, whatever optional field (handle, tags, description,
-// image) they lean on.
+// sampleCampaigns returns a full, a bare and an awkward campaign in a
+// language: templates must render them all, whatever optional field
+// (handle, tags, description, image, the creator itself) they lean on, and
+// whatever a title holds (a colon, a question mark, an @).
 func sampleCampaigns(lang string) []campaigns.Campaign {
 	launched := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
 	full := campaigns.Campaign{
@@ -61,7 +62,15 @@ func sampleCampaigns(lang string) []campaigns.Campaign {
 	bare.Creator = campaigns.Creator{Name: full.Creator.Name}
 	bare.Tags, bare.Description, bare.ImageURL = nil, "", ""
 	bare.Pledged, bare.Backers = 0, 0
-	return []campaigns.Campaign{full, bare}
+	awkward := full
+	awkward.ID += "-awkward"
+	awkward.Title = "Why not? The @fanfare edition: 2nd run!"
+	if lang == "fr" {
+		awkward.Title = "Pourquoi pas ? L'édition @fanfare : 2e tirage !"
+	}
+	awkward.Creator = campaigns.Creator{}
+	awkward.Backers = 1
+	return []campaigns.Campaign{full, bare, awkward}
 }
 
 // check renders every variant of every file against the sample campaigns of

@@ -12,16 +12,26 @@
 //	money AMOUNT   minor units of the campaign's currency: "1 250 €", "€1,250"
 //	number N       grouped digits: "1 000", "1,000"
 //	percent N      "50 %", "50%"
+//	count N ONE OTHER  a number and the word for it: "1 000 contributeurs"
+//	plural N ONE OTHER the word for a count, by CLDR plural rules
 //	timeLeft       time to the deadline in words: "plus que 24 heures", "3 days left"
-//	mention        the creator: @handle on X when known, else the name
+//	creator        the credit: the configured @handle on X, else the name;
+//	               "" without either, so {{with creator}} by {{.}}{{end}}
+//	               leaves the credit out (mention is the same, for older templates)
 //	hashtags       up to 3 hashtags from the campaign's tags, CamelCase
 //	link           the campaign URL with UTM parameters (see TagURL)
 //	excerpt S MAX  S cut to MAX characters at a sentence, else a word, boundary
-//	plural N ONE MANY  the word for a count ("contributeur"/"contributeurs")
 //	capfirst S     S with its first letter upper-cased: {{capfirst timeLeft}}
+//	optional … endoptional  a sentence the post may do without when too long
 //
-// French uses U+00A0 no-break spaces inside numbers and before "€" and "%",
-// as CLDR does, so that a line never breaks inside an amount.
+// How a post is shortened is decided in one place, text.FitLang, not in
+// templates: the helpers and the campaign's fields carry its marks
+// (amounts are never cut inside, the credit and the link never dropped,
+// hashtags go first, then optional sentences, then the title is cut at a
+// word with an ellipsis). Titles, names and descriptions reach templates
+// through text.Inert: they cannot mention, tag or link. French posts get
+// French typography (text.Typography): no-break spaces before ; : ! ?,
+// inside « » and in amounts.
 package composer
 
 import (
@@ -422,7 +432,7 @@ func (c *Composer) render(ms milestone, network string, camp campaigns.Campaign,
 
 func (c *Composer) renderVariant(f *tmplFile, vi int, ms milestone, network, lang string, camp campaigns.Campaign, at time.Time, extra map[string]any) (Rendered, error) {
 	d := Data{
-		Campaign:  camp,
+		Campaign:  asData(camp),
 		Milestone: ms.raw,
 		Family:    ms.family,
 		N:         ms.n,
@@ -434,7 +444,7 @@ func (c *Composer) renderVariant(f *tmplFile, vi int, ms milestone, network, lan
 		if ms.n >= int64(len(camp.StretchGoals)) {
 			return Rendered{}, fmt.Errorf("campaign %s has no stretch goal %d", camp.ID, ms.n)
 		}
-		d.Stretch = camp.StretchGoals[ms.n]
+		d.Stretch = d.Campaign.StretchGoals[ms.n]
 	}
 	link, err := TagURL(camp.URL, network, camp.ID, ms.raw)
 	if err != nil {
@@ -460,7 +470,7 @@ func (c *Composer) renderVariant(f *tmplFile, vi int, ms milestone, network, lan
 		return Rendered{}, err // text/template names file:line:col
 	}
 	body := tidy(b.String())
-	if body == "" {
+	if text.StripMarks(body) == "" {
 		return Rendered{}, fmt.Errorf("template %s: variant %s renders no text", where(t, variant), variant)
 	}
 	var tail string
@@ -476,7 +486,10 @@ func (c *Composer) renderVariant(f *tmplFile, vi int, ms milestone, network, lan
 	} else {
 		tail = defaultTail(network, link, hashtags(camp.Tags))
 	}
-	out, err := text.Fit(network, body, tail)
+	// One place decides how a post is shortened and set: Fit reads the
+	// marks the helpers and the campaign's fields carry, and applies the
+	// language's typography to what it measures.
+	out, err := text.FitLang(network, lang, body, tail)
 	if err != nil {
 		return Rendered{}, fmt.Errorf("template %s: variant %s: %w", where(t, variant), variant, err)
 	}
@@ -496,15 +509,33 @@ func where(t *template.Template, name string) string {
 	return t.Name()
 }
 
-// defaultTail is what follows the body and survives truncation: on X the
-// link (it counts 23 whatever its length) and the hashtags; on Facebook only
-// the hashtags, because the link goes in the post's link field, which shows
-// a preview card.
+// defaultTail is what follows the body: on X the link (it counts 23 whatever
+// its length, and is never dropped) and the hashtags (dropped first when the
+// post is too long); on Facebook only the hashtags, because the link goes in
+// the post's link field, which shows a preview card.
 func defaultTail(network, link, tags string) string {
 	if network == content.NetworkX {
-		return strings.TrimSpace(link + " " + tags)
+		return strings.TrimSpace(text.Keep(link) + " " + tags)
 	}
 	return tags
+}
+
+// asData is the campaign as templates see it. Its free text is a
+// stranger's, so it goes through text.Inert (no line break, control or
+// bidi character, and no @, # or URL the networks would act on), even
+// though ingest already cleans it; and it carries Fit's marks, so that a
+// template, an operator's override included, needs no logic to shorten
+// well: titles, stretch goals and the description may be cut at a word,
+// the creator's name never.
+func asData(c campaigns.Campaign) campaigns.Campaign {
+	c.Title = text.Cut(text.Inert(c.Title))
+	c.Creator.Name = text.Atom(text.Inert(c.Creator.Name))
+	c.Description = text.Cut(text.Inert(c.Description))
+	c.StretchGoals = slices.Clone(c.StretchGoals)
+	for i := range c.StretchGoals {
+		c.StretchGoals[i].Title = text.Cut(text.Inert(c.StretchGoals[i].Title))
+	}
+	return c
 }
 
 // pickVariant rotates variants without state: a per-campaign offset (hash of

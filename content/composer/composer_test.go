@@ -27,7 +27,7 @@ func testCampaign(lang string) campaigns.Campaign {
 	return campaigns.Campaign{
 		ID:         "jardin-42",
 		Title:      "Le Jardin Suspendu",
-		URL:        "https://fund.example/p/jardin?ref=home",
+		URL:        "https://fund.example.com/p/jardin?ref=home",
 		Lang:       lang,
 		Currency:   "EUR",
 		Goal:       125_000,
@@ -67,7 +67,7 @@ func assertLink(t *testing.T, link, network, milestone string) {
 	if err != nil {
 		t.Fatalf("link %q: %v", link, err)
 	}
-	if u.Host != "fund.example" || u.Path != "/p/jardin" {
+	if u.Host != "fund.example.com" || u.Path != "/p/jardin" {
 		t.Errorf("link %q is not the campaign URL", link)
 	}
 	q := u.Query()
@@ -343,7 +343,7 @@ func TestTemplateOverride(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.HasPrefix(ds[0].Text, "MAISON 50\u00a0% pour Le Jardin Suspendu https://fund.example/") || ds[0].Variant != "percent/v1" {
+	if !strings.HasPrefix(ds[0].Text, "MAISON 50\u00a0% pour Le Jardin Suspendu https://fund.example.com/") || ds[0].Variant != "percent/v1" {
 		t.Errorf("override not used on X: %q (%s)", ds[0].Text, ds[0].Variant)
 	}
 	if strings.Contains(ds[1].Text, "MAISON") {
@@ -437,20 +437,34 @@ func TestRender(t *testing.T) {
 }
 
 // TestLongTitleFitsX: a title at the validation limit still gives a valid
-// post with its link and hashtags intact.
+// post: the hashtags go first, then the optional sentence, then the title is
+// cut at a word with an ellipsis inside its quotes; the credit, the link and
+// the milestone stay whole.
 func TestLongTitleFitsX(t *testing.T) {
 	c := newTestComposer(t, Options{})
 	camp := testCampaign("fr")
 	camp.Title = strings.Repeat("Très long titre ", 31)
-	ds, err := c.Compose(campaigns.Event{ID: "e", Campaign: camp, Milestone: "percent:50"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := text.Validate("x", ds[0].Text); err != nil {
-		t.Errorf("X text invalid: %v: %q", err, ds[0].Text)
-	}
-	if !strings.HasSuffix(ds[0].Text, "#JeuDeSociété #Lyon") || !strings.Contains(ds[0].Text, ds[0].Link) {
-		t.Errorf("truncation lost the tail: %q", ds[0].Text)
+	for _, m := range []string{"percent:25", "percent:50", "percent:75", "percent:100"} {
+		ds, err := c.Compose(campaigns.Event{ID: "e", Campaign: camp, Milestone: campaigns.Milestone(m)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		x := ds[0].Text
+		if err := text.Validate("x", x); err != nil {
+			t.Errorf("%s: X text invalid: %v: %q", m, err, x)
+		}
+		pct := strings.TrimPrefix(m, "percent:") + "\u00a0%"
+		for _, want := range []string{"@atelierlumen", ds[0].Link, "…\u00a0»", pct} {
+			if !strings.Contains(x, want) {
+				t.Errorf("%s: %q lacks %q", m, x, want)
+			}
+		}
+		if strings.Contains(x, "#") {
+			t.Errorf("%s: %q kept a hashtag while cutting the title", m, x)
+		}
+		if fb := ds[1].Text; !strings.Contains(fb, camp.Title[:40]) || !strings.Contains(fb, "#JeuDeSociété #Lyon") {
+			t.Errorf("%s: Facebook has room for it all, got %q", m, fb)
+		}
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/fanfarehq/fanfare/campaigns"
+	"github.com/fanfarehq/fanfare/content/text"
 )
 
 func TestFormatMoney(t *testing.T) {
@@ -55,6 +56,14 @@ func TestNumberPercentPlural(t *testing.T) {
 		{fr.plural(2, "contributeur", "contributeurs"), "contributeurs"},
 		{en.plural(0, "backer", "backers"), "backers"},
 		{en.plural(1, "backer", "backers"), "backer"},
+		{en.plural(2, "backer", "backers"), "backers"},
+		{fr.plural(1, "jour", "jours"), "jour"},
+		{fr.plural(1_000_000, "jour", "jours"), "jours"},
+		{Plural("fr", 1, "jour restant", "jours restants"), "jour restant"},
+		{Plural("fr", 2, "jour restant", "jours restants"), "jours restants"},
+		{Plural("en", 0, "day left", "days left"), "days left"},
+		{Plural("fr-CA", 0, "jour", "jours"), "jour"},
+		{Plural("pl", 5, "dzień", "dni"), "dni"},
 	} {
 		if tt.got != tt.want {
 			t.Errorf("got %q, want %q", tt.got, tt.want)
@@ -93,7 +102,7 @@ func TestTimeLeft(t *testing.T) {
 	}
 }
 
-func TestMention(t *testing.T) {
+func TestCredit(t *testing.T) {
 	withHandle := campaigns.Creator{Name: "Atelier Lumen", XHandle: "@atelierlumen", FacebookPage: "atelierlumen"}
 	noHandle := campaigns.Creator{Name: " Atelier Lumen "}
 	for _, tt := range []struct {
@@ -106,9 +115,20 @@ func TestMention(t *testing.T) {
 		{"x", noHandle, "Atelier Lumen"},
 		{"facebook", withHandle, "Atelier Lumen"},
 		{"facebook", noHandle, "Atelier Lumen"},
+		// Only a configured handle that X could have issued is mentioned.
+		{"x", campaigns.Creator{Name: "Lumen", XHandle: "atelier lumen"}, "Lumen"},
+		{"x", campaigns.Creator{Name: "Lumen", XHandle: "@way_too_long_for_x"}, "Lumen"},
+		{"x", campaigns.Creator{Name: "Lumen", XHandle: "@jack @elonmusk"}, "Lumen"},
+		// A name is data: it mentions no one, on either network.
+		{"x", campaigns.Creator{Name: "@jack @elonmusk"}, "@\u2060jack @\u2060elonmusk"},
+		{"facebook", campaigns.Creator{Name: "#Team\n\u202eLumen"}, "#\u2060Team Lumen"},
+		// Nothing to credit: no credit at all.
+		{"x", campaigns.Creator{}, ""},
+		{"facebook", campaigns.Creator{XHandle: "lumen"}, ""},
+		{"x", campaigns.Creator{Name: " \u200f "}, ""},
 	} {
-		if got := mention(tt.network, tt.cr); got != tt.want {
-			t.Errorf("mention(%s, %+v) = %q, want %q", tt.network, tt.cr, got, tt.want)
+		if got := credit(tt.network, tt.cr); got != tt.want {
+			t.Errorf("credit(%s, %+v) = %q, want %q", tt.network, tt.cr, got, tt.want)
 		}
 	}
 }
@@ -126,7 +146,7 @@ func TestHashtags(t *testing.T) {
 		{[]string{"3d print"}, "#3dPrint"},
 		{[]string{strings.Repeat("a", 31), "short"}, "#Short"},
 	} {
-		if got := hashtags(tt.tags); got != tt.want {
+		if got := text.StripMarks(hashtags(tt.tags)); got != tt.want {
 			t.Errorf("hashtags(%q) = %q, want %q", tt.tags, got, tt.want)
 		}
 	}

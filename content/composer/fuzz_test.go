@@ -21,6 +21,8 @@ func FuzzTemplateOverride(f *testing.F) {
 		`{{define "v1"}}{{template "v1" .}}{{end}}`,
 		`{{define "v1"}}x{{end}}{{define "tail"}}{{link}}{{link}}{{link}}{{link}}{{link}}{{link}}{{link}}{{link}}{{link}}{{link}}{{link}}{{link}}{{link}}{{end}}`,
 		`{{define "v1"}}{{.Extra.nope}}{{end}}`,
+		`{{define "v1"}}{{optional}}{{printf "%.3s" .Campaign.Title}}{{creator}}{{endoptional}}{{endoptional}}{{end}}`,
+		`{{define "v1"}}{{with creator}}par {{.}}{{end}} « {{.Campaign.Title}} » : {{count .Campaign.Backers "un" "des"}} !{{end}}`,
 		`{{define "v1"}}{{call .Campaign.Percent}}{{end}}`,
 		`{{define "v1"}}` + strings.Repeat("é", 400) + `{{end}}`,
 		`{{define "v1"}}{{"\uFFFE"}}{{end}}`,
@@ -51,6 +53,9 @@ func FuzzTemplateOverride(f *testing.F) {
 			for _, d := range ds {
 				if err := text.Validate(d.Network, d.Text); err != nil {
 					t.Fatalf("%s text %q invalid: %v", d.Network, d.Text, err)
+				}
+				if text.HasMarks(d.Text) {
+					t.Fatalf("%s text %q carries marks", d.Network, d.Text)
 				}
 			}
 		}

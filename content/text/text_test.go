@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"strings"
 	"testing"
-
-	"github.com/rivo/uniseg"
 )
 
 func TestCheck(t *testing.T) {
@@ -27,7 +25,7 @@ func TestCheck(t *testing.T) {
 		{"x text-style © weighs 1", NetworkX, "©", Result{1, 280, true}},
 		{"x emoji-style © weighs 2", NetworkX, "©\ufe0f", Result{2, 280, true}},
 		{"x empty", NetworkX, "", Result{0, 280, false}},
-		{"x white space only", NetworkX, " \n\t\u00a0", Result{0, 280, false}},
+		{"x white space only: twitter-text weighs it, X refuses it", NetworkX, " \n\t\u00a0", Result{4, 280, false}},
 		{"x BOM is refused", NetworkX, "hi\ufeff", Result{4, 280, false}},
 		{"x U+FFFE is refused", NetworkX, "\ufffehi", Result{4, 280, false}},
 		{"x invalid UTF-8", NetworkX, "hi\xff", Result{4, 280, false}},
@@ -65,48 +63,60 @@ func TestWeightedLengthV2HasNoEmojiDiscount(t *testing.T) {
 	}
 }
 
-func TestEmojiSequences(t *testing.T) {
+// TestEmojiWeights: what the official twitter-text library (3.1.0, with
+// twemoji-parser 11) weighs emoji and sequences, newer ones included: a
+// sequence it does not know weighs each of its code points.
+func TestEmojiWeights(t *testing.T) {
 	tests := []struct {
 		text string
-		want int // bytes of the sequence at 0
+		want int
 	}{
-		{"😀x", len("😀")},
-		{"☺\ufe0ex", 0},              // text presentation
-		{"☺\ufe0fx", len("☺\ufe0f")}, // emoji presentation
-		{"1\u20e3", len("1\u20e3")},
-		{"1\ufe0f\u20e3", len("1\ufe0f\u20e3")},
-		{"1\ufe0f", 0},
-		{"12", 0},
-		{"©", 0},
-		{"®\ufe0f", len("®\ufe0f")},
-		{"🇫🇷🇧🇪", len("🇫🇷")},
-		{"🇫", len("🇫")},
-		{"🏴\U000E0067\U000E0062\U000E0073\U000E0063\U000E0074\U000E007F!", len("🏴\U000E0067\U000E0062\U000E0073\U000E0063\U000E0074\U000E007F")},
-		{"🏴\U000E0067\U000E0062", len("🏴")}, // no cancel tag: the tags are not part of it
-		{"🏳\ufe0f\u200d🌈", len("🏳\ufe0f\u200d🌈")},
-		{"👩🏽\u200d💻", len("👩🏽\u200d💻")},
-		{"👨\u200d", len("👨")}, // a trailing ZWJ is text
-		{"👨\u200da", len("👨")},
-		{"a😀", 0},
+		{"😀x", 3},
+		{"☺\ufe0ex", 5}, // text presentation: two code points of weight 2, and x
+		{"☺\ufe0fx", 3}, // emoji presentation
+		{"☺x", 3},
+		{"1\u20e3", 2},
+		{"1\ufe0f\u20e3", 2},
+		{"1\ufe0f", 3},
+		{"12", 2},
+		{"©", 1},
+		{"©\ufe0f", 2},
+		{"🇫🇷🇧🇪", 4},
+		{"🇫", 2},
+		{"🏴\U000E0067\U000E0062\U000E0073\U000E0063\U000E0074\U000E007F!", 3},
+		{"🏴\U000E0067\U000E0062", 6}, // no cancel tag: the tags count alone
+		{"🏳\ufe0f\u200d🌈", 2},
+		{"🏳\u200d🌈", 5}, // not a sequence twemoji knows without VS16
+		{"👩🏽\u200d💻", 2},
+		{"👨\u200d", 3}, // a trailing ZWJ is text
+		{"👨\u200da", 4},
+		{"a😀", 3},
+		{"🫠", 2},               // newer than twemoji 11: one code point anyway
+		{"🧑\u200d🧑\u200d🧒", 8}, // a newer sequence: three emoji and two ZWJ
+		{"🎉🏽", 4},              // a modifier after what it cannot modify
+		{"\ufe0f", 2},
 	}
 	for _, tt := range tests {
-		if got := emojiSequenceAt(tt.text, 0); got != tt.want {
-			t.Errorf("emojiSequenceAt(%+q) = %d, want %d", tt.text, got, tt.want)
+		if got := WeightedLength(tt.text); got != tt.want {
+			t.Errorf("WeightedLength(%+q) = %d, want %d", tt.text, got, tt.want)
 		}
 	}
 }
 
-// TestExtendedPictographicTable checks the generated table against uniseg's
-// grapheme rules it was derived from (see internal/genemoji). Every
-// Extended_Pictographic code point lies below U+20000.
-func TestExtendedPictographicTable(t *testing.T) {
-	for r := rune(0x20); r < 0x20000; r++ {
-		if r >= 0x7F && r < 0xA0 || r >= 0xD800 && r <= 0xDFFF {
-			continue
-		}
-		want := uniseg.GraphemeClusterCount(string(r)+"\u200d\u00a9") == 1
-		if got := isExtendedPictographic(r); got != want {
-			t.Fatalf("isExtendedPictographic(%U) = %v, uniseg says %v: run go generate", r, got, want)
+// TestWeightQuirks: texts on which twitter-text's JavaScript library (what
+// the dashboard's counter runs) weighs in ways its other versions do not.
+func TestWeightQuirks(t *testing.T) {
+	for _, tt := range []struct {
+		text string
+		want int
+	}{
+		{"a.com.例え.jp/x", 30},      // 23 for "a.com/x", then the rest after 7 characters
+		{"#👍.a.com", 27},           // a URL right after an emoji's high surrogate
+		{"   ", 3},                 // white space weighs
+		{"www.google.com?q=1", 27}, // no path: the query is text
+	} {
+		if got := WeightedLength(tt.text); got != tt.want {
+			t.Errorf("WeightedLength(%q) = %d, want %d", tt.text, got, tt.want)
 		}
 	}
 }

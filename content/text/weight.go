@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"unicode/utf16"
 	"unicode/utf8"
 
 	"golang.org/x/text/unicode/norm"
@@ -147,12 +148,16 @@ func (c Config) WeightedLength(s string) int {
 
 // Parse measures s the way twitter-text's parseTweet does: it normalises s to
 // NFC, then walks it, counting each URL found by ExtractURLs as
-// TransformedURLLength, each emoji sequence (when EmojiParsingEnabled) as
-// DefaultWeight, and every other code point by its range's weight. U+FFFE,
-// U+FEFF and U+FFFF make the text invalid, and so does invalid UTF-8. An empty
-// or whitespace-only text weighs 0 and is not valid.
+// TransformedURLLength, each emoji twemoji-parser recognises (when
+// EmojiParsingEnabled) as DefaultWeight, and every other code point by its
+// range's weight. U+FFFE, U+FEFF and U+FFFF make the text invalid, and so
+// does invalid UTF-8. An empty text weighs 0 and is not valid.
+//
+// One rule is stricter than twitter-text's: a text of nothing but white
+// space is not valid (X refuses it), although it weighs what twitter-text
+// says.
 func (c Config) Parse(s string) Parsed {
-	if isBlank(s) {
+	if s == "" {
 		return Parsed{}
 	}
 	n := norm.NFC.String(s)
@@ -160,39 +165,48 @@ func (c Config) Parse(s string) Parsed {
 	maxScaled := c.MaxWeightedTweetLength * scale
 	urlWeight := c.TransformedURLLength * scale
 	urls := ExtractURLs(n)
+	var emoji [][2]int
+	if c.EmojiParsingEnabled {
+		emoji = emojiSpans(n)
+	}
 
 	invalid := !utf8.ValidString(s)
 	weighted := 0
 	offset := 0      // UTF-16 units of n walked so far
 	validOffset := 0 // UTF-16 units of n within the limit
 	for i := 0; i < len(n); {
-		// A URL starting inside what the walk has already passed (an emoji
-		// sequence, say) is counted as plain text.
+		// A URL starting inside what the walk has already passed (an emoji,
+		// say) is counted as plain text.
 		for len(urls) > 0 && urls[0].Start < i {
 			urls = urls[1:]
 		}
 		if len(urls) > 0 && urls[0].Start == i {
-			units := utf16Len(n[i:urls[0].End])
+			// twitter-text skips as many UTF-16 units as its URL text has.
+			end := skipUnits(n, i, utf16Len(urls[0].URL))
+			units := utf16Len(n[i:end])
 			weighted += urlWeight
 			offset += units
 			if weighted <= maxScaled {
 				validOffset += units
 			}
-			i = urls[0].End
+			i = end
 			urls = urls[1:]
 			continue
 		}
-		if c.EmojiParsingEnabled {
-			if size := emojiSequenceAt(n, i); size > 0 {
-				units := utf16Len(n[i : i+size])
-				weighted += c.DefaultWeight
-				offset += units
-				if weighted <= maxScaled {
-					validOffset += units
-				}
-				i += size
-				continue
+		for len(emoji) > 0 && emoji[0][0] < i {
+			emoji = emoji[1:] // an emoji that starts inside a URL is text
+		}
+		if len(emoji) > 0 && emoji[0][0] == i {
+			size := emoji[0][1] - i
+			emoji = emoji[1:]
+			units := utf16Len(n[i : i+size])
+			weighted += c.DefaultWeight
+			offset += units
+			if weighted <= maxScaled {
+				validOffset += units
 			}
+			i += size
+			continue
 		}
 		r, size := utf8.DecodeRuneInString(n[i:])
 		weighted += c.weight(r)
@@ -217,7 +231,7 @@ func (c Config) Parse(s string) Parsed {
 	refused := invalid || strings.ContainsAny(n, "\ufffe\ufeff\uffff")
 	p := Parsed{
 		WeightedLength: length,
-		Valid:          !refused && length <= c.MaxWeightedTweetLength,
+		Valid:          !refused && length > 0 && length <= c.MaxWeightedTweetLength && !isBlank(s),
 		DisplayRange:   Range{Start: 0, End: offset + shift - 1},
 		ValidRange:     Range{Start: 0, End: validOffset + shift - 1},
 	}
@@ -225,6 +239,17 @@ func (c Config) Parse(s string) Parsed {
 		p.Permillage = length * 1000 / c.MaxWeightedTweetLength
 	}
 	return p
+}
+
+// skipUnits returns the byte offset units UTF-16 code units after byte i of
+// s (or len(s)), never inside a character.
+func skipUnits(s string, i, units int) int {
+	for i < len(s) && units > 0 {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		units -= utf16.RuneLen(r)
+		i += size
+	}
+	return i
 }
 
 // weight is what one code point outside URLs and emoji weighs, scaled.
