@@ -455,6 +455,24 @@ func (f *Folder) plan(ctx context.Context, network string, posts []content.Post,
 				folded[it.post.ID], changed = true, true
 			}
 		}
+		// A new digest goes out soon: when a single post holds a slot well
+		// before the digest's, the single is folded into the digest and
+		// the digest takes its slot, so overflowing news waits hours, not
+		// the day. (The single's milestone is told at that time anyway.)
+		for _, it := range placed {
+			if it.group == nil {
+				continue
+			}
+			var pool []planItem
+			for _, c := range append(slices.Clone(placed), scheduled...) {
+				if !folded[c.post.ID] && c.slot.Before(it.slot.Add(-digestSooner)) {
+					pool = append(pool, c)
+				}
+			}
+			if v := earliestSingle(pool); v != "" {
+				folded[v], changed = true, true
+			}
+		}
 		if !changed {
 			break
 		}
@@ -563,6 +581,29 @@ func leastUrgent(placed []planItem, deadline time.Time) string {
 			continue
 		}
 		if best == nil || it.priority > best.priority || (it.priority == best.priority && it.slot.After(best.slot)) {
+			best = it
+		}
+	}
+	if best == nil {
+		return ""
+	}
+	return best.post.ID
+}
+
+// digestSooner is how much sooner a single post's slot must be for a new
+// digest to take it (see plan).
+const digestSooner = 2 * time.Hour
+
+// earliestSingle is the id of the foldable single post with the earliest
+// slot, "" when none.
+func earliestSingle(placed []planItem) string {
+	var best *planItem
+	for i := range placed {
+		it := &placed[i]
+		if it.group != nil || !foldable(it.post) {
+			continue
+		}
+		if best == nil || it.slot.Before(best.slot) {
 			best = it
 		}
 	}

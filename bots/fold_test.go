@@ -179,7 +179,7 @@ func TestFoldJoinsTheOpenDigest(t *testing.T) {
 		return out
 	}
 	first := digest()
-	if len(first) != 1 || first[0].State != content.StatePending || !strings.HasPrefix(first[0].Text, "Financés aujourd'hui") {
+	if len(first) != 1 || first[0].State != content.StatePending || !strings.HasPrefix(strings.TrimPrefix(first[0].Text, "🎉 "), "Financés aujourd'hui") {
 		t.Fatalf("digests = %+v", first)
 	}
 	n := len(first[0].Covers)

@@ -126,7 +126,7 @@ func (c *Composer) renderDigest(f *tmplFile, network, lang, postID, link string,
 		camp := m.Campaign
 		camp.Title = shortTitle(camp.Title)
 		e.campaign = camp
-		if items[i], err = execBlock(t, "item", Data{Campaign: camp, Network: network, Lang: lang}); err != nil {
+		if items[i], err = execBlock(t, "item", Data{Campaign: asData(camp), Network: network, Lang: lang}); err != nil {
 			return Rendered{}, err
 		}
 		perFamily[m.Family]++
@@ -215,10 +215,11 @@ func (c *Composer) renderDigest(f *tmplFile, network, lang, postID, link string,
 			return Rendered{}, err
 		}
 		body = tidy(body)
-		whole := strings.TrimSpace(body + " " + tail)
+		// What the post would say whole, as the network counts it.
+		whole := text.Typography(lang, text.StripMarks(strings.TrimSpace(body+" "+tail)))
 		if res, err := text.Check(network, whole); err != nil || !res.Valid {
-			if best == "" { // not even one campaign fits whole: cut the first
-				if best, err = text.Fit(network, body, tail); err != nil {
+			if best == "" { // not even one campaign fits whole: shorten its title
+				if best, err = text.FitLang(network, lang, body, tail); err != nil {
 					return Rendered{}, err
 				}
 			}

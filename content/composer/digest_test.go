@@ -31,10 +31,10 @@ func TestRenderDigest(t *testing.T) {
 	}{
 		{content.NetworkX, "en", DigestFunded, 1, "Funded today: ", false},
 		{content.NetworkX, "en", DigestFunded, 30, "Funded today: ", true},
-		{content.NetworkX, "fr", DigestEnding, 30, "Bientôt la fin : ", true},
+		{content.NetworkX, "fr", DigestEnding, 30, "Bientôt la fin\u00a0: ", true},
 		{content.NetworkFacebook, "en", DigestProgress, 3, "On the move: ", false},
-		{content.NetworkFacebook, "fr", DigestLaunch, 45, "Nouveaux sur la plateforme : ", true},
-		{content.NetworkFacebook, "fr", DigestEnding, 4, "Derniers jours pour 4 campagnes : ", false},
+		{content.NetworkFacebook, "fr", DigestLaunch, 45, "Nouveaux sur la plateforme\u00a0: ", true},
+		{content.NetworkFacebook, "fr", DigestEnding, 4, "Derniers jours pour 4 campagnes\u00a0: ", false},
 	} {
 		name := fmt.Sprintf("%s/%s/%s/%d", tt.network, tt.lang, tt.family, tt.n)
 		members := digestMembers(tt.lang, tt.family, tt.n)

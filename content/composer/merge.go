@@ -226,13 +226,14 @@ func (c *Composer) sayFacts(f *tmplFile, facts []milestone, network, lang string
 	}
 	t.Funcs((&env{loc: loc, network: network, campaign: camp, milestone: facts[0].raw, at: at}).funcs())
 	parts := make([]string, 0, len(facts))
+	data := asData(camp)
 	for _, ms := range facts {
-		d := Data{Campaign: camp, Milestone: ms.raw, Family: ms.family, N: ms.n, Network: network, Lang: lang}
+		d := Data{Campaign: data, Milestone: ms.raw, Family: ms.family, N: ms.n, Network: network, Lang: lang}
 		if ms.family == FamilyStretch {
 			if ms.n >= int64(len(camp.StretchGoals)) {
 				return "", fmt.Errorf("campaign %s has no stretch goal %d", camp.ID, ms.n)
 			}
-			d.Stretch = camp.StretchGoals[ms.n]
+			d.Stretch = data.StretchGoals[ms.n]
 		}
 		s, err := execBlock(t, "fact:"+ms.family, d)
 		if err != nil {
