@@ -29,8 +29,11 @@ func (r *reader) fail(f field, format string, args ...any) {
 	}
 }
 
-// lookup resolves a dotted path in a record: found is false when the path
-// matches nothing (a key or an index is absent); v is nil for a JSON null.
+// Lookup resolves a dotted path in a record, as mappings do: found is false
+// when the path matches nothing (a key or an index is absent); v is nil for a
+// JSON null.
+func Lookup(rec any, path string) (v any, found bool) { return lookup(rec, path) }
+
 func lookup(rec any, path string) (v any, found bool) {
 	if path == "" {
 		return nil, false
@@ -274,16 +277,10 @@ func (r *reader) goalFromPercent(pledged int64) int64 {
 // where seconds are expected are caught rather than read as the far future.
 const maxUnixSeconds = 7258118400
 
-// Layouts of times without a zone: read in the source's time zone.
-var localLayouts = []string{
-	"2006-01-02T15:04:05.999999999", "2006-01-02 15:04:05.999999999",
-	"2006-01-02T15:04", "2006-01-02 15:04",
-}
-
 // Layouts with a zone, besides RFC 3339.
 var zonedLayouts = []string{
-	"2006-01-02 15:04:05.999999999Z07:00", "2006-01-02T15:04:05.999999999Z0700",
-	"2006-01-02 15:04:05.999999999Z0700", "2006-01-02 15:04:05.999999999 -0700", "2006-01-02 15:04:05.999999999 MST",
+	"2006-01-02 15:04:05Z07:00", "2006-01-02T15:04:05Z0700", "2006-01-02 15:04:05Z0700",
+	"2006-01-02 15:04:05 -0700", "2006-01-02 15:04:05 MST",
 }
 
 // time reads a time: unix seconds (an integer or a decimal), RFC 3339 and
@@ -314,24 +311,41 @@ func parseTime(text string, loc *time.Location, endOfDay bool) (time.Time, error
 		whole, frac := math.Modf(secs)
 		return time.Unix(int64(whole), int64(math.Round(frac*1e6))*1e3).UTC(), nil
 	}
-	if t, err := time.Parse(time.RFC3339Nano, text); err == nil {
-		return t, nil
-	}
-	for _, layout := range zonedLayouts {
-		if t, err := time.Parse(layout, text); err == nil {
-			return t, nil
+	// The shape decides the layout: trying them all in turn cost more than
+	// the rest of a row (each failed time.Parse allocates its error).
+	switch {
+	case len(text) == len("2006-01-02"):
+		d, err := time.ParseInLocation("2006-01-02", text, loc)
+		if err != nil {
+			break
 		}
-	}
-	for _, layout := range localLayouts {
-		if t, err := time.ParseInLocation(layout, text, loc); err == nil {
-			return t, nil
-		}
-	}
-	if d, err := time.ParseInLocation("2006-01-02", text, loc); err == nil {
 		if endOfDay {
 			return time.Date(d.Year(), d.Month(), d.Day(), 23, 59, 59, 0, loc), nil
 		}
 		return d, nil
+	case len(text) >= len("2006-01-02T15:04") && (text[10] == 'T' || text[10] == ' '):
+		if rest := text[16:]; !strings.ContainsAny(rest, "Z+-abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ") {
+			// No zone: the source's. Fractional seconds need no layout.
+			layout := "2006-01-02T15:04"
+			if len(rest) > 0 {
+				layout = "2006-01-02T15:04:05"
+			}
+			if text[10] == ' ' {
+				layout = strings.Replace(layout, "T", " ", 1)
+			}
+			if t, err := time.ParseInLocation(layout, text, loc); err == nil {
+				return t, nil
+			}
+			break
+		}
+		if t, err := time.Parse(time.RFC3339Nano, text); err == nil {
+			return t, nil
+		}
+		for _, layout := range zonedLayouts {
+			if t, err := time.Parse(layout, text); err == nil {
+				return t, nil
+			}
+		}
 	}
 	return time.Time{}, fmt.Errorf("%q is not a time: want unix seconds, RFC 3339, 2006-01-02 15:04:05 (in the source's time zone) or 2006-01-02", text)
 }
@@ -352,6 +366,10 @@ func (r *reader) link(f field, lang string) string {
 	}
 	return r.mp.base.ResolveReference(u).String()
 }
+
+// KindOf names the JSON type of a decoded value, for messages: "a string",
+// "an object", "null".
+func KindOf(v any) string { return kindOf(v) }
 
 func kindOf(v any) string {
 	switch v.(type) {
