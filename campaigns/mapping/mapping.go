@@ -49,63 +49,63 @@ const (
 // The YAML keys are the config's (campaigns.poll.mapping,
 // campaigns.import.mapping).
 type Mapping struct {
-	ID                  string `yaml:"id"`
-	Title               string `yaml:"title"`
-	URL                 string `yaml:"url"`
-	Lang                string `yaml:"lang"`
-	Currency            string `yaml:"currency"`
-	Goal                string `yaml:"goal"`
-	Pledged             string `yaml:"pledged"`
-	Backers             string `yaml:"backers"`
-	LaunchedAt          string `yaml:"launched_at"`
-	Deadline            string `yaml:"deadline"`
-	State               string `yaml:"state"`
-	CreatorName         string `yaml:"creator_name"`
-	CreatorXHandle      string `yaml:"creator_x_handle"`
-	CreatorFacebookPage string `yaml:"creator_facebook_page"`
-	ImageURL            string `yaml:"image_url"`
-	Description         string `yaml:"description"`
-	Category            string `yaml:"category"`
-	UpdatedAt           string `yaml:"updated_at"`
+	ID                  string `yaml:"id,omitempty"`
+	Title               string `yaml:"title,omitempty"`
+	URL                 string `yaml:"url,omitempty"`
+	Lang                string `yaml:"lang,omitempty"`
+	Currency            string `yaml:"currency,omitempty"`
+	Goal                string `yaml:"goal,omitempty"`
+	Pledged             string `yaml:"pledged,omitempty"`
+	Backers             string `yaml:"backers,omitempty"`
+	LaunchedAt          string `yaml:"launched_at,omitempty"`
+	Deadline            string `yaml:"deadline,omitempty"`
+	State               string `yaml:"state,omitempty"`
+	CreatorName         string `yaml:"creator_name,omitempty"`
+	CreatorXHandle      string `yaml:"creator_x_handle,omitempty"`
+	CreatorFacebookPage string `yaml:"creator_facebook_page,omitempty"`
+	ImageURL            string `yaml:"image_url,omitempty"`
+	Description         string `yaml:"description,omitempty"`
+	Category            string `yaml:"category,omitempty"`
+	UpdatedAt           string `yaml:"updated_at,omitempty"`
 	// Percent is the path of the funded percentage, for sources that give
 	// it instead of a goal: the goal is then pledged × 100 / percent (as
 	// exact as the percentage is).
-	Percent string `yaml:"percent"`
+	Percent string `yaml:"percent,omitempty"`
 
 	// Money says whether amounts are in minor or major units; required:
 	// guessing wrong is a 100× error in public posts.
-	Money Money `yaml:"money"`
+	Money Money `yaml:"money,omitempty"`
 
 	// IDTemplate builds the id from several paths, e.g.
 	// "{creator.slug}:{slug}", for sources without a single id field. Ids
 	// cannot hold "/", "{" or "}" (they are path segments of links).
-	IDTemplate string `yaml:"id_template"`
+	IDTemplate string `yaml:"id_template,omitempty"`
 	// URLTemplate builds the URL when the record has none: "{id}" is our
 	// id, any other "{path}" a path of the record.
-	URLTemplate string `yaml:"url_template"`
+	URLTemplate string `yaml:"url_template,omitempty"`
 	// BaseURL resolves relative links (url, image_url): "/p/42" with base
 	// https://platform.example becomes https://platform.example/p/42.
-	BaseURL string `yaml:"base_url"`
+	BaseURL string `yaml:"base_url,omitempty"`
 
 	// States maps the source's state values (matched without regard to
 	// case) to ours; our own names pass through. Without a State path the
 	// state is derived: live before the deadline, then successful or failed
 	// by the goal.
-	States map[string]campaigns.State `yaml:"states"`
+	States map[string]campaigns.State `yaml:"states,omitempty"`
 	// SkipStates are the source's state values whose records are left out
 	// and counted as skipped, not rejected: drafts, campaigns not launched
 	// yet, a dataset's "undefined".
-	SkipStates []string `yaml:"skip_states"`
+	SkipStates []string `yaml:"skip_states,omitempty"`
 
 	// Defaults are the values of fields whose path matches nothing in a
 	// record (or that have no path), written as the source would write them:
 	// {"backers": "0", "image_url": ""}. Only an explicit default lets a
 	// missing path through.
-	Defaults map[string]string `yaml:"defaults"`
+	Defaults map[string]string `yaml:"defaults,omitempty"`
 	// Shortcuts for Defaults["lang"], ["currency"] and ["creator_name"].
-	DefaultLang     string `yaml:"default_lang"`
-	DefaultCurrency string `yaml:"default_currency"`
-	DefaultCreator  string `yaml:"default_creator"`
+	DefaultLang     string `yaml:"default_lang,omitempty"`
+	DefaultCurrency string `yaml:"default_currency,omitempty"`
+	DefaultCreator  string `yaml:"default_creator,omitempty"`
 }
 
 // field identifies one of our fields.
