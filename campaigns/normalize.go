@@ -65,8 +65,10 @@ func CleanLine(s string) string { return clean(s, false) }
 func CleanText(s string) string { return clean(s, true) }
 
 func clean(s string, multiline bool) string {
-	if isClean(s, multiline) {
-		return s
+	// Spaces and line breaks around the text are the usual blemish (a
+	// description ending in "\n"): cutting them costs no copy.
+	if t := strings.Trim(s, " \t\r\n"); isClean(t, multiline) {
+		return t
 	}
 	return rewrite(s, multiline)
 }

@@ -60,6 +60,9 @@ func TestCleanShortcutAgrees(t *testing.T) {
 				t.Fatalf("isClean(%q, %v) but rewrite gives %q", s, multi, rewrite(s, multi))
 			}
 			once := clean(s, multi)
+			if once != rewrite(s, multi) {
+				t.Fatalf("clean(%q, %v) = %q, rewrite gives %q", s, multi, once, rewrite(s, multi))
+			}
 			if twice := clean(once, multi); twice != once || !utf8.ValidString(once) {
 				t.Fatalf("clean(%q, %v) = %q, then %q", s, multi, once, twice)
 			}
