@@ -203,6 +203,10 @@ func TestCampaignsShowEscapesControlCharacters(t *testing.T) {
 	if err := d.rdb.ZAdd(context.Background(), "{"+dataPrefix+"}:campaigns:live", redis.Z{Score: float64(c.Deadline.UnixMilli()), Member: "legacy-1"}).Err(); err != nil {
 		t.Fatal(err)
 	}
+	code, out, _ = d.run("", "campaigns", "show", "legacy-1", "--json")
+	if code != 0 || strings.ContainsRune(out, '\u202e') || !strings.Contains(out, `Evil\u202eCorp`) {
+		t.Errorf("show --json = %d %q", code, out)
+	}
 	code, out, errOut = d.run("", "campaigns", "list")
 	if code != 0 || strings.ContainsAny(out, "\x1b\x07\u202e") || !strings.Contains(out, `Atlas\x1b[2J`) {
 		t.Errorf("list = %d %q %s", code, out, errOut)

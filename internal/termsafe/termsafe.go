@@ -6,6 +6,7 @@
 package termsafe
 
 import (
+	"fmt"
 	"strconv"
 	"strings"
 	"unicode"
@@ -70,4 +71,25 @@ func needsEscape(r rune) bool {
 		return true
 	}
 	return false
+}
+
+// JSON returns encoded JSON with the characters String escapes written as
+// \uXXXX: encoding/json leaves C1 controls and bidi formatting characters raw,
+// and a person may print `--json` output on a terminal. The result decodes to
+// the same values (such characters only occur inside strings).
+func JSON(b []byte) []byte {
+	if safe(string(b)) {
+		return b
+	}
+	out := make([]byte, 0, len(b)+16)
+	for i := 0; i < len(b); {
+		r, size := utf8.DecodeRune(b[i:])
+		if r >= utf8.RuneSelf && needsEscape(r) {
+			out = fmt.Appendf(out, `\u%04x`, r)
+		} else {
+			out = append(out, b[i:i+size]...)
+		}
+		i += size
+	}
+	return out
 }

@@ -1,6 +1,9 @@
 package termsafe
 
-import "testing"
+import (
+	"encoding/json"
+	"testing"
+)
 
 func TestString(t *testing.T) {
 	tests := []struct{ in, want string }{
@@ -26,5 +29,22 @@ func TestStringDoesNotCopyCleanText(t *testing.T) {
 	s := "The Lighthouse Keeper's Atlas — édition reliée"
 	if n := testing.AllocsPerRun(100, func() { _ = String(s) }); n != 0 {
 		t.Errorf("String allocates %v times on clean text", n)
+	}
+}
+
+func TestJSON(t *testing.T) {
+	in := map[string]string{"title": "Evil\u202eCorp\u0085 \u2067x\u2069 — café 👩\u200d🎨"}
+	raw, err := json.Marshal(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := JSON(raw)
+	// The joiner of the emoji stays: it reorders nothing.
+	if want := `{"title":"Evil\u202eCorp\u0085 \u2067x\u2069 — café 👩` + "\u200d" + `🎨"}`; string(got) != want {
+		t.Fatalf("JSON = %s, want %s", got, want)
+	}
+	var back map[string]string
+	if err := json.Unmarshal(got, &back); err != nil || back["title"] != in["title"] {
+		t.Errorf("round trip = %q, %v", back, err)
 	}
 }
