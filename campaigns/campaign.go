@@ -16,10 +16,32 @@ const (
 	StateSuccessful State = "successful"
 	StateFailed     State = "failed"
 	StateCanceled   State = "canceled"
+	// StateEnded is set by Fanfare, not by platforms: a campaign still live
+	// past its deadline by TrackerOptions.CloseAfter, whose platform never
+	// said how it ended. It posts nothing; ClosedNote says why.
+	StateEnded State = "ended"
 )
 
+// States lists every state, live first.
+var States = []State{StateLive, StateSuccessful, StateFailed, StateCanceled, StateEnded}
+
+// stateNames is States for messages.
+const stateNames = "live, successful, failed, canceled, ended"
+
+// ParseState reads a state name (exactly as written: lower case).
+func ParseState(s string) (State, bool) {
+	for _, st := range States {
+		if string(st) == s {
+			return st, true
+		}
+	}
+	return "", false
+}
+
 // Ended reports whether the campaign can no longer move.
-func (s State) Ended() bool { return s == StateSuccessful || s == StateFailed || s == StateCanceled }
+func (s State) Ended() bool {
+	return s == StateSuccessful || s == StateFailed || s == StateCanceled || s == StateEnded
+}
 
 // Campaign is one snapshot of a crowdfunding campaign, in the webhook's JSON shape
 // (DESIGN.md "Campaign object"). Money is in minor units of Currency, never floats.
@@ -41,12 +63,16 @@ type Campaign struct {
 	StretchGoals []StretchGoal `json:"stretch_goals,omitempty"`
 	Tags         []string      `json:"tags,omitempty"`
 	Category     string        `json:"category,omitempty"`
+	// ClosedNote says why Fanfare closed the campaign (StateEnded); sources
+	// cannot set it.
+	ClosedNote string `json:"closed_note,omitempty"`
 	// UpdatedAt orders snapshots: an older one never overwrites a newer one.
 	// Sources that do not send it get the time of receipt.
 	UpdatedAt time.Time `json:"updated_at,omitzero"`
 }
 
-// Creator is who gets the shoutout.
+// Creator is who gets the shoutout. Name may be empty: posts then leave the
+// credit out.
 type Creator struct {
 	Name         string `json:"name"`
 	XHandle      string `json:"x_handle,omitempty"`

@@ -90,6 +90,10 @@ func appendCampaignJSON(b []byte, c *Campaign) ([]byte, error) {
 		b = append(b, `,"category":`...)
 		b = appendJSONString(b, c.Category)
 	}
+	if c.ClosedNote != "" {
+		b = append(b, `,"closed_note":`...)
+		b = appendJSONString(b, c.ClosedNote)
+	}
 	if !c.UpdatedAt.IsZero() {
 		b = append(b, `,"updated_at":`...)
 		if b, err = appendJSONTime(b, c.UpdatedAt, "updated_at"); err != nil {

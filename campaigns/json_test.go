@@ -14,7 +14,7 @@ import (
 // would be silently dropped from every stored snapshot.
 func TestAppendCampaignJSONKnowsEveryField(t *testing.T) {
 	for typ, n := range map[reflect.Type]int{
-		reflect.TypeFor[Campaign]():    18,
+		reflect.TypeFor[Campaign]():    19,
 		reflect.TypeFor[Creator]():     3,
 		reflect.TypeFor[StretchGoal](): 2,
 		reflect.TypeFor[Event]():       4,
@@ -32,6 +32,7 @@ func TestAppendCampaignJSONMatchesEncodingJSON(t *testing.T) {
 	full.Description = "Line 1\nLine 2\t\"quoted\" \\ back <b>bold</b>\u2028\u2029 \x00\x1f\x7f é 漢字 🚲"
 	full.Tags = []string{"design", "", "a\"b"}
 	full.Category = "Games"
+	full.ClosedNote = "Closed by Fanfare <on> 2026-03-14 & co"
 	full.UpdatedAt = ruleNow.Add(1234567 * time.Nanosecond)
 	paris := time.FixedZone("CET", 3600)
 	zoned := full

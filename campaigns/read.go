@@ -85,7 +85,7 @@ func (t *Tracker) List(ctx context.Context, o ListOptions) ([]Campaign, int, err
 		parts = []part{{t.keys.live(), false}, {t.keys.ended(), true}}
 	case StateLive:
 		parts = []part{{t.keys.live(), false}}
-	case StateSuccessful, StateFailed, StateCanceled:
+	case StateSuccessful, StateFailed, StateCanceled, StateEnded:
 		parts = []part{{t.keys.state(o.State), true}}
 	default:
 		return nil, 0, fmt.Errorf("campaigns: unknown state %q", o.State)

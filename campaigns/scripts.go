@@ -22,7 +22,7 @@ import "github.com/redis/go-redis/v9"
 //	KEYS[1] {p}:campaigns:live     KEYS[5] {p}:campaigns:successful
 //	KEYS[2] {p}:campaigns:ended    KEYS[6] {p}:campaigns:failed
 //	KEYS[3] {p}:events             KEYS[7] {p}:campaigns:canceled
-//	KEYS[4] {p}:campaigns:urls
+//	KEYS[4] {p}:campaigns:urls     KEYS[8] {p}:campaigns:closed (state ended)
 //
 //	ARGV[1] key base "{p}:"        ARGV[5] history cutoff (unix ms): older samples go
 //	ARGV[2] now (unix ms)          ARGV[6] expiry of ended keys (unix ms)
@@ -51,8 +51,8 @@ import "github.com/redis/go-redis/v9"
 var ingestScript = redis.NewScript(`
 local base, now, ttl, maxlen, cutoff, expiry = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6]
 local n = tonumber(ARGV[7])
-local stateKeys = {successful = KEYS[5], failed = KEYS[6], canceled = KEYS[7]}
-for _, k in ipairs({KEYS[2], KEYS[5], KEYS[6], KEYS[7]}) do
+local stateKeys = {successful = KEYS[5], failed = KEYS[6], canceled = KEYS[7], ended = KEYS[8]}
+for _, k in ipairs({KEYS[2], KEYS[5], KEYS[6], KEYS[7], KEYS[8]}) do
   redis.call('ZREMRANGEBYSCORE', k, '-inf', now)
 end
 local posted, silent = now .. '|posted', now .. '|silent'

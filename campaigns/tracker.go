@@ -27,6 +27,10 @@ const (
 	DefaultStreamMaxLen = 10_000
 	DefaultBatchSize    = 250
 	DefaultCacheSize    = 100_000
+	// DefaultCloseAfter is how long past its deadline a campaign may stay
+	// live without a final state from its platform. Platforms settle within
+	// hours; three days leave room for a weekend's outage of the feed.
+	DefaultCloseAfter = 72 * time.Hour
 )
 
 // maxAttempts bounds the re-evaluations of a snapshot whose campaign other
@@ -55,6 +59,15 @@ type TrackerOptions struct {
 	// remembers (about 0.5 KiB each) to skip reading them before a write; 0
 	// means DefaultCacheSize, negative turns the cache off.
 	CacheSize int
+	// CloseAfter closes a campaign still live this long after its deadline
+	// (StateEnded, no post, a ClosedNote): when a snapshot says so, and by
+	// CloseOverdue for campaigns no source mentions any more. 0 means
+	// DefaultCloseAfter.
+	CloseAfter time.Duration
+	// URLHosts, when set, are the only hosts a campaign URL may have
+	// (campaigns.url_hosts): "example.com" is that host, "*.example.com" any
+	// host below it. Other snapshots are rejected, naming the url field.
+	URLHosts []string
 }
 
 // Tracker stores campaign snapshots in Redis and fires each milestone once,
@@ -71,6 +84,9 @@ type Tracker struct {
 	maxLen int64
 	batch  int
 	cache  *stateCache
+	// closeAfter and hosts: see TrackerOptions.
+	closeAfter time.Duration
+	hosts      hostList
 	// sharedKeys are the KEYS of every ingest script call.
 	sharedKeys []string
 	// conflicts counts snapshots written against an outdated state (another
@@ -93,6 +109,13 @@ func NewTracker(rdb redis.UniversalClient, prefix string, rules Rules, opts Trac
 		rdb: rdb, keys: k, rules: rules.withDefaults(),
 		now: opts.Now, log: opts.Logger,
 		ttl: opts.EndedTTL, keep: opts.HistoryRetention, maxLen: opts.StreamMaxLen, batch: opts.BatchSize,
+		closeAfter: opts.CloseAfter,
+	}
+	if t.hosts, err = newHostList(opts.URLHosts); err != nil {
+		return nil, fmt.Errorf("campaigns: %w", err)
+	}
+	if t.closeAfter <= 0 {
+		t.closeAfter = DefaultCloseAfter
 	}
 	if t.now == nil {
 		t.now = time.Now
@@ -118,7 +141,7 @@ func NewTracker(rdb redis.UniversalClient, prefix string, rules Rules, opts Trac
 	}
 	t.cache = newStateCache(size)
 	t.sharedKeys = []string{k.live(), k.ended(), k.events(), k.urls(),
-		k.state(StateSuccessful), k.state(StateFailed), k.state(StateCanceled)}
+		k.state(StateSuccessful), k.state(StateFailed), k.state(StateCanceled), k.state(StateEnded)}
 	return t, nil
 }
 
@@ -163,10 +186,12 @@ type stored struct {
 	url   string             // the raw URL meta's hash was made from, "" unknown
 }
 
-// Ingest validates, stores and evaluates snapshots. A bad snapshot is listed in
-// Rejected and does not stop the others; one older than (or as old as) the
-// stored one is counted Stale and changes nothing. The error is only for Redis
-// failing, in which case the result says what was done before it failed.
+// Ingest cleans (Normalize), validates, stores and evaluates snapshots. A bad
+// snapshot is listed in Rejected and does not stop the others; one older than
+// (or as old as) the stored one is counted Stale and changes nothing; one
+// still live CloseAfter past its deadline is stored closed (StateEnded). The
+// error is only for Redis failing, in which case the result says what was
+// done before it failed.
 func (t *Tracker) Ingest(ctx context.Context, snapshots []Campaign) (IngestResult, error) {
 	now := t.now()
 	var res IngestResult
@@ -184,9 +209,17 @@ func (t *Tracker) Ingest(ctx context.Context, snapshots []Campaign) (IngestResul
 			// this batch is newer, not stale.
 			c.UpdatedAt = now.Add(time.Duration(i) * time.Microsecond)
 		}
+		c.Normalize()
 		err := c.Validate()
-		if err == nil && c.UpdatedAt.After(now.Add(maxSkew)) {
+		switch {
+		case err != nil:
+		case c.UpdatedAt.After(now.Add(maxSkew)):
 			err = &FieldError{Field: "updated_at", Message: fmt.Sprintf("%s is more than %v in the future", c.UpdatedAt.Format(time.RFC3339), maxSkew)}
+		case !t.hosts.allows(c.URL):
+			err = &FieldError{Field: "url", Message: fmt.Sprintf("%q is not on the platform's hosts (campaigns.url_hosts: %s)", c.URL, t.hosts)}
+		}
+		if err == nil {
+			t.closeIfOverdue(&c, now)
 		}
 		if err != nil {
 			t.log.Warn("campaigns: snapshot rejected", "campaign_id", c.ID, "error", err)

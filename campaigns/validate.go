@@ -5,8 +5,9 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
-	"golang.org/x/text/currency"
 	"golang.org/x/text/language"
 )
 
@@ -31,7 +32,9 @@ const minYear, maxYear = 1970, 2200
 // maxBackers bounds backer counts for the same reason.
 const maxBackers = 1_000_000_000
 
-// Validate checks a snapshot and returns a *FieldError naming the first bad field.
+// Validate checks a snapshot and returns a *FieldError naming the first bad
+// field. It does not clean text: the tracker calls Normalize first, and so do
+// the sources before they validate.
 func (c Campaign) Validate() error {
 	fe := func(field, format string, args ...any) error {
 		return &FieldError{Field: field, Message: fmt.Sprintf(format, args...)}
@@ -39,8 +42,8 @@ func (c Campaign) Validate() error {
 	switch {
 	case strings.TrimSpace(c.ID) == "":
 		return fe("id", "is required")
-	case len(c.ID) > 128 || strings.ContainsAny(c.ID, " \t\r\n{}/"):
-		return fe("id", "must be at most 128 characters without spaces, slashes or braces")
+	case len(c.ID) > 128 || !validID(c.ID):
+		return fe("id", "%q must be at most 128 printable characters without spaces, slashes or braces", c.ID)
 	case strings.TrimSpace(c.Title) == "":
 		return fe("title", "is required")
 	case len(c.Title) > 500:
@@ -52,8 +55,8 @@ func (c Campaign) Validate() error {
 	if _, err := language.Parse(c.Lang); err != nil || c.Lang == "" {
 		return fe("lang", "%q is not a language tag such as fr or en", c.Lang)
 	}
-	if _, err := currency.ParseISO(c.Currency); err != nil || len(c.Currency) != 3 || strings.ToUpper(c.Currency) != c.Currency {
-		return fe("currency", "%q is not an ISO 4217 code such as EUR", c.Currency)
+	if _, ok := MinorUnits(c.Currency); !ok {
+		return fe("currency", "%q is not an ISO 4217 currency code such as EUR", c.Currency)
 	}
 	switch {
 	case c.Goal <= 0:
@@ -79,13 +82,13 @@ func (c Campaign) Validate() error {
 	case !c.Deadline.After(c.LaunchedAt):
 		return fe("deadline", "%s is not after launched_at %s", c.Deadline.Format("2006-01-02T15:04:05Z07:00"), c.LaunchedAt.Format("2006-01-02T15:04:05Z07:00"))
 	}
-	switch c.State {
-	case StateLive, StateSuccessful, StateFailed, StateCanceled:
-	default:
-		return fe("state", "%q is not one of live, successful, failed, canceled", c.State)
+	if _, ok := ParseState(string(c.State)); !ok {
+		return fe("state", "%q is not one of %s", c.State, stateNames)
 	}
-	if strings.TrimSpace(c.Creator.Name) == "" {
-		return fe("creator.name", "is required")
+	// A creator without a name is fine: posts then leave the credit out
+	// rather than invent one.
+	if len(c.Creator.Name) > 200 {
+		return fe("creator.name", "is longer than 200 bytes")
 	}
 	if h := c.Creator.XHandle; h != "" && !validXHandle(strings.TrimPrefix(h, "@")) {
 		return fe("creator.x_handle", "%q is not an X handle (1 to 15 letters, digits or _)", h)
@@ -94,6 +97,9 @@ func (c Campaign) Validate() error {
 		if err := validateURL(c.ImageURL); err != nil {
 			return fe("image_url", "%v", err)
 		}
+	}
+	if len(c.ClosedNote) > 1000 {
+		return fe("closed_note", "is longer than 1000 bytes")
 	}
 	if len(c.Description) > 20000 {
 		return fe("description", "is longer than 20000 bytes")
@@ -109,6 +115,9 @@ func (c Campaign) Validate() error {
 	return nil
 }
 
+// validateURL accepts absolute http(s) links to a plain host. User info is
+// refused: "https://platform.example@phish.example" shows one host and opens
+// another, and no campaign page needs it.
 func validateURL(raw string) error {
 	if raw == "" {
 		return errors.New("is required")
@@ -120,10 +129,49 @@ func validateURL(raw string) error {
 	if err != nil {
 		return fmt.Errorf("%q is not a URL", raw)
 	}
-	if (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+	switch {
+	case u.Scheme != "https" && u.Scheme != "http" || u.Host == "" && u.User == nil:
 		return fmt.Errorf("%q is not an absolute http(s) URL", raw)
+	case u.User != nil:
+		return fmt.Errorf("%q carries user info before the host (user@host): a link must show the host it opens", raw)
+	case !validHost(u.Hostname()):
+		return fmt.Errorf("%q does not have a valid host name", raw)
 	}
 	return nil
+}
+
+// validHost accepts DNS names (internationalized ones too) and IP literals,
+// refusing what a browser would read differently: spaces, backslashes,
+// percent-escapes, control characters.
+func validHost(h string) bool {
+	if h == "" {
+		return false
+	}
+	for _, r := range h {
+		if r < utf8.RuneSelf {
+			if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '.' || r == ':' || r == '_') {
+				return false
+			}
+		} else if !unicode.IsLetter(r) && !unicode.IsDigit(r) && !unicode.Is(unicode.Mn, r) {
+			return false
+		}
+	}
+	return true
+}
+
+// validID accepts printable text without spaces, slashes and braces: an id is
+// a path segment of the dashboard's and the API's links, and part of Redis
+// keys and event ids.
+func validID(id string) bool {
+	if !utf8.ValidString(id) {
+		return false
+	}
+	for _, r := range id {
+		if r == '/' || r == '{' || r == '}' || r == '\\' || unicode.IsSpace(r) || !unicode.IsGraphic(r) || dropped(r) {
+			return false
+		}
+	}
+	return true
 }
 
 // plainHTTPURL reports whether raw is an http(s) URL made only of a host

@@ -3,6 +3,7 @@ package campaigns
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -40,7 +41,16 @@ func TestValidateNamesTheField(t *testing.T) {
 		{"year 10000 deadline", func(c *Campaign) { c.Deadline = time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC) }, "deadline"},
 		{"year 1 launch", func(c *Campaign) { c.LaunchedAt = time.Date(1, 1, 1, 0, 0, 0, 0, time.UTC) }, "launched_at"},
 		{"unknown state", func(c *Campaign) { c.State = "paused" }, "state"},
-		{"no creator", func(c *Campaign) { c.Creator.Name = "" }, "creator.name"},
+		{"no creator name: posts leave the credit out", func(c *Campaign) { c.Creator.Name = "" }, ""},
+		{"creator name too long", func(c *Campaign) { c.Creator.Name = strings.Repeat("a", 201) }, "creator.name"},
+		{"id with a control character", func(c *Campaign) { c.ID = "bd-42\x1b[2J" }, "id"},
+		{"id with a right-to-left override", func(c *Campaign) { c.ID = "bd\u202e24" }, "id"},
+		{"url with user info", func(c *Campaign) { c.URL = "https://platform.example@phish.example/p/1" }, "url"},
+		{"image url with user info", func(c *Campaign) { c.ImageURL = "https://cdn.example@phish.example/i.jpg" }, "image_url"},
+		{"javascript url", func(c *Campaign) { c.URL = "javascript:alert(1)" }, "url"},
+		{"IDR is ISO 4217", func(c *Campaign) { c.Currency = "IDR" }, ""},
+		{"XAU has no minor units", func(c *Campaign) { c.Currency = "XAU" }, "currency"},
+		{"ended is a state", func(c *Campaign) { c.State = StateEnded }, ""},
 		{"bad handle", func(c *Campaign) { c.Creator.XHandle = "@way-too-long-handle" }, "creator.x_handle"},
 		{"stretch without amount", func(c *Campaign) { c.StretchGoals = []StretchGoal{{Amount: 0, Title: "Tome 2"}} }, "stretch_goals[0].amount"},
 	}

@@ -50,6 +50,8 @@ func (s *Server) apiRoutes() []route {
 		{pattern: "GET /api/v1/audit", access: accessAPI, handler: s.apiAudit,
 			doc: &apiDoc{summary: "The newest changes across all posts", status: 200, response: "AuditLine", list: true,
 				query: []param{{"limit", "integer", "1 to 1000, default 100", false}}}},
+		{pattern: "GET /api/v1/sources", access: accessAPI, handler: s.apiSources,
+			doc: &apiDoc{summary: "Each campaign source (poll, webhook, import): last run, last success, last error, reject counts", status: 200, response: "SourceHealth", list: true}},
 		{pattern: "GET /api/v1/networks", access: accessAPI, handler: s.apiNetworks,
 			doc: &apiDoc{summary: "Each network: enabled, preview, paused and why", status: 200, response: "NetworkStatus", list: true}},
 		{pattern: "POST /api/v1/networks/{name}/resume", access: accessAPI, handler: s.apiResumeNetwork,
@@ -65,7 +67,7 @@ func (s *Server) apiCampaigns(w http.ResponseWriter, r *http.Request) {
 	}
 	state := campaigns.State(r.URL.Query().Get("state"))
 	switch state {
-	case "", campaigns.StateLive, campaigns.StateSuccessful, campaigns.StateFailed, campaigns.StateCanceled:
+	case "", campaigns.StateLive, campaigns.StateSuccessful, campaigns.StateFailed, campaigns.StateCanceled, campaigns.StateEnded:
 	default:
 		s.apiFail(w, r, invalidParam("state", "state %q is not one of live, successful, failed, canceled", state))
 		return

@@ -14,6 +14,9 @@ var catalog = map[string]map[string]string{
 		"nav.calendar_count": "approved posts waiting to go out", "role.manager": "manager", "role.viewer": "viewer",
 		"banner.paused": "Publishing to %s is paused", "banner.since": "since %s", "banner.resume": "Resume publishing",
 		"flash.resumed": "Publishing to %s resumed.",
+		"banner.source": "Campaign data from the %s is failing since %s", "banner.source_last_ok": "last success %s",
+		"source.poll": "platform listing (poll)", "source.webhook": "platform webhook", "source.import": "import",
+		"cstate.ended": "closed",
 
 		"state.pending": "pending", "state.approved": "approved", "state.publishing": "publishing",
 		"state.published": "published", "state.rejected": "rejected", "state.expired": "expired",
@@ -111,6 +114,9 @@ var catalog = map[string]map[string]string{
 		"nav.calendar_count": "publications approuvées en attente d'envoi", "role.manager": "gestionnaire", "role.viewer": "lecteur",
 		"banner.paused": "La publication sur %s est en pause", "banner.since": "depuis le %s", "banner.resume": "Reprendre la publication",
 		"flash.resumed": "La publication sur %s a repris.",
+		"banner.source": "Les données de campagnes venant de %s sont en échec depuis le %s", "banner.source_last_ok": "dernier succès le %s",
+		"source.poll": "la liste de la plateforme (poll)", "source.webhook": "le webhook de la plateforme", "source.import": "l'import",
+		"cstate.ended": "clôturée",
 
 		"state.pending": "en attente", "state.approved": "approuvé", "state.publishing": "en cours d'envoi",
 		"state.published": "publié", "state.rejected": "refusé", "state.expired": "expiré",

@@ -66,7 +66,7 @@ func queryInt(r *http.Request, name string, def, lo, hi int) int {
 func (s *Server) campaignsPage(w http.ResponseWriter, r *http.Request) {
 	state := campaigns.State(r.URL.Query().Get("state"))
 	switch state {
-	case "", campaigns.StateLive, campaigns.StateSuccessful, campaigns.StateFailed, campaigns.StateCanceled:
+	case "", campaigns.StateLive, campaigns.StateSuccessful, campaigns.StateFailed, campaigns.StateCanceled, campaigns.StateEnded:
 	default:
 		state = ""
 	}

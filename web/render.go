@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/fanfarehq/fanfare/bots"
+	"github.com/fanfarehq/fanfare/campaigns"
 	"github.com/fanfarehq/fanfare/content"
 	"github.com/fanfarehq/fanfare/content/composer"
 )
@@ -108,6 +109,7 @@ type pageData struct {
 	Counts   map[content.State]int
 	Problems int
 	Paused   []bots.NetworkStatus
+	Sources  []campaigns.SourceHealth // failing campaign sources, for the banner
 	// CanResume: the banner may offer to lift a pause.
 	CanResume bool
 	Path      string
@@ -213,6 +215,7 @@ func (s *Server) page(w http.ResponseWriter, r *http.Request, nav, titleKey stri
 		p.Problems = counts[content.StateFailed] + counts[content.StateUnknown] + counts[content.StateDuplicate]
 	}
 	p.Paused = s.pausedNetworks(ctx)
+	p.Sources = s.failingSources(ctx)
 	p.CanResume = s.opt.ResumeNetwork != nil
 	return p
 }

@@ -45,7 +45,10 @@ type Options struct {
 	Feeds      content.FeedRegistry
 	FetchFeed  func(ctx context.Context, url string) error // optional: "fetch now"
 	Engagement bots.EngagementReader
-	Networks   bots.NetworkStatusReader
+	// Sources is the campaign sources' health (GET /api/v1/sources and the
+	// banner); optional.
+	Sources  campaigns.HealthReader
+	Networks bots.NetworkStatusReader
 	// ResumeNetwork lifts a pause (after the token was fixed); optional: the
 	// banner and the API offer it only when set (bots.Networks.Resume fits).
 	ResumeNetwork func(ctx context.Context, network string) (bool, error)

@@ -30,8 +30,14 @@ func (im *run) csv(br *bufio.Reader) error {
 		cols[i] = strings.TrimSpace(strings.TrimPrefix(h, "\ufeff"))
 		index[cols[i]] = true
 	}
-	for _, p := range im.m.Paths() {
-		if !index[p.Path] {
+	if err := im.setMapping(index); err != nil {
+		return err
+	}
+	// A path is a column, or goes into a column holding JSON
+	// ("creator.name" in a "creator" column).
+	for _, p := range im.mapper.Mapping().Paths() {
+		col, _, _ := strings.Cut(p.Path, ".")
+		if !p.Defaulted && !index[p.Path] && !index[col] {
 			return fmt.Errorf("importer: the CSV header has no %q column (mapping.%s); it has %s", p.Path, p.Setting, strings.Join(cols, ", "))
 		}
 	}

@@ -1,9 +1,12 @@
 // Package importer loads campaigns from a CSV or JSON file into the tracker:
-// a platform's export, or a public dataset such as Kickstarter's
-// (KickstarterCSV reads its columns as they are). The file is streamed and
-// handed over in batches, so a file of hundreds of thousands of rows does not
-// sit in memory. A bad row is counted and its reason kept; it never stops the
-// others.
+// a platform's export, or a public dataset such as Kickstarter's. The mapping
+// engine is the poll's (campaigns/mapping), so any CSV with a header row, or
+// any JSON, is read with a mapping in the config; presets cover Ulule's and
+// Kickstarter's shapes. The file is streamed and handed over in batches, so a
+// file of hundreds of thousands of rows does not sit in memory. A bad row is
+// counted and its reason kept; it never stops the others. A mapped path that
+// matches no record of the whole file (or no column of the header) is an
+// error: the mapping does not fit the file.
 package importer
 
 import (
@@ -12,12 +15,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"io"
 	"os"
 	"time"
 
 	"github.com/fanfarehq/fanfare/campaigns"
-	"github.com/fanfarehq/fanfare/campaigns/poll"
+	"github.com/fanfarehq/fanfare/campaigns/mapping"
 )
 
 // Formats.
@@ -34,35 +38,22 @@ const (
 	maxKeptErrors = 1000
 )
 
-// KickstarterCSV reads the public Kickstarter project datasets
-// (ks-projects-2018: ID, name, category, main_category, currency, deadline,
-// goal, launched, pledged, state, backers, country, usd pledged,
-// usd_pledged_real, usd_goal_real). Amounts are in the project's currency,
-// major units; deadline is a date, launched a "2006-01-02 15:04:05" time, both
-// UTC. The dataset has no URL, language or creator, so they are synthesized:
-// the URL from URLTemplate (https://www.kickstarter.com/projects/{id}, which
-// Kickstarter redirects by numeric id), lang "en", creator "Unknown creator";
-// Options.URLTemplate, DefaultLang and DefaultCreator override them. State
-// "suspended" reads as canceled; "undefined" rows are rejected.
-var KickstarterCSV = poll.Mapping{
-	ID: "ID", Title: "name", Category: "main_category", Currency: "currency",
-	Deadline: "deadline", Goal: "goal", LaunchedAt: "launched", Pledged: "pledged",
-	State: "state", Backers: "backers",
-	Money:          poll.MoneyMajor,
-	States:         map[string]campaigns.State{"suspended": campaigns.StateCanceled},
-	URLTemplate:    "https://www.kickstarter.com/projects/{id}",
-	DefaultLang:    "en",
-	DefaultCreator: "Unknown creator",
-}
-
 // Options configures an import.
 type Options struct {
 	// Format is FormatCSV, FormatJSON or "" to sniff from the first byte.
 	Format string
 	// Mapping says where each field is: CSV paths are column names (header
-	// row), JSON paths are dotted paths. Default KickstarterCSV for CSV,
-	// poll.PresetKickstarter for JSON.
-	Mapping *poll.Mapping
+	// row, a JSON cell may be descended into), JSON paths are dotted paths.
+	// Nil means Preset.
+	Mapping *mapping.Mapping
+	// Preset names the mapping when Mapping is nil (mapping.PresetNames);
+	// "" means kickstarter. With CSV, kickstarter reads the public datasets'
+	// columns (kickstarter-dataset) when the header has them.
+	Preset string
+	// Location is the file's time zone (source_timezone): times without a
+	// zone are read in it, a date alone as the end of that day for a
+	// deadline. Default UTC.
+	Location *time.Location
 	// ItemsPath, for JSON, is the top-level key holding the array of
 	// records; empty for a top-level array or a stream of objects (JSON
 	// Lines). RecordPath unwraps each record (e.g. "data" in dumps that wrap
@@ -100,10 +91,26 @@ type RowError struct {
 type Summary struct {
 	Rows     int        // records read
 	Accepted int        // valid and taken by the tracker (counted before their batch goes: see Import's error)
-	Rejected int        // did not map or validate, or the tracker refused them; Accepted+Rejected == Rows
+	Rejected int        // did not map or validate, repeated an id, or the tracker refused them
+	Skipped  int        // left out on purpose: their state is in the mapping's skip_states
 	Stale    int        // accepted, but the tracker had a newer snapshot
 	Fired    int        // milestones the import made fire
 	Errors   []RowError // the first reasons for rejection, in file order
+}
+
+// Rows == Accepted + Rejected + Skipped.
+
+// Run is the summary as a source health run (err: what stopped the import).
+func (s Summary) Run(at time.Time, err error) campaigns.SourceRun {
+	run := campaigns.SourceRun{At: at, Records: s.Rows, Accepted: s.Accepted, Skipped: s.Skipped}
+	for _, e := range s.Errors {
+		run.Reject(campaigns.SourceRejection{Where: fmt.Sprintf("row %d", e.Row), ID: e.ID, Field: e.Field, Message: e.Message})
+	}
+	run.Rejected = s.Rejected
+	if err != nil {
+		run.Error = err.Error()
+	}
+	return run
 }
 
 // Import reads r and ingests its campaigns. On an error that stops the
@@ -135,37 +142,21 @@ func Import(ctx context.Context, r io.Reader, o Options, ing campaigns.Ingester)
 			return Summary{}, err
 		}
 	}
-	var m poll.Mapping
-	switch format {
-	case FormatCSV:
-		m = KickstarterCSV
-	case FormatJSON:
-		m = poll.PresetKickstarter
-	default:
+	if format != FormatCSV && format != FormatJSON {
 		return Summary{}, fmt.Errorf("importer: format %q is not csv or json", format)
 	}
-	if o.Mapping != nil {
-		m = *o.Mapping
-	}
-	if o.URLTemplate != "" {
-		m.URLTemplate = o.URLTemplate
-	}
-	if o.DefaultLang != "" {
-		m.DefaultLang = o.DefaultLang
-	}
-	if o.DefaultCreator != "" {
-		m.DefaultCreator = o.DefaultCreator
-	}
-	if err := m.Check(); err != nil {
-		return Summary{}, fmt.Errorf("importer: %w", err)
+	if o.Mapping == nil {
+		if _, ok := mapping.Preset(o.preset(nil)); !ok {
+			return Summary{}, fmt.Errorf("importer: preset %q is not one of %v", o.Preset, mapping.PresetNames())
+		}
 	}
 
-	im := &run{ctx: ctx, o: o, m: m, ing: ing, now: o.Now(), bytes: cr,
+	im := &run{ctx: ctx, o: o, ing: ing, now: o.Now(), bytes: cr, seed: maphash.MakeSeed(),
 		progress: newProgress(o.Progress, o.ProgressEvery, o.Size)}
 	var err error
 	if format == FormatCSV {
 		err = im.csv(br)
-	} else {
+	} else if err = im.setMapping(nil); err == nil {
 		err = im.json(br)
 	}
 	// Rows read before a JSON syntax error are good: store them, unless it
@@ -175,8 +166,44 @@ func Import(ctx context.Context, r io.Reader, o Options, ing campaigns.Ingester)
 			err = ferr
 		}
 	}
+	if err == nil && im.tally != nil {
+		if terr := im.tally.Err(); terr != nil {
+			err = fmt.Errorf("importer: %w", terr)
+		}
+	}
 	im.progress.done(&im.sum, cr.n)
 	return im.sum, err
+}
+
+// preset is the preset to read with when no mapping is given. header is the
+// CSV header, nil for JSON. Kickstarter data comes as CSV in two shapes: the
+// public datasets' columns (ID, launched, backers), and the project objects
+// flattened, nested ones as JSON cells (id, launched_at, backers_count).
+func (o Options) preset(header map[string]bool) string {
+	switch {
+	case o.Preset != "" && o.Preset != "kickstarter":
+		return o.Preset
+	case header != nil && !header["backers_count"]:
+		return "kickstarter-dataset"
+	}
+	return "kickstarter"
+}
+
+// setMapping settles the mapping once the header (CSV) is known.
+func (im *run) setMapping(header map[string]bool) error {
+	var m mapping.Mapping
+	if im.o.Mapping != nil {
+		m = *im.o.Mapping
+	} else {
+		m, _ = mapping.Preset(im.o.preset(header)) // checked by Import
+	}
+	m = m.Override(mapping.Mapping{URLTemplate: im.o.URLTemplate, DefaultLang: im.o.DefaultLang, DefaultCreator: im.o.DefaultCreator})
+	mp, err := mapping.New(m, im.o.Location)
+	if err != nil {
+		return fmt.Errorf("importer: %w", err)
+	}
+	im.mapper, im.tally = mp, mp.NewTally()
+	return nil
 }
 
 // sniff decides the format from the first significant byte.
@@ -199,7 +226,8 @@ func sniff(br *bufio.Reader) (string, error) {
 type run struct {
 	ctx      context.Context
 	o        Options
-	m        poll.Mapping
+	mapper   *mapping.Mapper
+	tally    *mapping.Tally
 	ing      campaigns.Ingester
 	now      time.Time
 	bytes    *countingReader
@@ -210,6 +238,12 @@ type run struct {
 	// ingestFailed stops the final flush from retrying a batch the tracker
 	// refused: the caller decides whether to run the import again.
 	ingestFailed bool
+	// seen maps a hash of each id taken to its row, to refuse the same id
+	// again: 8+4 bytes a row where the ids themselves would be several
+	// times that on a dataset of 400,000 rows. Two ids sharing a 64-bit hash
+	// (odds of one in 10^8 at that size) would be reported as one.
+	seen map[uint64]int
+	seed maphash.Seed
 }
 
 // record maps one record and queues it, or notes why not.
@@ -220,14 +254,31 @@ func (im *run) record(row int, rec any) error {
 			rec = m[im.o.RecordPath]
 		}
 	}
-	c, err := im.m.Map(rec, im.now)
-	if err != nil {
+	c, err := im.mapper.Map(rec, im.now, im.tally)
+	if err == nil {
+		// A file holds one snapshot per campaign. The first one of an id
+		// has gone to the tracker by now (the file is streamed): the later
+		// ones are refused, naming the row of the first.
+		h := maphash.String(im.seed, c.ID)
+		if first, dup := im.seen[h]; dup {
+			err = &campaigns.FieldError{Field: "id", Message: fmt.Sprintf("%q was already read at row %d: a file holds one snapshot per campaign, this one is not stored", c.ID, first)}
+		} else {
+			if im.seen == nil {
+				im.seen = make(map[uint64]int)
+			}
+			im.seen[h] = row
+		}
+	}
+	switch {
+	case mapping.IsSkip(err):
+		im.sum.Skipped++
+	case err != nil:
 		re := RowError{Row: row, ID: c.ID, Message: err.Error()}
 		if fe, ok := errors.AsType[*campaigns.FieldError](err); ok {
 			re.Field, re.Message = fe.Field, fe.Message
 		}
 		im.reject(re)
-	} else {
+	default:
 		im.sum.Accepted++
 		im.batch = append(im.batch, c)
 		im.rows = append(im.rows, row)

@@ -13,7 +13,7 @@ import (
 	"time"
 
 	"github.com/fanfarehq/fanfare/campaigns"
-	"github.com/fanfarehq/fanfare/campaigns/poll"
+	"github.com/fanfarehq/fanfare/campaigns/mapping"
 )
 
 var testNow = time.Date(2017, 11, 15, 12, 0, 0, 0, time.UTC)
@@ -72,13 +72,13 @@ func TestImportKickstarterCSV(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if sum.Rows != 20 || sum.Accepted != 14 || sum.Rejected != 6 {
-		t.Errorf("summary = %d rows, %d accepted, %d rejected; want 20, 14, 6", sum.Rows, sum.Accepted, sum.Rejected)
+	// Row 18's state is "undefined": skipped, not rejected.
+	if sum.Rows != 20 || sum.Accepted != 14 || sum.Rejected != 5 || sum.Skipped != 1 {
+		t.Errorf("summary = %d rows, %d accepted, %d rejected, %d skipped; want 20, 14, 5, 1", sum.Rows, sum.Accepted, sum.Rejected, sum.Skipped)
 	}
 	wantErrs := []RowError{
 		{Row: 16, ID: "1000071625", Field: "pledged"},
 		{Row: 17, ID: "1000072011", Field: "deadline"},
-		{Row: 18, ID: "1000081649", Field: "state"},
 		{Row: 19, ID: "1000082254", Field: "title"},
 		{Row: 20, Field: ""},
 		{Row: 21, ID: "1000103948", Field: "currency"},
@@ -92,8 +92,8 @@ func TestImportKickstarterCSV(t *testing.T) {
 			t.Errorf("error %d = %+v, want row %d id %q field %q", i, g, w.Row, w.ID, w.Field)
 		}
 	}
-	if !strings.Contains(sum.Errors[4].Message, "has 6 fields, the header has 15") {
-		t.Errorf("short row message = %q", sum.Errors[4].Message)
+	if !strings.Contains(sum.Errors[3].Message, "has 6 fields, the header has 15") {
+		t.Errorf("short row message = %q", sum.Errors[3].Message)
 	}
 	sizes := []int{}
 	for _, b := range rec.batches {
@@ -111,14 +111,15 @@ func TestImportKickstarterCSV(t *testing.T) {
 	}
 	first := byID["1000002330"]
 	if first.Title != "The Songs of Adelaide & Abullah" || first.URL != "https://www.kickstarter.com/projects/1000002330" ||
-		first.Lang != "en" || first.Creator.Name != "Unknown creator" || first.Currency != "GBP" ||
+		first.Lang != "en" || first.Creator.Name != "" || first.Currency != "GBP" ||
 		first.Goal != 100000 || first.Pledged != 0 || first.State != campaigns.StateFailed || first.Category != "Publishing" {
 		t.Errorf("first row = %+v", first)
 	}
 	if want := time.Date(2015, 8, 11, 12, 12, 28, 0, time.UTC); !first.LaunchedAt.Equal(want) {
 		t.Errorf("launched = %v, want %v", first.LaunchedAt, want)
 	}
-	if want := time.Date(2015, 10, 9, 0, 0, 0, 0, time.UTC); !first.Deadline.Equal(want) {
+	// A date alone is the end of that day (in the file's time zone: UTC here).
+	if want := time.Date(2015, 10, 9, 23, 59, 59, 0, time.UTC); !first.Deadline.Equal(want) {
 		t.Errorf("deadline = %v, want %v", first.Deadline, want)
 	}
 	for id, want := range map[string]struct {
@@ -147,7 +148,7 @@ func TestImportTrackerRejects(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if sum.Rows != 20 || sum.Accepted != 13 || sum.Rejected != 7 || len(rec.all()) != 13 {
+	if sum.Rows != 20 || sum.Accepted != 13 || sum.Rejected != 6 || sum.Skipped != 1 || len(rec.all()) != 13 {
 		t.Fatalf("summary = %+v, %d stored", sum, len(rec.all()))
 	}
 	// The refused campaign is reported with its line in the file.
@@ -165,7 +166,7 @@ func TestImportTrackerRejects(t *testing.T) {
 func TestImportOptions(t *testing.T) {
 	csv := "ID,name,category,main_category,currency,deadline,goal,launched,pledged,state,backers,creator\n" +
 		"7,Carnet de voyage,Art Books,Publishing,EUR,2017-12-01,1500.00,2017-11-01 10:00:00,300.00,live,12,Jeanne Roux\n"
-	m := KickstarterCSV
+	m := mapping.KickstarterDataset
 	m.CreatorName = "creator"
 	rec := &recorder{}
 	_, err := Import(t.Context(), strings.NewReader(csv), Options{
@@ -216,7 +217,7 @@ func TestImportJSON(t *testing.T) {
 			if tt.wantErr == "" && err != nil || tt.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tt.wantErr)) {
 				t.Fatalf("err = %v, want %q", err, tt.wantErr)
 			}
-			if sum.Rows != tt.rows || sum.Accepted != tt.accepted || sum.Accepted+sum.Rejected != sum.Rows {
+			if sum.Rows != tt.rows || sum.Accepted != tt.accepted || sum.Accepted+sum.Rejected+sum.Skipped != sum.Rows {
 				t.Errorf("summary = %+v, want %d rows %d accepted", sum, tt.rows, tt.accepted)
 			}
 			if len(rec.all()) != sum.Accepted {
@@ -245,7 +246,9 @@ func TestImportCSVErrors(t *testing.T) {
 		{name: "empty", body: "", wantErr: "empty"},
 		{name: "missing column", body: "ID,name,currency\n1,a,USD\n", o: Options{Format: FormatCSV}, wantErr: `no "goal" column (mapping.goal)`},
 		{name: "bad format", body: header, o: Options{Format: "xml"}, wantErr: `"xml" is not csv or json`},
-		{name: "bad mapping", body: header, o: Options{Mapping: &poll.Mapping{ID: "ID"}}, wantErr: "mapping.title"},
+		{name: "bad mapping", body: header, o: Options{Mapping: &mapping.Mapping{ID: "ID"}}, wantErr: "mapping.title"},
+		{name: "money unit not said", body: header, o: Options{Mapping: func() *mapping.Mapping { m := mapping.KickstarterDataset; m.Money = ""; return &m }()}, wantErr: "mapping.money"},
+		{name: "unknown preset", body: header, o: Options{Preset: "indiegogo"}, wantErr: `preset "indiegogo"`},
 		{name: "header only", body: header},
 		{name: "semicolons", body: strings.ReplaceAll(header, ",", ";") + "1;a;b;c;USD;2017-12-01;10;2017-11-01 00:00:00;1;live;1\n", o: Options{Comma: ';'}},
 	}
@@ -286,7 +289,7 @@ func TestProgressLines(t *testing.T) {
 		t.Fatal(err)
 	}
 	// A file gives its size, so lines carry a percentage; a buffer is no terminal.
-	want := "importer: 100% 20 rows, 14 accepted, 6 rejected\n"
+	want := "importer: 100% 20 rows, 14 accepted, 5 rejected, 1 skipped\n"
 	lines := strings.SplitAfter(out.String(), "\n")
 	if len(lines) != 4 || !strings.HasPrefix(lines[0], "importer: ") || !strings.Contains(lines[0], "8 rows") ||
 		strings.ReplaceAll(lines[2], "  ", " ") != want || strings.Contains(out.String(), "\r") {

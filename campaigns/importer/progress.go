@@ -80,7 +80,11 @@ func (p *progress) show(s *Summary, read int64) {
 }
 
 func counts(s *Summary) string {
-	return fmt.Sprintf("%d rows, %d accepted, %d rejected", s.Rows, s.Accepted, s.Rejected)
+	line := fmt.Sprintf("%d rows, %d accepted, %d rejected", s.Rows, s.Accepted, s.Rejected)
+	if s.Skipped > 0 {
+		line += fmt.Sprintf(", %d skipped", s.Skipped)
+	}
+	return line
 }
 
 // bar draws [#####.....] for pct percent over width cells.

@@ -3,16 +3,23 @@ package importer
 import (
 	"fmt"
 	"io"
+
+	"github.com/fanfarehq/fanfare/internal/termsafe"
 )
 
 // PrintedReasons is how many rejection reasons Summary.Print lists.
 const PrintedReasons = 10
 
 // Print writes the counts and the first PrintedReasons reasons for
-// rejection, for a person at a terminal.
+// rejection, for a person at a terminal. Ids and messages quote the file's
+// text, so control and bidi characters in it are printed as visible escapes.
 func (s Summary) Print(w io.Writer) error {
-	if _, err := fmt.Fprintf(w, "%d rows: %d accepted, %d rejected (%d stale, %d milestones fired)\n",
-		s.Rows, s.Accepted, s.Rejected, s.Stale, s.Fired); err != nil {
+	skipped := ""
+	if s.Skipped > 0 {
+		skipped = fmt.Sprintf(", %d skipped (state in skip_states)", s.Skipped)
+	}
+	if _, err := fmt.Fprintf(w, "%d rows: %d accepted, %d rejected%s (%d stale, %d milestones fired)\n",
+		s.Rows, s.Accepted, s.Rejected, skipped, s.Stale, s.Fired); err != nil {
 		return err
 	}
 	for i, e := range s.Errors {
@@ -21,13 +28,13 @@ func (s Summary) Print(w io.Writer) error {
 		}
 		where := fmt.Sprintf("row %d", e.Row)
 		if e.ID != "" {
-			where += fmt.Sprintf(" (id %s)", e.ID)
+			where += fmt.Sprintf(" (id %s)", termsafe.String(e.ID))
 		}
 		field := ""
 		if e.Field != "" {
 			field = e.Field + ": "
 		}
-		if _, err := fmt.Fprintf(w, "  %s: %s%s\n", where, field, e.Message); err != nil {
+		if _, err := fmt.Fprintf(w, "  %s: %s%s\n", where, field, termsafe.String(e.Message)); err != nil {
 			return err
 		}
 	}

@@ -1,14 +1,15 @@
 package poll
 
 import (
-	"context"
-
 	"bytes"
+	"context"
 	"fmt"
-	"github.com/fanfarehq/fanfare/campaigns"
 	"net/http"
 	"net/http/httptest"
 	"testing"
+
+	"github.com/fanfarehq/fanfare/campaigns"
+	"github.com/fanfarehq/fanfare/campaigns/mapping"
 )
 
 // BenchmarkPoll measures a 500-record Kickstarter-style page from fetch to
@@ -30,7 +31,7 @@ func BenchmarkPoll(b *testing.B) {
 		w.Write(page.Bytes())
 	}))
 	defer srv.Close()
-	p, err := NewPoller(Options{URL: srv.URL, ItemsPath: "projects", Mapping: PresetKickstarter, Logger: quiet()}, discard{})
+	p, err := NewPoller(Options{URL: srv.URL, ItemsPath: "projects", Mapping: mapping.Kickstarter, Logger: quiet()}, discard{})
 	if err != nil {
 		b.Fatal(err)
 	}

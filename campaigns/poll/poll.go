@@ -1,20 +1,28 @@
 // Package poll reads a crowdfunding platform's JSON campaign listing on a
-// schedule and hands the campaigns to the tracker. A Mapping in the config
-// says where each field is, so a Ulule-style or Kickstarter-style listing (or
-// any other JSON) is read without code; PresetUlule and PresetKickstarter
-// cover the two common shapes.
+// schedule and hands the campaigns to the tracker. A mapping.Mapping in the
+// config says where each field is, so a Ulule-style or Kickstarter-style
+// listing (or any other JSON) is read without code.
 //
 // Pages follow a next-page URL in the body (Options.NextPath) or a page
 // number parameter (Options.PageParam). Each page is fetched conditionally
 // (If-None-Match / If-Modified-Since from the previous poll): a 304 means
 // nothing to do for that page. A record that does not map is logged and
-// reported with its page, index and field, and does not hold back the others.
+// reported with its page, index and field, and does not hold back the others;
+// two records of one page with the same id are both refused (which one is
+// right cannot be told). A mapped path that matches no record of a page is an
+// error of the poll, not a page of rejections: the listing changed shape, or
+// the mapping is wrong.
+//
+// Every poll is recorded in the source health (Options.Health) under
+// "poll": the dashboard's banner, the API and /metrics show a poll that
+// fails, or that rejects every record.
 //
 // Mapped snapshots carry UpdatedAt only when the mapping has an updated_at
 // path; otherwise the tracker stamps them with the time of receipt.
 package poll
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -24,12 +32,14 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/fanfarehq/fanfare/campaigns"
+	"github.com/fanfarehq/fanfare/campaigns/mapping"
 )
 
 // Defaults for Options.
@@ -54,8 +64,14 @@ type Options struct {
 	// PageParam is the query parameter of a page number (1, 2, ...); the
 	// listing ends at a page with no records. Set NextPath or PageParam, or
 	// neither for a single page.
-	PageParam  string
-	Mapping    Mapping
+	PageParam string
+	Mapping   mapping.Mapping
+	// Location is the listing's time zone (source_timezone): times without
+	// a zone are read in it, and a date alone as the end of that day for a
+	// deadline. Default UTC.
+	Location *time.Location
+	// Health records each poll (source "poll"); nil records nothing.
+	Health     campaigns.HealthRecorder
 	Timeout    time.Duration // per request; default DefaultTimeout
 	MaxPages   int           // default DefaultMaxPages
 	Now        func() time.Time
@@ -80,19 +96,33 @@ func (e RecordError) Error() string {
 type Report struct {
 	Pages       int           // pages fetched, 304s included
 	Records     int           // records read from changed pages
-	Accepted    int           // stored by the tracker
+	Accepted    int           // taken by the tracker (stale ones included)
 	Stale       int           // not newer than what the tracker has
 	Fired       int           // milestones that will be posted
+	Skipped     int           // records whose state is in the mapping's skip_states
 	Rejected    []RecordError // records that did not map or validate, or that the tracker refused
 	NotModified bool          // every page answered 304
+}
+
+// Run is the report as a source health run.
+func (r Report) Run(at time.Time, err error) campaigns.SourceRun {
+	run := campaigns.SourceRun{At: at, Records: r.Records, Accepted: r.Accepted, Skipped: r.Skipped}
+	for _, re := range r.Rejected {
+		run.Reject(campaigns.SourceRejection{Where: fmt.Sprintf("page %d record %d", re.Page, re.Index), ID: re.ID, Field: re.Field, Message: re.Message})
+	}
+	if err != nil {
+		run.Error = err.Error()
+	}
+	return run
 }
 
 // Poller polls one listing. Its conditional-request state lives in memory: a
 // restart fetches everything once, which the tracker absorbs (stale snapshots
 // change nothing).
 type Poller struct {
-	o   Options
-	ing campaigns.Ingester
+	o      Options
+	ing    campaigns.Ingester
+	mapper *mapping.Mapper
 
 	mu    sync.Mutex // one Poll at a time; guards cache
 	cache map[string]validators
@@ -117,7 +147,8 @@ func NewPoller(o Options, ing campaigns.Ingester) (*Poller, error) {
 	case o.Timeout < 0 || o.MaxPages < 0:
 		return nil, errors.New("poll: timeout and max_pages must not be negative")
 	}
-	if err := o.Mapping.Check(); err != nil {
+	mapper, err := mapping.New(o.Mapping, o.Location)
+	if err != nil {
 		return nil, fmt.Errorf("poll: %w", err)
 	}
 	if o.Timeout == 0 {
@@ -135,7 +166,7 @@ func NewPoller(o Options, ing campaigns.Ingester) (*Poller, error) {
 	if o.HTTPClient == nil {
 		o.HTTPClient = &http.Client{}
 	}
-	return &Poller{o: o, ing: ing, cache: make(map[string]validators)}, nil
+	return &Poller{o: o, ing: ing, mapper: mapper, cache: make(map[string]validators)}, nil
 }
 
 // Poll reads the listing once. It returns what it did so far along with an
@@ -181,13 +212,28 @@ func (p *Poller) Poll(ctx context.Context) (Report, error) {
 	return rep, nil
 }
 
-// Job returns the cron job that polls once and logs what it did.
+// Job returns the cron job that polls once, logs what it did and records it
+// in the source health.
 func (p *Poller) Job() func(ctx context.Context) error {
 	return func(ctx context.Context) error {
+		at := p.o.Now()
 		rep, err := p.Poll(ctx)
-		p.o.Logger.Info("poll: done", "url", safeURL(p.o.URL), "pages", rep.Pages, "records", rep.Records,
-			"accepted", rep.Accepted, "stale", rep.Stale, "fired", rep.Fired,
-			"rejected", len(rep.Rejected), "not_modified", rep.NotModified)
+		run := rep.Run(at, err)
+		log := p.o.Logger.Info
+		if run.Failed() {
+			log = p.o.Logger.Warn
+		}
+		log("poll: done", "url", safeURL(p.o.URL), "pages", rep.Pages, "records", rep.Records,
+			"accepted", rep.Accepted, "stale", rep.Stale, "fired", rep.Fired, "skipped", rep.Skipped,
+			"rejected", len(rep.Rejected), "not_modified", rep.NotModified, "problem", run.Problem())
+		if p.o.Health != nil {
+			// The health write must not be lost to a poll that used up ctx.
+			hctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+			if herr := p.o.Health.RecordRun(hctx, campaigns.SourcePoll, run); herr != nil {
+				p.o.Logger.Error("poll: unable to record source health", "error", herr)
+			}
+			cancel()
+		}
 		return err
 	}
 }
@@ -267,30 +313,16 @@ func (p *Poller) page(ctx context.Context, page int, pageURL string, rep *Report
 	}
 
 	rep.Records += len(items)
-	now := p.o.Now()
-	snaps := make([]campaigns.Campaign, 0, len(items))
-	indexes := make([]int, 0, len(items)) // record index of each snapshot
-	for i, item := range items {
-		c, err := p.o.Mapping.Map(item, now)
-		if err != nil {
-			re := RecordError{Page: page, Index: i, ID: c.ID, Message: err.Error()}
-			if fe, ok := errors.AsType[*campaigns.FieldError](err); ok {
-				re.Field, re.Message = fe.Field, fe.Message
-			}
-			p.o.Logger.Warn("poll: record rejected", "url", pageURL, "page", page, "index", i,
-				"campaign_id", c.ID, "field", re.Field, "err", re.Message)
-			rep.Rejected = append(rep.Rejected, re)
-			continue
-		}
-		snaps = append(snaps, c)
-		indexes = append(indexes, i)
+	snaps, indexes, err := p.mapPage(page, pageURL, items, rep)
+	if err != nil {
+		return "", false, err
 	}
 	if len(snaps) > 0 {
 		res, err := p.ing.Ingest(ctx, snaps)
 		if err != nil {
-			return "", false, fmt.Errorf("poll: unable to ingest %d campaigns from %s: %w", len(snaps), pageURL, err)
+			return "", false, fmt.Errorf("poll: unable to ingest %d campaigns from %s: %w", len(snaps), safeURL(pageURL), err)
 		}
-		rep.Accepted += res.Accepted
+		rep.Accepted += res.Accepted + res.Stale
 		rep.Stale += res.Stale
 		rep.Fired += len(res.Fired)
 		for _, r := range res.Rejected {
@@ -311,6 +343,89 @@ func (p *Poller) page(ctx context.Context, page int, pageURL string, rep *Report
 	return next, true, nil
 }
 
+// mapPage maps a page's records. Records that do not map are reported; two
+// with one id are both refused; a path that matched no record at all is an
+// error of the source, and nothing of the page is kept.
+func (p *Poller) mapPage(page int, pageURL string, items []any, rep *Report) ([]campaigns.Campaign, []int, error) {
+	now := p.o.Now()
+	tally := p.mapper.NewTally()
+	snaps := make([]campaigns.Campaign, 0, len(items))
+	indexes := make([]int, 0, len(items)) // record index of each snapshot
+	var rejected []RecordError
+	for i, item := range items {
+		c, err := p.mapper.Map(item, now, tally)
+		if mapping.IsSkip(err) {
+			rep.Skipped++
+			continue
+		}
+		if err != nil {
+			re := RecordError{Page: page, Index: i, ID: c.ID, Message: err.Error()}
+			if fe, ok := errors.AsType[*campaigns.FieldError](err); ok {
+				re.Field, re.Message = fe.Field, fe.Message
+			}
+			rejected = append(rejected, re)
+			continue
+		}
+		snaps = append(snaps, c)
+		indexes = append(indexes, i)
+	}
+	if err := tally.Err(); err != nil {
+		rep.Rejected = append(rep.Rejected, rejected...)
+		return nil, nil, fmt.Errorf("poll: %s page %d: %w", safeURL(pageURL), page, err)
+	}
+	snaps, indexes, dups := dropDuplicates(snaps, indexes, page)
+	rejected = append(rejected, dups...)
+	slices.SortFunc(rejected, func(a, b RecordError) int { return cmp.Compare(a.Index, b.Index) })
+	for _, re := range rejected {
+		p.o.Logger.Warn("poll: record rejected", "url", safeURL(pageURL), "page", page, "index", re.Index,
+			"campaign_id", re.ID, "field", re.Field, "error", re.Message)
+	}
+	rep.Rejected = append(rep.Rejected, rejected...)
+	return snaps, indexes, nil
+}
+
+// dropDuplicates refuses every snapshot whose id appears more than once on
+// the page: the tracker would take the later one as newer, and nothing says
+// it is.
+func dropDuplicates(snaps []campaigns.Campaign, indexes []int, page int) ([]campaigns.Campaign, []int, []RecordError) {
+	first := make(map[string]int, len(snaps))
+	dup := map[string][]int(nil)
+	for i, c := range snaps {
+		if j, ok := first[c.ID]; ok {
+			if dup == nil {
+				dup = map[string][]int{}
+			}
+			if dup[c.ID] == nil {
+				dup[c.ID] = []int{indexes[j]}
+			}
+			dup[c.ID] = append(dup[c.ID], indexes[i])
+			continue
+		}
+		first[c.ID] = i
+	}
+	if dup == nil {
+		return snaps, indexes, nil
+	}
+	var errs []RecordError
+	keptSnaps, keptIdx := snaps[:0], indexes[:0]
+	for i, c := range snaps {
+		at, ok := dup[c.ID]
+		if !ok {
+			keptSnaps, keptIdx = append(keptSnaps, c), append(keptIdx, indexes[i])
+			continue
+		}
+		others := make([]string, 0, len(at)-1)
+		for _, x := range at {
+			if x != indexes[i] {
+				others = append(others, strconv.Itoa(x))
+			}
+		}
+		errs = append(errs, RecordError{Page: page, Index: indexes[i], ID: c.ID, Field: "id",
+			Message: fmt.Sprintf("%q also appears at record %s of this page: neither is stored", c.ID, strings.Join(others, ", "))})
+	}
+	return keptSnaps, keptIdx, errs
+}
+
 // indexOf finds the record index of the snapshot with id, -1 if none.
 func indexOf(snaps []campaigns.Campaign, indexes []int, id string) int {
 	for i, c := range snaps {
@@ -329,10 +444,9 @@ func (p *Poller) nextURL(doc any, pageURL string, page, records int) (string, er
 		}
 		return withPage(p.o.URL, p.o.PageParam, page+1), nil
 	case p.o.NextPath != "":
-		r := reader{rec: doc}
-		raw := r.str("next", p.o.NextPath)
-		if r.err != nil {
-			return "", fmt.Errorf("next page at %s is not a URL", p.o.NextPath)
+		raw, err := textAt(doc, p.o.NextPath)
+		if err != nil {
+			return "", fmt.Errorf("next page at %s (next_path) %w", p.o.NextPath, err)
 		}
 		if raw == "" {
 			return "", nil
@@ -390,8 +504,7 @@ func quoteType(ct string) string {
 func itemsAt(doc any, path string) ([]any, error) {
 	v := doc
 	if path != "" {
-		r := reader{rec: doc}
-		v = r.get(path)
+		v = valueAt(doc, path)
 	}
 	switch items := v.(type) {
 	case []any:
@@ -406,7 +519,7 @@ func itemsAt(doc any, path string) ([]any, error) {
 		if path != "" {
 			where = path
 		}
-		return nil, fmt.Errorf("%s is %s, want an array of records (items_path)", where, kindOf(v))
+		return nil, fmt.Errorf("%s is %s, want an array of records (items_path)", where, mapping.KindOf(v))
 	}
 }
 
@@ -438,4 +551,23 @@ func withoutURL(err error) error {
 		return fmt.Errorf("%s: %w", ue.Op, ue.Err)
 	}
 	return err
+}
+
+// valueAt resolves a dotted path in a page (items_path, next_path); absent or
+// null gives nil.
+func valueAt(doc any, path string) any {
+	v, _ := mapping.Lookup(doc, path)
+	return v
+}
+
+// textAt reads text at a path: "" when absent or null.
+func textAt(doc any, path string) (string, error) {
+	switch v := valueAt(doc, path).(type) {
+	case nil:
+		return "", nil
+	case string:
+		return v, nil
+	default:
+		return "", fmt.Errorf("is %s, not a URL", mapping.KindOf(v))
+	}
 }

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/fanfarehq/fanfare/campaigns"
+	"github.com/fanfarehq/fanfare/campaigns/mapping"
 )
 
 var testNow = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
@@ -99,7 +100,7 @@ func TestPollKickstarter(t *testing.T) {
 	rec := &recorder{reject: map[string]bool{"2087245599": true}}
 	p, err := NewPoller(Options{
 		URL: srv.URL + "/discover/advanced?format=json&sort=newest", ItemsPath: "projects", PageParam: "page",
-		Headers: map[string]string{"Authorization": "Bearer k"}, Mapping: PresetKickstarter,
+		Headers: map[string]string{"Authorization": "Bearer k"}, Mapping: mapping.Kickstarter,
 		Now: func() time.Time { return testNow }, Logger: quiet(),
 	}, rec)
 	if err != nil {
@@ -109,13 +110,11 @@ func TestPollKickstarter(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if rep.Pages != 3 || rep.Records != 4 || rep.Accepted != 2 || len(rep.Rejected) != 2 || rep.NotModified {
+	// The submitted (not launched) project is skipped, not rejected.
+	if rep.Pages != 3 || rep.Records != 4 || rep.Accepted != 2 || rep.Skipped != 1 || len(rep.Rejected) != 1 || rep.NotModified {
 		t.Fatalf("report = %+v", rep)
 	}
-	if re := rep.Rejected[0]; re.Page != 2 || re.Index != 1 || re.ID != "1188822" || re.Field != "state" || !strings.Contains(re.Message, `"submitted"`) {
-		t.Errorf("rejected by the mapping = %+v", re)
-	}
-	if re := rep.Rejected[1]; re.Page != 2 || re.Index != 0 || re.ID != "2087245599" || re.Field != "updated_at" {
+	if re := rep.Rejected[0]; re.Page != 2 || re.Index != 0 || re.ID != "2087245599" || re.Field != "updated_at" {
 		t.Errorf("rejected by the tracker = %+v", re)
 	}
 	if auth.Load() != "Bearer k" {
@@ -171,7 +170,7 @@ func TestPollUlule(t *testing.T) {
 	rec := &recorder{}
 	p, err := NewPoller(Options{
 		URL: srv.URL + "/v1/search/projects?limit=2&offset=0", ItemsPath: "projects", NextPath: "meta.next",
-		Mapping: PresetUlule, Now: func() time.Time { return testNow }, Logger: quiet(),
+		Mapping: mapping.Ulule, Now: func() time.Time { return testNow }, Logger: quiet(),
 	}, rec)
 	if err != nil {
 		t.Fatal(err)
@@ -212,8 +211,8 @@ func TestPollUlule(t *testing.T) {
 func TestPollErrors(t *testing.T) {
 	good := `[{"id":"1","title":"A","url":"https://x.example.org/1","lang":"en","currency":"EUR","goal":100,"pledged":5,` +
 		`"launched_at":"2026-02-01T00:00:00Z","deadline":"2026-04-01T00:00:00Z","state":"live","creator":"Ann"}]`
-	minor := Mapping{ID: "id", Title: "title", URL: "url", Lang: "lang", Currency: "currency", Goal: "goal", Pledged: "pledged",
-		LaunchedAt: "launched_at", Deadline: "deadline", State: "state", CreatorName: "creator"}
+	minor := mapping.Mapping{ID: "id", Title: "title", URL: "url", Lang: "lang", Currency: "currency", Goal: "goal", Pledged: "pledged",
+		LaunchedAt: "launched_at", Deadline: "deadline", State: "state", CreatorName: "creator", Money: mapping.MoneyMinor}
 	tests := []struct {
 		name    string
 		handler http.HandlerFunc
@@ -357,7 +356,7 @@ func TestPollRefetchesAfterFailedIngest(t *testing.T) {
 	}))
 	defer srv.Close()
 	rec := &recorder{err: errors.New("redis down")}
-	p, err := NewPoller(Options{URL: srv.URL, ItemsPath: "projects", Mapping: PresetKickstarter, Logger: quiet()}, rec)
+	p, err := NewPoller(Options{URL: srv.URL, ItemsPath: "projects", Mapping: mapping.Kickstarter, Logger: quiet()}, rec)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -382,19 +381,19 @@ func TestNewPollerValidates(t *testing.T) {
 		ing  campaigns.Ingester
 		want string
 	}{
-		{"no ingester", Options{URL: "https://x.example.org", Mapping: PresetUlule}, nil, "no ingester"},
-		{"relative url", Options{URL: "/projects", Mapping: PresetUlule}, &recorder{}, "not an absolute"},
-		{"ftp url", Options{URL: "ftp://x.example.org/p", Mapping: PresetUlule}, &recorder{}, "not an absolute"},
-		{"both paginations", Options{URL: "https://x.example.org", NextPath: "next", PageParam: "page", Mapping: PresetUlule}, &recorder{}, "not both"},
-		{"negative timeout", Options{URL: "https://x.example.org", Timeout: -1, Mapping: PresetUlule}, &recorder{}, "negative"},
+		{"no ingester", Options{URL: "https://x.example.org", Mapping: mapping.Ulule}, nil, "no ingester"},
+		{"relative url", Options{URL: "/projects", Mapping: mapping.Ulule}, &recorder{}, "not an absolute"},
+		{"ftp url", Options{URL: "ftp://x.example.org/p", Mapping: mapping.Ulule}, &recorder{}, "not an absolute"},
+		{"both paginations", Options{URL: "https://x.example.org", NextPath: "next", PageParam: "page", Mapping: mapping.Ulule}, &recorder{}, "not both"},
+		{"negative timeout", Options{URL: "https://x.example.org", Timeout: -1, Mapping: mapping.Ulule}, &recorder{}, "negative"},
 		{"empty mapping", Options{URL: "https://x.example.org"}, &recorder{}, "mapping.id"},
-		{"bad money", Options{URL: "https://x.example.org", Mapping: func() Mapping { m := PresetUlule; m.Money = "cents"; return m }()}, &recorder{}, "mapping.money"},
-		{"bad state", Options{URL: "https://x.example.org", Mapping: func() Mapping {
-			m := PresetKickstarter
+		{"bad money", Options{URL: "https://x.example.org", Mapping: func() mapping.Mapping { m := mapping.Ulule; m.Money = "cents"; return m }()}, &recorder{}, "mapping.money"},
+		{"bad state", Options{URL: "https://x.example.org", Mapping: func() mapping.Mapping {
+			m := mapping.Kickstarter
 			m.States = map[string]campaigns.State{"started": "running"}
 			return m
 		}()}, &recorder{}, "mapping.states.started"},
-		{"template without id", Options{URL: "https://x.example.org", Mapping: func() Mapping { m := PresetKickstarter; m.URLTemplate = "https://k/"; return m }()}, &recorder{}, "{id}"},
+		{"template without id", Options{URL: "https://x.example.org", Mapping: func() mapping.Mapping { m := mapping.Kickstarter; m.URLTemplate = "https://k/"; return m }()}, &recorder{}, "{id}"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -404,7 +403,7 @@ func TestNewPollerValidates(t *testing.T) {
 			}
 		})
 	}
-	if _, err := NewPoller(Options{URL: "https://x.example.org/p", Mapping: PresetKickstarter}, &recorder{}); err != nil {
+	if _, err := NewPoller(Options{URL: "https://x.example.org/p", Mapping: mapping.Kickstarter}, &recorder{}); err != nil {
 		t.Errorf("valid options: %v", err)
 	}
 }
@@ -421,7 +420,7 @@ func TestPollerJobAndCursorCache(t *testing.T) {
 		serveJSON(w, r, []byte(`{"projects":[]}`), `"`+r.URL.Query().Get("cursor")+`"`)
 	}))
 	defer srv.Close()
-	p, err := NewPoller(Options{URL: srv.URL + "/list", ItemsPath: "projects", NextPath: "next", Mapping: PresetKickstarter, Logger: quiet()}, &recorder{})
+	p, err := NewPoller(Options{URL: srv.URL + "/list", ItemsPath: "projects", NextPath: "next", Mapping: mapping.Kickstarter, Logger: quiet()}, &recorder{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -443,7 +442,7 @@ func TestErrorsAndLogsMaskTheQuery(t *testing.T) {
 	defer srv.Close()
 	var logs strings.Builder
 	p, err := NewPoller(Options{
-		URL: srv.URL + "/campaigns?api_key=s3cr3t-k3y&page=1", Mapping: PresetKickstarter,
+		URL: srv.URL + "/campaigns?api_key=s3cr3t-k3y&page=1", Mapping: mapping.Kickstarter,
 		Logger: slog.New(slog.NewTextHandler(&logs, nil)),
 	}, &recorder{})
 	if err != nil {

@@ -2,94 +2,171 @@ package webhook
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/fanfarehq/fanfare/campaigns"
 )
 
-// ParseBody reads a webhook body strictly: one campaign object, or
-// {"campaigns":[...]} with at least one. It refuses unknown and repeated keys,
-// trailing data, floats for money and counts, and times that are not RFC 3339,
-// then runs Campaign.Validate on each snapshot.
+// Delivery is a webhook body read campaign by campaign.
+type Delivery struct {
+	// Batch: the body was {"campaigns":[...]}, whose fields are named
+	// "campaigns[i].<field>".
+	Batch bool
+	// Total is how many campaigns the body held.
+	Total int
+	// Campaigns are the valid ones, cleaned (campaigns.Campaign.Normalize),
+	// in the order sent; Index is the position of each in the body.
+	Campaigns []campaigns.Campaign
+	Index     []int
+	// Rejected are the others, each with the path of its first bad field.
+	Rejected []Rejected
+}
+
+// ParseDelivery reads a webhook body strictly: one campaign object, or
+// {"campaigns":[...]} with at least one. Each campaign is judged on its own:
+// an unknown, repeated, mistyped or invalid field (floats for money and
+// counts, times that are not RFC 3339, what Campaign.Validate refuses)
+// rejects that campaign only, named by the full JSON path of the field
+// ("campaigns[3].deadline" in a batch, "deadline" for a single object). Two
+// campaigns of a batch with the same id are both rejected: which snapshot is
+// right cannot be told (updated_at is optional).
 //
-// The error is a *json.SyntaxError when the body is not JSON at all, else a
-// *campaigns.FieldError whose Field is the full JSON path of the culprit
-// ("campaigns[3].deadline" in a batch, "deadline" for a single object).
+// The error is for the body as a whole: a *json.SyntaxError when it is not
+// JSON, a *campaigns.FieldError when it is not a campaign or a batch.
 //
 // UpdatedAt is left zero when the sender omits updated_at: the tracker stamps
 // snapshots with the time of receipt, so the webhook does not guess from the
 // signature timestamp.
-func ParseBody(body []byte) ([]campaigns.Campaign, error) {
-	snaps, _, err := parseBody(body)
-	return snaps, err
-}
-
-// parseBody is ParseBody that also says whether the body was a batch, which
-// decides how fields are named in the answer.
-func parseBody(body []byte) (_ []campaigns.Campaign, isBatch bool, _ error) {
+func ParseDelivery(body []byte) (Delivery, error) {
+	var d Delivery
 	// One pass over the whole body first: a syntax error anywhere, including
 	// trailing data after the value, is reported as such with its offset,
 	// before any field is looked at.
 	var raw json.RawMessage
 	if err := json.Unmarshal(body, &raw); err != nil {
-		return nil, false, err
+		return d, err
 	}
 	if kindOf(raw) != "object" {
-		return nil, false, fieldErr("", "must be a campaign object or {\"campaigns\":[...]}, got %s", kindOf(raw))
+		return d, fieldErr("", "must be a campaign object or {\"campaigns\":[...]}, got %s", kindOf(raw))
 	}
 	var batch json.RawMessage
 	if err := members(raw, "", func(key string, val json.RawMessage) error {
 		if key == "campaigns" {
-			batch, isBatch = val, true
+			batch, d.Batch = val, true
 		}
 		return nil
 	}); err != nil {
-		return nil, false, err
+		return d, err
 	}
-	if !isBatch {
-		c, err := parseCampaign(raw, "")
-		if err != nil {
-			return nil, false, err
+	items := []json.RawMessage{raw}
+	if d.Batch {
+		// A batch holds nothing but its list: a stray key beside it is most
+		// likely a single campaign that happens to have a "campaigns" key.
+		if err := members(raw, "", func(key string, _ json.RawMessage) error {
+			if key != "campaigns" {
+				return fieldErr(key, "unknown field beside \"campaigns\" in a batch body")
+			}
+			return nil
+		}); err != nil {
+			return d, err
 		}
-		return []campaigns.Campaign{c}, false, nil
-	}
-	// A batch holds nothing but its list: a stray key beside it is most likely
-	// a single campaign that happens to have a "campaigns" key.
-	if err := members(raw, "", func(key string, _ json.RawMessage) error {
-		if key != "campaigns" {
-			return fieldErr(key, "unknown field beside \"campaigns\" in a batch body")
+		var err error
+		if items, err = array(batch, "campaigns"); err != nil {
+			return d, err
 		}
-		return nil
-	}); err != nil {
-		return nil, false, err
+		if len(items) == 0 {
+			return d, fieldErr("campaigns", "must hold at least one campaign")
+		}
 	}
-	items, err := array(batch, "campaigns")
-	if err != nil {
-		return nil, false, err
-	}
-	if len(items) == 0 {
-		return nil, false, fieldErr("campaigns", "must hold at least one campaign")
-	}
-	out := make([]campaigns.Campaign, 0, len(items))
-	seen := make(map[string]int, len(items))
+	d.Total = len(items)
+	ids := make([]string, len(items))
 	for i, item := range items {
-		path := fmt.Sprintf("campaigns[%d]", i)
+		path := ""
+		if d.Batch {
+			path = fmt.Sprintf("campaigns[%d]", i)
+		}
 		c, err := parseCampaign(item, path)
+		if c.ID == "" {
+			c.ID = peekID(item)
+		}
+		ids[i] = c.ID
 		if err != nil {
-			return nil, false, err
+			d.reject(i, c.ID, err)
+			continue
 		}
-		// Two snapshots of one campaign in one delivery cannot be ordered
-		// (updated_at is optional), so refuse rather than pick one.
-		if j, dup := seen[c.ID]; dup {
-			return nil, false, fieldErr(join(path, "id"), "%q already appears in campaigns[%d]", c.ID, j)
-		}
-		seen[c.ID] = i
-		out = append(out, c)
+		d.Campaigns = append(d.Campaigns, c)
+		d.Index = append(d.Index, i)
 	}
-	return out, true, nil
+	d.dropDuplicates(ids)
+	slices.SortStableFunc(d.Rejected, func(a, b Rejected) int { return cmp.Compare(a.index, b.index) })
+	return d, nil
+}
+
+func (d *Delivery) reject(i int, id string, err error) {
+	rj := Rejected{ID: id, Message: err.Error(), index: i}
+	if fe, ok := errors.AsType[*campaigns.FieldError](err); ok {
+		rj.Field, rj.Message = fe.Field, fe.Message
+	}
+	d.Rejected = append(d.Rejected, rj)
+}
+
+// dropDuplicates moves every campaign whose id appears twice in the body
+// (valid or not) to the rejected ones.
+func (d *Delivery) dropDuplicates(ids []string) {
+	at := make(map[string][]int, len(ids))
+	for i, id := range ids {
+		if id != "" {
+			at[id] = append(at[id], i)
+		}
+	}
+	keep, keepIdx := d.Campaigns[:0], d.Index[:0]
+	for k, c := range d.Campaigns {
+		i := d.Index[k]
+		where := at[c.ID]
+		if len(where) < 2 {
+			keep, keepIdx = append(keep, c), append(keepIdx, i)
+			continue
+		}
+		var others []string
+		for _, j := range where {
+			if j != i {
+				others = append(others, fmt.Sprintf("campaigns[%d]", j))
+			}
+		}
+		d.Rejected = append(d.Rejected, Rejected{ID: c.ID, Field: fmt.Sprintf("campaigns[%d].id", i), index: i,
+			Message: fmt.Sprintf("%q also appears in %s: a delivery holds one snapshot per campaign, neither is stored", c.ID, strings.Join(others, ", "))})
+	}
+	d.Campaigns, d.Index = keep, keepIdx
+}
+
+// ParseBody is ParseDelivery for callers that take all or nothing: the
+// campaigns, or the first rejection as a *campaigns.FieldError.
+func ParseBody(body []byte) ([]campaigns.Campaign, error) {
+	d, err := ParseDelivery(body)
+	if err != nil {
+		return nil, err
+	}
+	if len(d.Rejected) > 0 {
+		return nil, fieldErr(d.Rejected[0].Field, "%s", d.Rejected[0].Message)
+	}
+	return d.Campaigns, nil
+}
+
+// peekID finds a campaign's id when reading it stopped at an earlier field, so
+// that the rejection can name the campaign.
+func peekID(raw json.RawMessage) string {
+	var probe struct {
+		ID string `json:"id"`
+	}
+	_ = json.Unmarshal(raw, &probe) // best effort: a broken object has no id to tell
+	return probe.ID
 }
 
 func parseCampaign(raw json.RawMessage, path string) (campaigns.Campaign, error) {
@@ -144,6 +221,7 @@ func parseCampaign(raw json.RawMessage, path string) (campaigns.Campaign, error)
 	if err != nil {
 		return c, err
 	}
+	c.Normalize()
 	if err := c.Validate(); err != nil {
 		if fe, ok := err.(*campaigns.FieldError); ok {
 			return c, fieldErr(join(path, fe.Field), "%s", fe.Message)

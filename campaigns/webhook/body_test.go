@@ -26,7 +26,7 @@ func TestParseBody(t *testing.T) {
 		{name: "empty batch", body: `{"campaigns":[]}`, wantField: "campaigns", wantMsg: "at least one"},
 		{name: "batch not array", body: `{"campaigns":{}}`, wantField: "campaigns", wantMsg: "must be an array"},
 		{name: "stray key beside batch", body: `{"campaigns":[],"id":"1"}`, wantField: "id", wantMsg: "beside"},
-		{name: "duplicate id in batch", body: string(mustJSON(t, map[string]any{"campaigns": []any{base(), base()}})), wantField: "campaigns[1].id", wantMsg: "campaigns[0]"},
+		{name: "duplicate id in batch", body: string(mustJSON(t, map[string]any{"campaigns": []any{base(), base()}})), wantField: "campaigns[0].id", wantMsg: "also appears in campaigns[1]"},
 		{name: "repeated key", body: strings.Replace(string(mustJSON(t, base())), `"goal":1500000`, `"goal":1500000,"goal":1`, 1), wantField: "goal", wantMsg: "twice"},
 		{name: "float in stretch goal", body: string(mustJSON(t, with(base(), "stretch_goals", []any{map[string]any{"amount": 1, "title": "a"}, map[string]any{"amount": json.Number("2e6"), "title": "b"}}))), wantField: "stretch_goals[1].amount"},
 		{name: "unknown key in stretch goal", body: string(mustJSON(t, with(base(), "stretch_goals", []any{map[string]any{"amount": 1, "title": "a", "emoji": "x"}}))), wantField: "stretch_goals[0].emoji"},

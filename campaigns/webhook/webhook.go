@@ -14,13 +14,27 @@
 //	401 timestamp_out_of_range  t further than Options.Tolerance from now
 //	400 unreadable_body         the body could not be read (client hung up)
 //	400 invalid_json            not JSON, or trailing data
-//	400 invalid_field           a field is unknown, repeated, mistyped or invalid ("field" names it)
+//	400 invalid_field           the body is not a campaign or {"campaigns":[...]} ("field" names the culprit)
 //	500 replay_check_failed     Redis could not say whether the delivery was seen before
 //	202                         {"accepted":0,"stale":0,"fired":0,"replayed":true}: this signed
 //	                            delivery was already received; nothing is ingested
 //	500 ingest_failed           the tracker could not store the snapshots
-//	400 invalid_field           the tracker refused every snapshot (e.g. updated_at in the future)
+//	400 invalid_field           every campaign was rejected, by the parser or the tracker: "error"
+//	                            names the first, "rejected" lists them all
 //	202                         {"accepted":N,"stale":N,"fired":N[,"rejected":[{"id","field","message"}]]}
+//
+// Each campaign of a batch is judged on its own: one with a bad field (an X
+// handle that is not one, a float for money, an unknown key) or an id that
+// appears twice in the delivery is listed under "rejected" with the JSON path
+// of the field and why, and the others are stored. The answer is 202 as long
+// as one campaign was taken; when none was, it is a 400, since the sender
+// must fix something before sending again, and its body still lists every
+// rejected campaign.
+//
+// Every signed delivery is recorded in the source health (Options.Health)
+// under "webhook": one that could not be read or stored, or whose campaigns
+// were all rejected, shows on the dashboard's banner, in the API and in
+// /metrics.
 //
 // Replaying a delivery changes nothing (DESIGN.md): with Options.Redis set,
 // each signed delivery ("<t>.<body>") is remembered for twice the timestamp
@@ -34,6 +48,7 @@
 package webhook
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -42,6 +57,7 @@ import (
 	"log/slog"
 	"mime"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -73,6 +89,9 @@ type Options struct {
 	// package doc); nil leaves replays to the tracker's own checks.
 	Redis  redis.UniversalClient
 	Prefix string // key prefix (redis.prefix); default "fanfare"
+	// Health records each signed delivery (source "webhook"); nil records
+	// nothing.
+	Health campaigns.HealthRecorder
 }
 
 type handler struct {
@@ -83,6 +102,7 @@ type handler struct {
 	maxBody   int64
 	tolerance time.Duration
 	replays   *replayCache // nil: no replay cache
+	health    campaigns.HealthRecorder
 }
 
 // NewHandler returns the handler for POST /hooks/campaigns. With no secret
@@ -98,6 +118,7 @@ func NewHandler(o Options) http.Handler {
 		log:       o.Logger,
 		maxBody:   o.MaxBody,
 		tolerance: o.Tolerance,
+		health:    o.Health,
 	}
 	for _, s := range o.Secrets {
 		if s != "" {
@@ -168,13 +189,16 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.refuse(w, log, err)
 		return
 	}
-	snaps, batch, err := parseBody(body)
+	at := h.now()
+	d, err := ParseDelivery(body)
 	if err != nil {
 		if fe, ok := errors.AsType[*campaigns.FieldError](err); ok {
-			log.Info("webhook: invalid campaign", "field", fe.Field, "err", fe.Message)
+			log.Info("webhook: invalid body", "field", fe.Field, "error", fe.Message)
+			h.record(r.Context(), log, campaigns.SourceRun{At: at, Error: "invalid body: " + joinMessage(fe.Field, fe.Message)})
 			writeError(w, http.StatusBadRequest, "invalid_field", joinMessage(fe.Field, fe.Message), fe.Field)
 			return
 		}
+		h.record(r.Context(), log, campaigns.SourceRun{At: at, Error: "body is not valid JSON: " + err.Error()})
 		writeError(w, http.StatusBadRequest, "invalid_json", "body is not valid JSON: "+err.Error(), "")
 		return
 	}
@@ -187,7 +211,7 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		digest = deliveryDigest(sig.ts, body)
 		st, err := h.replays.begin(ctx, digest)
 		if err != nil {
-			log.Error("webhook: unable to check for a replay", "err", err)
+			log.Error("webhook: unable to check for a replay", "error", err)
 			writeError(w, http.StatusInternalServerError, "replay_check_failed", "unable to check the delivery; retry later", "")
 			return
 		}
@@ -197,37 +221,71 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		if st == deliveryDone {
-			log.Warn("webhook: replayed delivery ignored", "campaigns", len(snaps), "t", sig.ts)
+			log.Warn("webhook: replayed delivery ignored", "campaigns", d.Total, "t", sig.ts)
 			writeJSON(w, http.StatusAccepted, Response{Replayed: true})
 			return
 		}
 	}
-	res, err := h.ing.Ingest(ctx, snaps)
-	if err != nil {
-		h.forget(ctx, log, digest)
-		log.Error("webhook: unable to ingest campaigns", "campaigns", len(snaps), "err", err)
-		writeError(w, http.StatusInternalServerError, "ingest_failed", "unable to store the campaigns; retry later", "")
-		return
+	resp := Response{Rejected: d.Rejected}
+	if len(d.Campaigns) > 0 {
+		res, err := h.ing.Ingest(ctx, d.Campaigns)
+		if err != nil {
+			h.forget(ctx, log, digest)
+			log.Error("webhook: unable to ingest campaigns", "campaigns", len(d.Campaigns), "error", err)
+			h.record(ctx, log, campaigns.SourceRun{At: at, Records: d.Total, Error: "unable to store the campaigns: " + err.Error()})
+			writeError(w, http.StatusInternalServerError, "ingest_failed", "unable to store the campaigns; retry later", "")
+			return
+		}
+		resp.Accepted, resp.Stale, resp.Fired = res.Accepted, res.Stale, len(res.Fired)
+		resp.Rejected = append(resp.Rejected, trackerRejections(d, res.Rejected)...)
+		slices.SortStableFunc(resp.Rejected, func(a, b Rejected) int { return cmp.Compare(a.index, b.index) })
 	}
-	resp := Response{Accepted: res.Accepted, Stale: res.Stale, Fired: len(res.Fired), Rejected: rejections(snaps, res.Rejected, batch)}
-	if len(resp.Rejected) > 0 && len(resp.Rejected) == len(snaps) {
-		// Nothing was stored: a plain 400 the sender can act on. The same
-		// bytes sent again (once an updated_at in the future is no longer
-		// so) must be judged again, not taken for a replay.
+	run := campaigns.SourceRun{At: at, Records: d.Total, Accepted: resp.Accepted + resp.Stale}
+	for _, rj := range resp.Rejected {
+		log.Info("webhook: campaign rejected", "campaign_id", rj.ID, "field", rj.Field, "error", rj.Message)
+		run.Reject(campaigns.SourceRejection{Where: rejectedWhere(d.Batch, rj.index), ID: rj.ID, Field: rj.Field, Message: rj.Message})
+	}
+	h.record(ctx, log, run)
+	if resp.Accepted+resp.Stale == 0 && len(resp.Rejected) > 0 {
+		// Nothing was stored: a 400 the sender can act on. The same bytes
+		// sent again (once an updated_at in the future is no longer so)
+		// must be judged again, not taken for a replay.
 		h.forget(ctx, log, digest)
 		first := resp.Rejected[0]
-		log.Info("webhook: tracker refused every campaign", "field", first.Field, "err", first.Message)
-		writeError(w, http.StatusBadRequest, "invalid_field", joinMessage(first.Field, first.Message), first.Field)
+		writeJSON(w, http.StatusBadRequest, ErrorBody{
+			Error:    ErrorDetail{Code: "invalid_field", Message: joinMessage(first.Field, first.Message), Field: first.Field},
+			Rejected: resp.Rejected,
+		})
 		return
 	}
 	if h.replays != nil {
 		if err := h.replays.done(ctx, digest); err != nil {
-			log.Error("webhook: unable to mark a delivery done", "err", err)
+			log.Error("webhook: unable to mark a delivery done", "error", err)
 		}
 	}
-	log.Info("webhook: delivery accepted", "campaigns", len(snaps), "accepted", res.Accepted,
-		"stale", res.Stale, "fired", len(res.Fired), "rejected", len(resp.Rejected))
+	log.Info("webhook: delivery accepted", "campaigns", d.Total, "accepted", resp.Accepted,
+		"stale", resp.Stale, "fired", resp.Fired, "rejected", len(resp.Rejected))
 	writeJSON(w, http.StatusAccepted, resp)
+}
+
+// record adds a delivery to the source health; a failure to do so is logged,
+// never the sender's problem.
+func (h *handler) record(ctx context.Context, log *slog.Logger, run campaigns.SourceRun) {
+	if h.health == nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	if err := h.health.RecordRun(ctx, campaigns.SourceWebhook, run); err != nil {
+		log.Error("webhook: unable to record source health", "error", err)
+	}
+}
+
+func rejectedWhere(batch bool, i int) string {
+	if batch {
+		return fmt.Sprintf("campaigns[%d]", i)
+	}
+	return "campaign"
 }
 
 // forget drops a delivery from the replay cache after nothing was stored.
@@ -245,23 +303,25 @@ func (h *handler) forget(ctx context.Context, log *slog.Logger, digest string) {
 	}
 }
 
-// rejections turns the tracker's refusals into the response's, with the JSON
-// path of the field as in a 400 (campaign ids are unique within a delivery).
-func rejections(snaps []campaigns.Campaign, rs []campaigns.Rejection, batch bool) []Rejected {
+// trackerRejections turns the tracker's refusals into the response's, with
+// the JSON path of the field (campaign ids are unique among the campaigns
+// handed to the tracker: duplicates were rejected before).
+func trackerRejections(d Delivery, rs []campaigns.Rejection) []Rejected {
 	if len(rs) == 0 {
 		return nil
 	}
-	index := make(map[string]int, len(snaps))
-	for i, c := range snaps {
-		index[c.ID] = i
+	index := make(map[string]int, len(d.Campaigns))
+	for k, c := range d.Campaigns {
+		index[c.ID] = d.Index[k]
 	}
 	out := make([]Rejected, 0, len(rs))
 	for _, r := range rs {
+		i := index[r.ID]
 		prefix := ""
-		if batch {
-			prefix = fmt.Sprintf("campaigns[%d]", index[r.ID])
+		if d.Batch {
+			prefix = fmt.Sprintf("campaigns[%d]", i)
 		}
-		rj := Rejected{ID: r.ID, Field: prefix, Message: fmt.Sprint(r.Err)}
+		rj := Rejected{ID: r.ID, Field: prefix, Message: fmt.Sprint(r.Err), index: i}
 		if fe, ok := errors.AsType[*campaigns.FieldError](r.Err); ok {
 			rj.Field, rj.Message = join(prefix, fe.Field), fe.Message
 		}
@@ -292,25 +352,30 @@ type Response struct {
 	Accepted int `json:"accepted"` // snapshots stored
 	Stale    int `json:"stale"`    // not newer than the stored one: ignored
 	Fired    int `json:"fired"`    // milestones that will be posted
-	// Rejected lists snapshots the tracker refused (an updated_at too far in
-	// the future, say) while storing the others. When it refuses all of
-	// them the answer is a 400 instead.
+	// Rejected lists the campaigns refused (a bad field, an id sent twice,
+	// an updated_at too far in the future) while the others were stored.
+	// When every one is refused the answer is a 400 instead, with the same
+	// list.
 	Rejected []Rejected `json:"rejected,omitempty"`
 	// Replayed: this signed delivery had already been received; nothing
 	// was ingested (the counts are zero).
 	Replayed bool `json:"replayed,omitempty"`
 }
 
-// Rejected is one snapshot refused by the tracker.
+// Rejected is one campaign refused: its id (when it had one), the JSON path
+// of the field at fault, and why.
 type Rejected struct {
 	ID      string `json:"id"`
 	Field   string `json:"field,omitempty"`
 	Message string `json:"message"`
+	index   int    // position in the delivery
 }
 
-// ErrorBody is the body of every refusal.
+// ErrorBody is the body of every refusal. Rejected lists every campaign of a
+// delivery whose campaigns were all rejected.
 type ErrorBody struct {
-	Error ErrorDetail `json:"error"`
+	Error    ErrorDetail `json:"error"`
+	Rejected []Rejected  `json:"rejected,omitempty"`
 }
 
 // ErrorDetail says what went wrong; Field is the JSON path of the culprit.

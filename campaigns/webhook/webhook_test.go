@@ -156,7 +156,14 @@ func TestHandler(t *testing.T) {
 		{name: "goal as string", body: mustJSON(t, with(campaignMap("1"), "goal", "1500000")), wantStatus: 400, wantCode: "invalid_field", wantField: "goal"},
 		{name: "unknown field", body: mustJSON(t, with(campaignMap("1"), "colour", "red")), wantStatus: 400, wantCode: "invalid_field", wantField: "colour"},
 		{name: "not RFC 3339", body: mustJSON(t, with(campaignMap("1"), "launched_at", "10/02/2026")), wantStatus: 400, wantCode: "invalid_field", wantField: "launched_at"},
-		{name: "field in batch", body: mustJSON(t, map[string]any{"campaigns": []any{campaignMap("1"), with(campaignMap("2"), "deadline", "soon")}}), wantStatus: 400, wantCode: "invalid_field", wantField: "campaigns[1].deadline"},
+		{name: "field in batch: the others are stored", body: mustJSON(t, map[string]any{"campaigns": []any{campaignMap("1"), with(campaignMap("2"), "deadline", "soon")}}), wantStatus: 202,
+			wantRes: &Response{Accepted: 1, Fired: 1, Rejected: []Rejected{{ID: "2", Field: "campaigns[1].deadline", Message: `"soon" is not an RFC 3339 time such as 2026-03-01T18:00:00Z`}}}},
+		{name: "every campaign of a batch bad", body: mustJSON(t, map[string]any{"campaigns": []any{with(campaignMap("1"), "goal", -1), with(campaignMap("2"), "deadline", "soon")}}),
+			wantStatus: 400, wantCode: "invalid_field", wantField: "campaigns[0].goal"},
+		{name: "same id twice in a batch", body: mustJSON(t, map[string]any{"campaigns": []any{campaignMap("1"), campaignMap("2"), with(campaignMap("1"), "pledged", 900000)}}), wantStatus: 202,
+			wantRes: &Response{Accepted: 1, Fired: 1, Rejected: []Rejected{
+				{ID: "1", Field: "campaigns[0].id", Message: `"1" also appears in campaigns[2]: a delivery holds one snapshot per campaign, neither is stored`},
+				{ID: "1", Field: "campaigns[2].id", Message: `"1" also appears in campaigns[0]: a delivery holds one snapshot per campaign, neither is stored`}}}},
 		{name: "tracker refuses one of a batch", body: batch, reject: []string{"2"}, wantStatus: 202,
 			wantRes: &Response{Accepted: 1, Fired: 1, Rejected: []Rejected{{ID: "2", Field: "campaigns[1].updated_at", Message: "is more than 5m0s in the future"}}}},
 		{name: "tracker refuses the only one", body: single, reject: []string{"42"}, wantStatus: 400, wantCode: "invalid_field", wantField: "updated_at", wantMsg: "future"},
@@ -236,7 +243,7 @@ func TestHandler(t *testing.T) {
 			if !strings.Contains(eb.Error.Message, tt.wantMsg) {
 				t.Errorf("message %q does not mention %q", eb.Error.Message, tt.wantMsg)
 			}
-			if tt.ingErr == nil && tt.reject == nil && len(ing.calls) != 0 {
+			if tt.ingErr == nil && tt.reject == nil && len(ing.calls) != 0 && eb.Rejected == nil {
 				t.Errorf("a refused delivery reached the ingester: %v", ing.calls)
 			}
 			if tt.wantStatus == 405 && resp.Header.Get("Allow") != http.MethodPost {

@@ -7,10 +7,13 @@ import (
 	"io"
 	"log/slog"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/fanfarehq/fanfare/campaigns"
 	"github.com/fanfarehq/fanfare/content/composer"
+	"github.com/fanfarehq/fanfare/internal/config"
+	"github.com/fanfarehq/fanfare/internal/termsafe"
 	"github.com/fanfarehq/fanfare/web"
 )
 
@@ -23,6 +26,7 @@ const (
 type campaignsCommand struct {
 	*dataCommand
 	tracker *campaigns.Tracker
+	health  *campaigns.HealthStore
 }
 
 func (c *cli) openCampaigns(ctx context.Context, path string) (*campaignsCommand, error) {
@@ -30,23 +34,37 @@ func (c *cli) openCampaigns(ctx context.Context, path string) (*campaignsCommand
 	if err != nil {
 		return nil, err
 	}
-	tr, err := campaigns.NewTracker(d.rdb, d.cfg.Redis.Prefix, milestoneRules(d.cfg), campaigns.TrackerOptions{
-		EndedTTL: d.cfg.Campaigns.EndedTTL,
-		// Rejected rows are reported by the import summary; the tracker's own
-		// warning per row would drown it.
-		Logger: slog.New(slog.DiscardHandler),
-	})
+	opts := trackerOptions(d.cfg)
+	// Rejected rows are reported by the import summary; the tracker's own
+	// warning per row would drown it.
+	opts.Logger = slog.New(slog.DiscardHandler)
+	tr, err := campaigns.NewTracker(d.rdb, d.cfg.Redis.Prefix, milestoneRules(d.cfg), opts)
 	if err != nil {
 		d.close()
 		return nil, err
 	}
-	return &campaignsCommand{dataCommand: d, tracker: tr}, nil
+	health, err := campaigns.NewHealthStore(d.rdb, d.cfg.Redis.Prefix)
+	if err != nil {
+		d.close()
+		return nil, err
+	}
+	return &campaignsCommand{dataCommand: d, tracker: tr, health: health}, nil
+}
+
+// trackerOptions are the tracker's settings from the configuration, alike in
+// the daemon and the CLI.
+func trackerOptions(cfg *config.Loaded) campaigns.TrackerOptions {
+	return campaigns.TrackerOptions{
+		EndedTTL:   cfg.Campaigns.EndedTTL,
+		CloseAfter: cfg.Campaigns.CloseAfter,
+		URLHosts:   cfg.Campaigns.URLHosts,
+	}
 }
 
 func cmdCampaignsList(ctx context.Context, c *cli, args []string) error {
 	fs := c.flags("campaigns list", usageCampaignsList)
 	path := c.configFlag(fs)
-	state := fs.String("state", "", "only campaigns in this state: live, successful, failed, canceled")
+	state := fs.String("state", "", "only campaigns in this state: live, successful, failed, canceled, ended")
 	limit, offset := pagingFlags(fs)
 	asJSON := fs.Bool("json", false, `print {"items":[...],"total":N,...} for scripts`)
 	pos, err := parseArgs(fs, args)
@@ -59,10 +77,8 @@ func cmdCampaignsList(ctx context.Context, c *cli, args []string) error {
 	if err := checkPaging(*limit, *offset); err != nil {
 		return err
 	}
-	switch st := campaigns.State(*state); st {
-	case "", campaigns.StateLive, campaigns.StateSuccessful, campaigns.StateFailed, campaigns.StateCanceled:
-	default:
-		return fmt.Errorf("--state %q is not live, successful, failed or canceled", *state)
+	if _, ok := campaigns.ParseState(*state); !ok && *state != "" {
+		return fmt.Errorf("--state %q is not live, successful, failed, canceled or ended", *state)
 	}
 	p, err := c.openCampaigns(ctx, *path)
 	if err != nil {
@@ -79,7 +95,9 @@ func cmdCampaignsList(ctx context.Context, c *cli, args []string) error {
 	now := time.Now()
 	t := newTable(c.stdout, "ID", "TITLE", "FUNDED", "PLEDGED", "BACKERS", "LEFT", "STATE")
 	for _, cp := range cs {
-		t.row(cp.ID, clip(cp.Title, 40), strconv.FormatInt(cp.Percent(), 10)+"%",
+		// Titles and ids come from platforms and creators: escapes are
+		// printed, never sent to the terminal.
+		t.row(termsafe.String(cp.ID), clip(termsafe.String(cp.Title), 40), strconv.FormatInt(cp.Percent(), 10)+"%",
 			formatMoney(cp.Pledged, cp.Currency), strconv.FormatInt(cp.Backers, 10),
 			timeLeft(cp, now), string(cp.State))
 	}
@@ -148,28 +166,38 @@ func cmdCampaignsShow(ctx context.Context, c *cli, args []string) error {
 	return printCampaign(c.stdout, cp, fired, p.cfg.Location(), time.Now())
 }
 
+// printCampaign shows a campaign for a person. Every text that comes from the
+// platform goes through termsafe: a title holding ESC sequences or a
+// right-to-left override is shown escaped, never interpreted.
 func printCampaign(w io.Writer, cp campaigns.Campaign, fired []campaigns.FiredMilestone, loc *time.Location, now time.Time) error {
-	t := newTable(w, "ID", cp.ID)
-	t.row("title", cp.Title)
-	t.row("url", cp.URL)
-	t.row("state", string(cp.State))
-	t.row("lang", cp.Lang)
+	safe := termsafe.String
+	t := newTable(w, "ID", safe(cp.ID))
+	t.row("title", safe(cp.Title))
+	t.row("url", safe(cp.URL))
+	t.row("state", safe(string(cp.State)))
+	if cp.ClosedNote != "" {
+		t.row("note", safe(cp.ClosedNote))
+	}
+	t.row("lang", safe(cp.Lang))
 	t.row("funded", fmt.Sprintf("%d%% (%s of %s)", cp.Percent(), formatMoney(cp.Pledged, cp.Currency), formatMoney(cp.Goal, cp.Currency)))
 	t.row("backers", strconv.FormatInt(cp.Backers, 10))
 	t.row("launched", whenFull(cp.LaunchedAt, loc))
 	t.row("deadline", whenFull(cp.Deadline, loc)+" ("+timeLeft(cp, now)+" left)")
-	creator := cp.Creator.Name
-	for _, h := range []string{cp.Creator.XHandle, cp.Creator.FacebookPage} {
-		if h != "" {
-			creator += ", " + h
+	var creator []string
+	for _, s := range []string{cp.Creator.Name, cp.Creator.XHandle, cp.Creator.FacebookPage} {
+		if s != "" {
+			creator = append(creator, safe(s))
 		}
 	}
-	t.row("creator", creator)
+	if len(creator) == 0 {
+		creator = []string{"-"}
+	}
+	t.row("creator", strings.Join(creator, ", "))
 	if cp.Category != "" {
-		t.row("category", cp.Category)
+		t.row("category", safe(cp.Category))
 	}
 	for i, g := range cp.StretchGoals {
-		t.row(fmt.Sprintf("stretch %d", i), formatMoney(g.Amount, cp.Currency)+" "+g.Title)
+		t.row(fmt.Sprintf("stretch %d", i), formatMoney(g.Amount, cp.Currency)+" "+safe(g.Title))
 	}
 	t.row("updated", whenFull(cp.UpdatedAt, loc))
 	if err := t.flush(); err != nil {
@@ -187,7 +215,7 @@ func printCampaign(w io.Writer, cp campaigns.Campaign, fired []campaigns.FiredMi
 		if f.Posted {
 			how = "posted"
 		}
-		m.row(string(f.Milestone), whenFull(f.At, loc), how)
+		m.row(safe(string(f.Milestone)), whenFull(f.At, loc), how)
 	}
 	return m.flush()
 }

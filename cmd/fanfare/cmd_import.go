@@ -6,28 +6,42 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
+	"time"
 
+	"go.yaml.in/yaml/v3"
+
+	"github.com/fanfarehq/fanfare/campaigns"
 	"github.com/fanfarehq/fanfare/campaigns/importer"
-	"github.com/fanfarehq/fanfare/campaigns/poll"
+	"github.com/fanfarehq/fanfare/campaigns/mapping"
 )
 
-const usageCampaignsImport = "[-config FILE] FILE|- [--format csv|json] [--preset kickstarter|ulule] [--items-path P] [--record-path P] [--comma C] [--url-template T] [--lang L] [--creator NAME] [--json]"
+const usageCampaignsImport = "[-config FILE] FILE|- [--format csv|json] [--preset NAME] [--mapping FILE.yaml] [--timezone ZONE] [--items-path P] [--record-path P] [--comma C] [--url-template T] [--lang L] [--creator NAME] [--json]"
+
+// errNothingImported makes `campaigns import` exit 1 after its summary when no
+// row was taken: a wrong file or mapping must not look like a success in a
+// script.
+var errNothingImported = errors.New("nothing was imported: every row was rejected or skipped (see the reasons above)")
 
 // cmdCampaignsImport loads a CSV or JSON file of campaigns into the tracker,
 // firing the milestones the daemon would (first sight records passed ones
 // silently). A bad row is reported and skipped; what was read before an error
-// that stops the import stays imported.
+// that stops the import stays imported. The mapping comes from --mapping, else
+// --preset, else campaigns.import in the configuration, else a Kickstarter
+// preset chosen by the file's shape.
 func cmdCampaignsImport(ctx context.Context, c *cli, args []string) error {
 	fs := c.flags("campaigns import", usageCampaignsImport)
 	path := c.configFlag(fs)
 	format := fs.String("format", "", "csv or json (default: from the first byte)")
-	preset := fs.String("preset", "", "field mapping: kickstarter (CSV: the public ks-projects dataset; JSON: project objects) or ulule (JSON); default kickstarter")
+	preset := fs.String("preset", "", "field mapping preset: "+strings.Join(mapping.PresetNames(), ", ")+" (default: campaigns.import in the configuration, else kickstarter)")
+	mappingFile := fs.String("mapping", "", "a YAML file holding a mapping (the keys of campaigns.import.mapping); over --preset when both are given")
+	zone := fs.String("timezone", "", "the file's time zone for times without one, e.g. UTC (default: campaigns.import.source_timezone, else timezone)")
 	itemsPath := fs.String("items-path", "", "JSON: the top-level key holding the array of records (default: a top-level array or JSON lines)")
 	recordPath := fs.String("record-path", "", "JSON: the key that wraps each record (e.g. data)")
 	comma := fs.String("comma", ",", "CSV: the separator")
 	urlTemplate := fs.String("url-template", "", "the URL of records that have none, {id} replaced by the id")
 	lang := fs.String("lang", "", "the language of records that do not say")
-	creator := fs.String("creator", "", "the creator name of records that do not say")
+	creator := fs.String("creator", "", "the creator name of records that do not say (default: none; posts leave the credit out)")
 	asJSON := fs.Bool("json", false, "print the summary as JSON")
 	pos, err := parseArgs(fs, args)
 	if err != nil {
@@ -35,10 +49,6 @@ func cmdCampaignsImport(ctx context.Context, c *cli, args []string) error {
 	}
 	if len(pos) != 1 {
 		return errUsage
-	}
-	o := importer.Options{
-		Format: *format, ItemsPath: *itemsPath, RecordPath: *recordPath,
-		URLTemplate: *urlTemplate, DefaultLang: *lang, DefaultCreator: *creator,
 	}
 	switch *format {
 	case "", importer.FormatCSV, importer.FormatJSON:
@@ -49,19 +59,22 @@ func cmdCampaignsImport(ctx context.Context, c *cli, args []string) error {
 	if len(sep) != 1 {
 		return fmt.Errorf("--comma %q is not one character", *comma)
 	}
-	o.Comma = sep[0]
-	switch *preset {
-	case "", "kickstarter":
-		if *format == importer.FormatJSON {
-			o.Mapping = &poll.PresetKickstarter
+	if *preset != "" {
+		if _, ok := mapping.Preset(*preset); !ok {
+			return fmt.Errorf("--preset %q is not one of %s", *preset, strings.Join(mapping.PresetNames(), ", "))
 		}
-	case "ulule":
-		if *format != importer.FormatJSON {
-			return errors.New("--preset ulule reads JSON: add --format json")
+	}
+	var fileMapping *mapping.Mapping
+	if *mappingFile != "" {
+		if fileMapping, err = readMappingFile(*mappingFile); err != nil {
+			return err
 		}
-		o.Mapping = &poll.PresetUlule
-	default:
-		return fmt.Errorf("--preset %q is not kickstarter or ulule", *preset)
+	}
+	var loc *time.Location
+	if *zone != "" {
+		if loc, err = time.LoadLocation(*zone); err != nil {
+			return fmt.Errorf("--timezone %q is not an IANA time zone such as Europe/Paris or UTC", *zone)
+		}
 	}
 
 	var in io.Reader = c.stdin
@@ -73,16 +86,42 @@ func cmdCampaignsImport(ctx context.Context, c *cli, args []string) error {
 		defer f.Close()
 		in = f
 	}
-	// A bar on a terminal only: in a pipe or a log it would be noise.
-	if isTerminal(c.stderr) {
-		o.Progress = c.stderr
-	}
 	p, err := c.openCampaigns(ctx, *path)
 	if err != nil {
 		return err
 	}
 	defer p.close()
+	ic := p.cfg.Campaigns.Import
+	o := importer.Options{
+		Format: *format, Preset: *preset, Comma: sep[0],
+		ItemsPath: firstSet(*itemsPath, ic.ItemsPath), RecordPath: firstSet(*recordPath, ic.RecordPath),
+		URLTemplate: *urlTemplate, DefaultLang: *lang, DefaultCreator: *creator,
+		Location: loc,
+	}
+	if o.Location == nil {
+		o.Location = p.cfg.SourceLocation(ic.SourceTimezone)
+	}
+	switch {
+	case fileMapping != nil && *preset != "":
+		m, _ := mapping.Preset(*preset)
+		m = m.Override(*fileMapping)
+		o.Mapping = &m
+	case fileMapping != nil:
+		o.Mapping = fileMapping
+	case *preset == "":
+		o.Mapping = ic.ImportMapping() // nil: the importer picks by the file's shape
+	}
+	// A bar on a terminal only: in a pipe or a log it would be noise.
+	if isTerminal(c.stderr) {
+		o.Progress = c.stderr
+	}
+	at := time.Now()
 	sum, err := importer.Import(ctx, in, o, p.tracker)
+	hctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	if herr := p.health.RecordRun(hctx, campaigns.SourceImport, sum.Run(at, err)); herr != nil {
+		fmt.Fprintf(c.stderr, "fanfare campaigns import: unable to record the import in the source health: %v\n", herr)
+	}
 	if *asJSON {
 		if werr := writeJSON(c.stdout, importJSON(sum)); werr != nil && err == nil {
 			err = werr
@@ -90,10 +129,40 @@ func cmdCampaignsImport(ctx context.Context, c *cli, args []string) error {
 	} else if perr := sum.Print(c.stdout); perr != nil && err == nil {
 		err = perr
 	}
-	if err != nil {
+	switch {
+	case err != nil && sum.Accepted > 0:
 		return fmt.Errorf("import stopped (what was read before stays imported): %w", err)
+	case err != nil:
+		return err
+	case sum.Accepted == 0:
+		return errNothingImported
 	}
 	return nil
+}
+
+// readMappingFile reads a mapping from YAML, refusing unknown keys and naming
+// every problem with its key.
+func readMappingFile(path string) (*mapping.Mapping, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("--mapping: %w", err)
+	}
+	dec := yaml.NewDecoder(strings.NewReader(string(data)))
+	dec.KnownFields(true)
+	var m mapping.Mapping
+	if err := dec.Decode(&m); err != nil && !errors.Is(err, io.EOF) {
+		return nil, fmt.Errorf("--mapping %s: %v", path, strings.TrimPrefix(err.Error(), "yaml: "))
+	}
+	return &m, nil
+}
+
+func firstSet(values ...string) string {
+	for _, v := range values {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
 }
 
 // importSummary is `campaigns import --json`.
@@ -101,6 +170,7 @@ type importSummary struct {
 	Rows     int                 `json:"rows"`
 	Accepted int                 `json:"accepted"`
 	Rejected int                 `json:"rejected"`
+	Skipped  int                 `json:"skipped"`
 	Stale    int                 `json:"stale"`
 	Fired    int                 `json:"fired"`
 	Errors   []importer.RowError `json:"errors"`
@@ -111,5 +181,5 @@ func importJSON(s importer.Summary) importSummary {
 	if errs == nil {
 		errs = []importer.RowError{}
 	}
-	return importSummary{Rows: s.Rows, Accepted: s.Accepted, Rejected: s.Rejected, Stale: s.Stale, Fired: s.Fired, Errors: errs}
+	return importSummary{Rows: s.Rows, Accepted: s.Accepted, Rejected: s.Rejected, Skipped: s.Skipped, Stale: s.Stale, Fired: s.Fired, Errors: errs}
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -16,6 +17,7 @@ import (
 
 	"github.com/fanfarehq/fanfare/internal/config"
 	"github.com/fanfarehq/fanfare/internal/redisconn"
+	"github.com/fanfarehq/fanfare/internal/termsafe"
 )
 
 // redisWait bounds how long a data command waits for Redis: a person at a
@@ -108,10 +110,17 @@ func flagsSet(fs *flag.FlagSet) map[string]bool {
 
 // writeJSON writes v as one indented JSON document.
 func writeJSON(w io.Writer, v any) error {
-	enc := json.NewEncoder(w)
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
 	enc.SetIndent("", "  ")
-	return enc.Encode(v)
+	if err := enc.Encode(v); err != nil {
+		return err
+	}
+	// Text from platforms and creators: bidi and C1 characters escaped, in
+	// case the JSON is read on a terminal.
+	_, err := w.Write(termsafe.JSON(buf.Bytes()))
+	return err
 }
 
 // table writes aligned columns; call flush once the rows are written.

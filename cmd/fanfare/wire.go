@@ -42,6 +42,10 @@ type app struct {
 const (
 	demoSourceSpec  = "@every 2s"
 	demoPublishSpec = "@every 5s"
+	// closeOverdueSpec is how often campaigns past their deadline by
+	// campaigns.close_after are closed: the grace is days, a quarter of an
+	// hour more is nothing.
+	closeOverdueSpec = "@every 15m"
 	// demoSpeed plays a 30-day campaign in 15 minutes: launches and the
 	// "72 h / 24 h left" moments come within a minute, and a person still has
 	// minutes to approve a post before its campaign's deadline expires it.
@@ -83,12 +87,19 @@ func (m *Main) wire(ctx context.Context) (*app, error) {
 	}
 
 	// Campaigns.
-	tracker, err := campaigns.NewTracker(rdb, prefix, milestoneRules(cfg), campaigns.TrackerOptions{
-		Now: now, Logger: log, EndedTTL: cfg.Campaigns.EndedTTL,
-	})
+	trackerOpts := trackerOptions(cfg)
+	trackerOpts.Now, trackerOpts.Logger = now, log
+	tracker, err := campaigns.NewTracker(rdb, prefix, milestoneRules(cfg), trackerOpts)
 	if err != nil {
 		return nil, err
 	}
+	// Source health: every poll and webhook delivery (and CLI import) is
+	// recorded, for the dashboard's banner, GET /api/v1/sources and /metrics.
+	health, err := campaigns.NewHealthStore(rdb, prefix)
+	if err != nil {
+		return nil, err
+	}
+	m.registry.MustRegister(campaigns.NewHealthCollector(health, log))
 	events, err := campaigns.NewEventStream(rdb, prefix)
 	if err != nil {
 		return nil, err
@@ -180,10 +191,18 @@ func (m *Main) wire(ctx context.Context) (*app, error) {
 	hooks := webhook.NewHandler(webhook.Options{
 		Secrets: cfg.Campaigns.Webhook.Secrets, Ingester: tracker, Now: now, Logger: log,
 		Redis: rdb, Prefix: prefix, // replays of a signed delivery change nothing
+		Health: health,
 	})
 	jobs := []daemon.Job{
 		{Name: "publish", Spec: schedule.Publish, Run: publishJob.Run, Timeout: 4 * time.Minute},
 		{Name: "reconcile", Spec: schedule.Reconcile, Run: reconcileJob.Run},
+		{Name: "close-overdue", Spec: closeOverdueSpec, Run: func(ctx context.Context) error {
+			n, err := tracker.CloseOverdue(ctx)
+			if n > 0 {
+				log.Info("campaigns closed: still live past their deadline by campaigns.close_after", "closed", n)
+			}
+			return err
+		}},
 		{Name: "engagement", Spec: schedule.Engagement, Run: engagementJob.Run, Timeout: 10 * time.Minute},
 		{Name: "feeds", Spec: schedule.Feeds, Run: func(ctx context.Context) error {
 			rep, err := cur.RefreshAll(ctx)
@@ -204,7 +223,8 @@ func (m *Main) wire(ctx context.Context) (*app, error) {
 		p := cfg.Campaigns.Poll
 		poller, err := poll.NewPoller(poll.Options{
 			URL: p.URL, Headers: p.Headers, ItemsPath: p.ItemsPath, NextPath: p.NextPath, PageParam: p.PageParam,
-			Mapping: p.PollMapping(), Timeout: p.Timeout, MaxPages: p.MaxPages, Now: now, Logger: log,
+			Mapping: p.PollMapping(), Location: cfg.SourceLocation(p.SourceTimezone), Health: health,
+			Timeout: p.Timeout, MaxPages: p.MaxPages, Now: now, Logger: log,
 		}, tracker)
 		if err != nil {
 			return nil, fmt.Errorf("campaigns.poll: %w", err)
@@ -232,6 +252,7 @@ func (m *Main) wire(ctx context.Context) (*app, error) {
 	srv, err := web.New(web.Options{
 		Queue:           queue,
 		Campaigns:       tracker,
+		Sources:         health,
 		Feeds:           cur.Registry(),
 		FetchFeed:       func(ctx context.Context, url string) error { _, err := cur.RefreshURL(ctx, url); return err },
 		Engagement:      engagementJob,

@@ -71,11 +71,13 @@ func (l *locale) number(n int64) string {
 // Cents show only when there are some: "1 250,50 €".
 func (l *locale) money(amount int64, code string) string {
 	unit, err := currency.ParseISO(code)
-	if err != nil {
+	// Minor units follow ISO 4217, as the amounts do (CLDR's rounding says 0
+	// for IDR, COP or IQD: a 100× error).
+	scale, ok := campaigns.MinorUnits(code)
+	if err != nil || !ok {
 		// Validation rejects unknown currencies; an odd one still reads.
 		return l.number(amount) + "\u00a0" + code
 	}
-	scale, _ := currency.Standard.Rounding(unit)
 	neg := amount < 0
 	abs := uint64(amount)
 	if neg {

@@ -35,6 +35,12 @@ func TestFormatMoney(t *testing.T) {
 		{"en", "EUR", -1234, "-€12.34"},
 		{"en", "EUR", 123_450, "€1,234.50"},
 		{"de", "EUR", 125_050, "1.250,50\u00a0€"},
+		// ISO 4217 minor units, as the amounts are written (CLDR says 0 for
+		// IDR and IQD): 1,500,000.00 rupiahs, 2,500.000 dinars, 7.500 KWD.
+		{"en", "IDR", 150_000_000, "IDR\u00a01,500,000"},
+		{"en", "IQD", 2_500_000, "IQD\u00a02,500"},
+		{"en", "KWD", 7500, "KWD\u00a07.500"},
+		{"en", "CLF", 12_345, "CLF\u00a01.2345"},
 	}
 	for _, tt := range tests {
 		got := FormatMoney(tt.amount, tt.currency, tt.lang)

@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/fanfarehq/fanfare/bots"
-	"github.com/fanfarehq/fanfare/campaigns/poll"
+	"github.com/fanfarehq/fanfare/campaigns/mapping"
 	"github.com/fanfarehq/fanfare/content/composer"
 )
 
@@ -65,9 +65,16 @@ type User struct {
 type Campaigns struct {
 	Webhook    Webhook    `yaml:"webhook"`
 	Poll       Poll       `yaml:"poll"`
+	Import     Import     `yaml:"import"`
 	Milestones Milestones `yaml:"milestones"`
 	// EndedTTL is how long an ended campaign's keys are kept.
 	EndedTTL time.Duration `yaml:"ended_ttl"`
+	// URLHosts, when set, are the only hosts a campaign URL may have
+	// ("example.com", or "*.example.com" for any host below it).
+	URLHosts []string `yaml:"url_hosts"`
+	// CloseAfter closes a campaign still live this long after its deadline
+	// with no final state from its platform (state ended, no post).
+	CloseAfter time.Duration `yaml:"close_after"`
 }
 
 type Webhook struct {
@@ -84,18 +91,55 @@ type Poll struct {
 	Headers   map[string]string `yaml:"headers" secret:"true"`
 	Timeout   time.Duration     `yaml:"timeout"`
 	MaxPages  int               `yaml:"max_pages"`
-	// Mapping replaces the preset: our field → the listing's dotted JSON path.
-	Mapping *poll.Mapping `yaml:"mapping"`
+	// SourceTimezone is the listing's time zone for times without one
+	// (IANA name); empty means timezone.
+	SourceTimezone string `yaml:"source_timezone"`
+	// Mapping says where our fields are in the listing's records. With a
+	// preset, it overrides the preset's settings one by one.
+	Mapping *mapping.Mapping `yaml:"mapping"`
 }
 
-// PollMapping is the mapping in force: the explicit one, else a copy of the
-// preset's (validation makes sure one of them is set).
-func (p Poll) PollMapping() poll.Mapping {
-	if p.Mapping != nil {
-		return *p.Mapping
+// PollMapping is the mapping in force: the preset's with the explicit
+// mapping's settings over it (validation makes sure one of them is set).
+func (p Poll) PollMapping() mapping.Mapping { return effectiveMapping(p.Preset, p.Mapping) }
+
+// Import is the defaults of `fanfare campaigns import` (its flags win).
+type Import struct {
+	Preset         string           `yaml:"preset"`
+	Mapping        *mapping.Mapping `yaml:"mapping"`
+	SourceTimezone string           `yaml:"source_timezone"`
+	ItemsPath      string           `yaml:"items_path"`
+	RecordPath     string           `yaml:"record_path"`
+}
+
+// ImportMapping is the import's mapping from the configuration: nil when it
+// names neither a preset nor a mapping (the importer then picks a Kickstarter
+// preset by the file's shape).
+func (i Import) ImportMapping() *mapping.Mapping {
+	if i.Preset == "" && i.Mapping == nil {
+		return nil
 	}
-	m, _ := poll.Preset(p.Preset)
+	m := effectiveMapping(i.Preset, i.Mapping)
+	return &m
+}
+
+func effectiveMapping(preset string, override *mapping.Mapping) mapping.Mapping {
+	m, _ := mapping.Preset(preset) // the zero Mapping without one
+	if override != nil {
+		m = m.Override(*override)
+	}
 	return m
+}
+
+// SourceLocation is a source's time zone: tz when set (validated), else the
+// platform's.
+func (c *Config) SourceLocation(tz string) *time.Location {
+	if tz != "" {
+		if loc, err := time.LoadLocation(tz); err == nil {
+			return loc
+		}
+	}
+	return c.Location()
 }
 
 type Milestones struct {
@@ -200,8 +244,9 @@ func Default() Config {
 		Redis:    Redis{Prefix: "fanfare"},
 		HTTP:     HTTP{Listen: "127.0.0.1:8080"},
 		Campaigns: Campaigns{
-			EndedTTL: 30 * 24 * time.Hour,
-			Poll:     Poll{Timeout: 20 * time.Second, MaxPages: 50},
+			EndedTTL:   30 * 24 * time.Hour,
+			CloseAfter: 72 * time.Hour,
+			Poll:       Poll{Timeout: 20 * time.Second, MaxPages: 50},
 			Milestones: Milestones{
 				Percent: []int64{25, 50, 75, 100, 150, 200, 300},
 				Backers: []int64{10, 50, 100, 250, 500, 1000, 2500, 5000, 10000},

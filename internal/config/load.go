@@ -271,6 +271,15 @@ func (l *Loaded) Line(key string) int { return l.lines[key] }
 // RedactedYAML prints the effective configuration with every secret replaced.
 func (l *Loaded) RedactedYAML() ([]byte, error) {
 	c := l.Config
+	// The mappings in force, a preset's settings spelled out, so that an
+	// integrator reads what will be read.
+	if p := &c.Campaigns.Poll; p.Preset != "" || p.Mapping != nil {
+		m := p.PollMapping()
+		p.Mapping = &m
+	}
+	if m := c.Campaigns.Import.ImportMapping(); m != nil {
+		c.Campaigns.Import.Mapping = m
+	}
 	v := reflect.ValueOf(&c).Elem()
 	redact(v)
 	var buf bytes.Buffer

@@ -13,6 +13,8 @@ import (
 	"golang.org/x/text/language"
 
 	"github.com/fanfarehq/fanfare/bots"
+	"github.com/fanfarehq/fanfare/campaigns"
+	"github.com/fanfarehq/fanfare/campaigns/mapping"
 	"github.com/fanfarehq/fanfare/content"
 	"github.com/fanfarehq/fanfare/content/composer"
 	"github.com/fanfarehq/fanfare/internal/cronspec"
@@ -31,6 +33,14 @@ func (l *Loaded) Validate() Errors {
 	var errs Errors
 	bad := func(key, format string, args ...any) {
 		errs = append(errs, &Error{File: l.File, Line: l.Line(key), Key: key, Msg: fmt.Sprintf(format, args...)})
+	}
+	checkZone := func(key, tz string) {
+		if tz == "" {
+			return
+		}
+		if _, err := time.LoadLocation(tz); err != nil {
+			bad(key, "%q is not an IANA time zone such as Europe/Paris or UTC", tz)
+		}
 	}
 	c := &l.Config
 
@@ -101,17 +111,10 @@ func (l *Loaded) Validate() Errors {
 		if err := checkHTTPURL(p.URL); err != nil {
 			bad("campaigns.poll.url", "%v", err)
 		}
-		if p.Preset != "" && p.Preset != "ulule" && p.Preset != "kickstarter" {
-			bad("campaigns.poll.preset", "%q is not ulule or kickstarter", p.Preset)
-		}
 		if p.Preset == "" && p.Mapping == nil {
-			bad("campaigns.poll.mapping", "is required when campaigns.poll.preset is not set")
+			bad("campaigns.poll.mapping", "is required when campaigns.poll.preset is not set (presets: %s)", strings.Join(mapping.PresetNames(), ", "))
 		}
-		if p.Mapping != nil {
-			if err := p.Mapping.Check(); err != nil {
-				bad("campaigns.poll", "%v", err)
-			}
-		}
+		l.checkMapping(&errs, "campaigns.poll", p.Preset, p.Mapping)
 		if p.NextPath != "" && p.PageParam != "" {
 			bad("campaigns.poll.page_param", "set next_path or page_param, not both")
 		}
@@ -121,6 +124,19 @@ func (l *Loaded) Validate() Errors {
 		if p.MaxPages <= 0 {
 			bad("campaigns.poll.max_pages", "must be at least 1")
 		}
+		checkZone("campaigns.poll.source_timezone", p.SourceTimezone)
+	}
+	if i := c.Campaigns.Import; i.Preset != "" || i.Mapping != nil {
+		l.checkMapping(&errs, "campaigns.import", i.Preset, i.Mapping)
+	}
+	checkZone("campaigns.import.source_timezone", c.Campaigns.Import.SourceTimezone)
+	for i, h := range c.Campaigns.URLHosts {
+		if err := campaigns.CheckURLHost(h); err != nil {
+			bad(fmt.Sprintf("campaigns.url_hosts[%d]", i), "%v", err)
+		}
+	}
+	if c.Campaigns.CloseAfter <= 0 {
+		bad("campaigns.close_after", "must be a positive duration such as 72h")
 	}
 	checkAscending := func(key string, values []int64) {
 		for i, v := range values {
@@ -240,6 +256,35 @@ func (l *Loaded) Validate() Errors {
 		}
 	}
 	return errs
+}
+
+// checkMapping reports the problems of a source's mapping (its preset with
+// the mapping's settings over it), each named by its key under
+// <section>.mapping and located at that key's line, else the nearest one.
+func (l *Loaded) checkMapping(errs *Errors, section, preset string, override *mapping.Mapping) {
+	if preset != "" {
+		if _, ok := mapping.Preset(preset); !ok {
+			*errs = append(*errs, &Error{File: l.File, Line: l.Line(section + ".preset"), Key: section + ".preset",
+				Msg: fmt.Sprintf("%q is not one of %s", preset, strings.Join(mapping.PresetNames(), ", "))})
+			return
+		}
+	}
+	if override == nil && preset == "" {
+		return
+	}
+	for _, p := range effectiveMapping(preset, override).Problems() {
+		key := section + ".mapping." + p.Key
+		line := l.Line(key)
+		if line == 0 {
+			if base, _, ok := strings.Cut(p.Key, "."); ok {
+				line = l.Line(section + ".mapping." + base)
+			}
+		}
+		if line == 0 {
+			line = max(l.Line(section+".mapping"), l.Line(section+".preset"))
+		}
+		*errs = append(*errs, &Error{File: l.File, Line: line, Key: key, Msg: p.Msg})
+	}
 }
 
 func checkHTTPURL(raw string) error {

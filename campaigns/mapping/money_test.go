@@ -1,4 +1,4 @@
-package poll
+package mapping
 
 import (
 	"fmt"
@@ -6,7 +6,7 @@ import (
 	"testing"
 )
 
-func TestMinorUnits(t *testing.T) {
+func TestParseMajor(t *testing.T) {
 	tests := []struct {
 		text, cur string
 		want      int64
@@ -29,6 +29,19 @@ func TestMinorUnits(t *testing.T) {
 		{"1000000.0", "JPY", 1000000, ""},
 		{"1234.5", "JPY", 1235, ""},
 		{"1.234", "KWD", 1234, ""},
+		// ISO 4217 exponents, not CLDR's (which gives IDR, COP, PKR 0 and IQD 0).
+		{"2750", "EUR", 275000, ""},
+		{"1500000", "IDR", 150000000, ""},
+		{"12500.50", "IDR", 1250050, ""},
+		{"250000", "COP", 25000000, ""},
+		{"99.99", "PKR", 9999, ""},
+		{"1", "IQD", 1000, ""},
+		{"25.125", "IQD", 25125, ""},
+		{"3", "KWD", 3000, ""},
+		{"1500", "JPY", 1500, ""},
+		{"1.5", "CLF", 15000, ""},
+		{"0.00005", "CLF", 1, ""},
+		{"1", "XAU", 0, "unknown currency"},
 		{"2.5e3", "USD", 250000, ""},
 		{"25E-1", "USD", 250, ""},
 		{"1e-3", "USD", 0, ""},
@@ -50,32 +63,47 @@ func TestMinorUnits(t *testing.T) {
 		{"NaN", "EUR", 0, "not a decimal"},
 		{"Inf", "EUR", 0, "not a decimal"},
 		{"10", "ZZZ", 0, "unknown currency"},
+		{"10", "eur", 0, "unknown currency"},
 	}
 	for _, tt := range tests {
-		got, err := MinorUnits(tt.text, tt.cur)
+		got, err := ParseMajor(tt.text, tt.cur)
 		if tt.wantErr != "" {
 			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
-				t.Errorf("MinorUnits(%q, %s) = %d, %v; want error %q", tt.text, tt.cur, got, err, tt.wantErr)
+				t.Errorf("ParseMajor(%q, %s) = %d, %v; want error %q", tt.text, tt.cur, got, err, tt.wantErr)
 			}
 			continue
 		}
 		if err != nil || got != tt.want {
-			t.Errorf("MinorUnits(%q, %s) = %d, %v; want %d", tt.text, tt.cur, got, err, tt.want)
+			t.Errorf("ParseMajor(%q, %s) = %d, %v; want %d", tt.text, tt.cur, got, err, tt.want)
 		}
 	}
 }
 
-func FuzzMinorUnits(f *testing.F) {
+func TestParseMinor(t *testing.T) {
+	if n, err := parseMinor("275000"); err != nil || n != 275000 {
+		t.Errorf("parseMinor(275000) = %d, %v", n, err)
+	}
+	// A decimal point in minor units is most likely major units: say so.
+	_, err := parseMinor("2750.00")
+	if err == nil || !strings.Contains(err.Error(), "money: major") {
+		t.Errorf("parseMinor(2750.00) = %v, want a hint at money: major", err)
+	}
+	if _, err := parseMinor("12 €"); err == nil {
+		t.Error("parseMinor took text")
+	}
+}
+
+func FuzzParseMajor(f *testing.F) {
 	for _, s := range []string{"1234.50", "-0.005", "1e3", ".5", "99999999999999999999"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		n, err := MinorUnits(s, "EUR")
+		n, err := ParseMajor(s, "EUR")
 		if err != nil {
 			return
 		}
 		// Minor units of a plain decimal can be written back and read again.
-		if back, err := MinorUnits(formatMinor(n), "EUR"); err != nil || back != n {
+		if back, err := ParseMajor(formatMinor(n), "EUR"); err != nil || back != n {
 			t.Fatalf("%q -> %d -> %q -> %d, %v", s, n, formatMinor(n), back, err)
 		}
 	})
