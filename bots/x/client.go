@@ -25,6 +25,7 @@ import (
 
 	"github.com/dghubble/oauth1"
 	"github.com/fanfarehq/fanfare/bots"
+	"github.com/fanfarehq/fanfare/bots/internal/ratelimit"
 )
 
 // Network is this package's network name.
@@ -57,7 +58,7 @@ type Client struct {
 	http   *http.Client
 	now    func() time.Time
 	log    *slog.Logger
-	limits *limiter
+	limits *ratelimit.Limiter
 
 	mu sync.Mutex
 	me *User // cached: GET /2/users/me has a small daily limit
@@ -107,7 +108,7 @@ func NewClient(opts Options) (*Client, error) {
 		http:   signed,
 		now:    now,
 		log:    logger.With(slog.String("network", Network)),
-		limits: newLimiter(),
+		limits: ratelimit.New(),
 	}, nil
 }
 
@@ -123,7 +124,7 @@ type request struct {
 
 // do sends r and decodes a 2xx answer into out. Every error is a *bots.Error.
 func (c *Client) do(ctx context.Context, r request, out any) error {
-	release, retryAt, ok, err := c.limits.reserve(ctx, r.endpoint, c.now)
+	release, retryAt, ok, err := c.limits.Reserve(ctx, r.endpoint, c.now)
 	if err != nil {
 		return &bots.Error{Network: Network, Kind: bots.KindNotSent, Message: "unable to " + r.op + ": " + err.Error(), Err: err}
 	}
@@ -163,7 +164,7 @@ func (c *Client) do(ctx context.Context, r request, out any) error {
 		return transportError(r.op, err, sent.Load())
 	}
 	defer resp.Body.Close()
-	c.limits.update(r.endpoint, resp.Header)
+	updateLimits(c.limits, r.endpoint, resp.Header)
 	data, err := io.ReadAll(io.LimitReader(resp.Body, maxResponseBytes))
 	if err != nil {
 		return &bots.Error{Network: Network, Kind: bots.KindAmbiguous, Status: resp.StatusCode,
@@ -173,7 +174,7 @@ func (c *Client) do(ctx context.Context, r request, out any) error {
 		e := classify(resp.StatusCode, resp.Header, data, c.now())
 		e.Message = "unable to " + r.op + ": " + e.Message
 		if e.Kind == bots.KindRateLimited {
-			c.limits.block(r.endpoint, e.RetryAt)
+			c.limits.Block(r.endpoint, e.RetryAt)
 		}
 		c.log.WarnContext(ctx, "x: request refused", slog.String("endpoint", r.endpoint),
 			slog.Int("status", resp.StatusCode), slog.String("kind", e.Kind.String()), slog.String("detail", e.Message))
