@@ -3,6 +3,12 @@
 // statuses/update endpoint (and github.com/dghubble/go-twitter, which speaks
 // only v1.1) is refused to current developer tiers.
 //
+// Campaign images go up with the simple media upload (POST /2/media/upload,
+// multipart, media_category tweet_image: JPEG, PNG or WebP up to 5 MB), get
+// their alt text from POST /2/media/metadata, and are attached with
+// media.media_ids. GIFs would need the chunked INIT/APPEND/FINALIZE flow and
+// are left to the link card, as is any image whose fetch or upload fails.
+//
 // Every failure is a *bots.Error whose kind says whether the post may exist:
 // see classify in errors.go. The client reads the rate-limit headers of every
 // response and refuses locally, without sending, once a window is spent, so
@@ -120,6 +126,10 @@ type request struct {
 	path     string
 	query    url.Values
 	body     any // JSON-encoded when not nil
+	// raw, when set, is sent as is with rawType as Content-Type (a multipart
+	// upload). OAuth 1.0a signs neither form.
+	raw     []byte
+	rawType string
 }
 
 // do sends r and decodes a 2xx answer into out. Every error is a *bots.Error.
@@ -142,6 +152,8 @@ func (c *Client) do(ctx context.Context, r request, out any) error {
 			return &bots.Error{Network: Network, Kind: bots.KindInvalid, Message: "unable to " + r.op + ": cannot encode request", Err: err}
 		}
 		body = bytes.NewReader(b)
+	} else if r.raw != nil {
+		body = bytes.NewReader(r.raw)
 	}
 	u := c.base + r.path
 	if len(r.query) > 0 {
@@ -155,8 +167,11 @@ func (c *Client) do(ctx context.Context, r request, out any) error {
 		return &bots.Error{Network: Network, Kind: bots.KindInvalid, Message: "unable to " + r.op + ": cannot build request", Err: err}
 	}
 	req.Header.Set("Accept", "application/json")
-	if r.body != nil {
+	switch {
+	case r.body != nil:
 		req.Header.Set("Content-Type", "application/json")
+	case r.raw != nil:
+		req.Header.Set("Content-Type", r.rawType)
 	}
 
 	resp, err := c.http.Do(req)
