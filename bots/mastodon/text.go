@@ -1,13 +1,13 @@
 package mastodon
 
 import (
-	"regexp"
 	"strings"
 	"unicode"
 	"unicode/utf8"
 
 	"github.com/rivo/uniseg"
 
+	"github.com/fanfarehq/fanfare/bots/internal/links"
 	"github.com/fanfarehq/fanfare/content/text"
 )
 
@@ -89,38 +89,16 @@ func Length(s string, reservedPerURL int) int {
 	return n + countMentions(s[last:])
 }
 
-// looseURL is an http(s) URL up to the next white space, without trailing
-// punctuation: the URLs Mastodon links whatever their top-level domain.
-var looseURL = regexp.MustCompile(`(?i)\bhttps?://[^\s<>"]*[^\s<>".,;:!?)'»]`)
-
-// schemeURLs finds the URLs with an http or https scheme, in order: the ones
-// twitter-text's extractor finds (which Mastodon's extractor is), with the
-// same boundaries, and in the text between them any other http(s) URL (a
-// host under a top-level domain the extractor does not know, like .example
-// or .internal).
+// schemeURLs are the links with an http or https scheme: Mastodon's
+// extractor leaves out the others.
 func schemeURLs(s string) []text.URLSpan {
 	var out []text.URLSpan
-	loose := func(from, to int) {
-		for _, loc := range looseURL.FindAllStringIndex(s[from:to], -1) {
-			out = append(out, text.URLSpan{URL: s[from+loc[0] : from+loc[1]], Start: from + loc[0], End: from + loc[1]})
+	for _, u := range links.Find(s) {
+		if links.HasScheme(u.URL) {
+			out = append(out, u)
 		}
 	}
-	last := 0
-	for _, u := range text.ExtractURLs(s) {
-		if !hasScheme(u.URL) || u.Start < last {
-			continue
-		}
-		loose(last, u.Start)
-		out = append(out, u)
-		last = u.End
-	}
-	loose(last, len(s))
 	return out
-}
-
-func hasScheme(u string) bool {
-	l := strings.ToLower(u)
-	return strings.HasPrefix(l, "http://") || strings.HasPrefix(l, "https://")
 }
 
 // countMentions counts s's graphemes with each @user@domain counted as
