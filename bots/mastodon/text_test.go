@@ -19,9 +19,9 @@ func TestLength(t *testing.T) {
 		{"see fanfare.example/c/42", 24}, // no scheme: counted as typed
 		{"merci @alice@mastodon.social !", len("merci @alice !")},
 		{"merci @alice !", len("merci @alice !")},
-		{"mail bob@example.com", 20},  // an address, not a mention
-		{"👨‍👩‍👧‍👦 famille", 1 + 8}, // one grapheme
-		{"é", 1},  // e + combining accent
+		{"mail bob@example.com", 20}, // an address, not a mention
+		{"👨‍👩‍👧‍👦 famille", 1 + 8},   // one grapheme
+		{"é", 1}, // e + combining accent
 		{"日本語", 3},
 	}
 	for _, tt := range tests {

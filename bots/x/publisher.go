@@ -2,7 +2,7 @@ package x
 
 import (
 	"context"
-		"strings"
+	"strings"
 	"time"
 
 	"github.com/fanfarehq/fanfare/bots"
