@@ -16,10 +16,22 @@ import (
 // link (Facebook attaches it as a link preview; on X it is already in Text) and
 // an optional image.
 type Message struct {
-	PostID   string // ours, for logs only
+	PostID   string // ours: for logs, and the key networks dedupe retries by (Mastodon, Bluesky)
 	Text     string
 	Link     string
 	ImageURL string
+	// ImageAlt describes the image for people who cannot see it (X alt text,
+	// Mastodon description, Bluesky and Instagram alt): the campaign's title.
+	// Optional.
+	ImageAlt string
+	// LinkTitle and LinkDescription fill the link card where the poster builds
+	// it (Bluesky's external embed): the campaign's title and description.
+	// Optional; Bluesky falls back to ImageAlt, then to the link's host.
+	LinkTitle       string
+	LinkDescription string
+	// Lang is the text's language (BCP 47: "fr", "en"), for the networks that
+	// tag posts with it (Mastodon language, Bluesky langs). Optional.
+	Lang string
 }
 
 // Receipt is what the network gave back for a published post.

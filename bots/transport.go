@@ -68,3 +68,15 @@ func Snippet(b []byte) string {
 	}
 	return s
 }
+
+// ImageBudget is how long a publisher may spend fetching and uploading an
+// image before it sends the post: at most max, and at most half of what is
+// left of ctx's deadline, so that the post itself still has time.
+func ImageBudget(ctx context.Context, limit time.Duration) time.Duration {
+	if dl, ok := ctx.Deadline(); ok {
+		if half := time.Until(dl) / 2; half < limit {
+			return max(half, 0)
+		}
+	}
+	return limit
+}

@@ -48,6 +48,7 @@ type Options struct {
 
 // Client calls the Graph API for one Page. It is safe for concurrent use.
 type Client struct {
+	network string      // Network, or the network a Graph client speaks for
 	session *fb.Session // never used directly: each call works on a copy
 	hc      *http.Client
 	pageID  string
@@ -110,6 +111,7 @@ func NewClient(opts Options) (*Client, error) {
 	session.Version = version
 
 	return &Client{
+		network: Network,
 		session: session,
 		hc:      hc,
 		pageID:  opts.PageID,
@@ -155,8 +157,8 @@ type call struct {
 func (c *Client) do(ctx context.Context, cl call) (fb.Result, error) {
 	if cl.create {
 		if until, why, blocked := c.usage.blocked(c.now()); blocked {
-			c.log.InfoContext(ctx, "facebook: usage above threshold, not sending", slog.String("usage", why), slog.Time("retry_at", until))
-			return nil, &bots.Error{Network: Network, Kind: bots.KindRateLimited, RetryAt: until,
+			c.log.InfoContext(ctx, c.network+": usage above threshold, not sending", slog.String("usage", why), slog.Time("retry_at", until))
+			return nil, &bots.Error{Network: c.network, Kind: bots.KindRateLimited, RetryAt: until,
 				Message: fmt.Sprintf("unable to %s: %s; refused without sending until %s", cl.op, why, until.UTC().Format(time.RFC3339))}
 		}
 	}
@@ -172,11 +174,12 @@ func (c *Client) do(ctx context.Context, cl call) (fb.Result, error) {
 		return res, nil
 	}
 	e := classify(err, rec, cl.create, c.usage, now)
+	e.Network = c.network
 	e.Message = "unable to " + cl.op + ": " + e.Message
 	if e.Kind == bots.KindRateLimited {
 		c.usage.block(e.RetryAt, "Graph rate limit")
 	}
-	c.log.WarnContext(ctx, "facebook: request failed", slog.String("op", cl.op), slog.Int("status", e.Status),
+	c.log.WarnContext(ctx, c.network+": request failed", slog.String("op", cl.op), slog.Int("status", e.Status),
 		slog.Int("code", e.Code), slog.String("kind", e.Kind.String()), slog.String("detail", e.Message))
 	return nil, e
 }

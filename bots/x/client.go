@@ -3,6 +3,12 @@
 // statuses/update endpoint (and github.com/dghubble/go-twitter, which speaks
 // only v1.1) is refused to current developer tiers.
 //
+// Campaign images go up with the simple media upload (POST /2/media/upload,
+// multipart, media_category tweet_image: JPEG, PNG or WebP up to 5 MB), get
+// their alt text from POST /2/media/metadata, and are attached with
+// media.media_ids. GIFs would need the chunked INIT/APPEND/FINALIZE flow and
+// are left to the link card, as is any image whose fetch or upload fails.
+//
 // Every failure is a *bots.Error whose kind says whether the post may exist:
 // see classify in errors.go. The client reads the rate-limit headers of every
 // response and refuses locally, without sending, once a window is spent, so
@@ -25,6 +31,7 @@ import (
 
 	"github.com/dghubble/oauth1"
 	"github.com/fanfarehq/fanfare/bots"
+	"github.com/fanfarehq/fanfare/bots/internal/ratelimit"
 )
 
 // Network is this package's network name.
@@ -57,7 +64,7 @@ type Client struct {
 	http   *http.Client
 	now    func() time.Time
 	log    *slog.Logger
-	limits *limiter
+	limits *ratelimit.Limiter
 
 	mu sync.Mutex
 	me *User // cached: GET /2/users/me has a small daily limit
@@ -107,7 +114,7 @@ func NewClient(opts Options) (*Client, error) {
 		http:   signed,
 		now:    now,
 		log:    logger.With(slog.String("network", Network)),
-		limits: newLimiter(),
+		limits: ratelimit.New(),
 	}, nil
 }
 
@@ -119,11 +126,15 @@ type request struct {
 	path     string
 	query    url.Values
 	body     any // JSON-encoded when not nil
+	// raw, when set, is sent as is with rawType as Content-Type (a multipart
+	// upload). OAuth 1.0a signs neither form.
+	raw     []byte
+	rawType string
 }
 
 // do sends r and decodes a 2xx answer into out. Every error is a *bots.Error.
 func (c *Client) do(ctx context.Context, r request, out any) error {
-	release, retryAt, ok, err := c.limits.reserve(ctx, r.endpoint, c.now)
+	release, retryAt, ok, err := c.limits.Reserve(ctx, r.endpoint, c.now)
 	if err != nil {
 		return &bots.Error{Network: Network, Kind: bots.KindNotSent, Message: "unable to " + r.op + ": " + err.Error(), Err: err}
 	}
@@ -141,6 +152,8 @@ func (c *Client) do(ctx context.Context, r request, out any) error {
 			return &bots.Error{Network: Network, Kind: bots.KindInvalid, Message: "unable to " + r.op + ": cannot encode request", Err: err}
 		}
 		body = bytes.NewReader(b)
+	} else if r.raw != nil {
+		body = bytes.NewReader(r.raw)
 	}
 	u := c.base + r.path
 	if len(r.query) > 0 {
@@ -154,8 +167,11 @@ func (c *Client) do(ctx context.Context, r request, out any) error {
 		return &bots.Error{Network: Network, Kind: bots.KindInvalid, Message: "unable to " + r.op + ": cannot build request", Err: err}
 	}
 	req.Header.Set("Accept", "application/json")
-	if r.body != nil {
+	switch {
+	case r.body != nil:
 		req.Header.Set("Content-Type", "application/json")
+	case r.raw != nil:
+		req.Header.Set("Content-Type", r.rawType)
 	}
 
 	resp, err := c.http.Do(req)
@@ -163,7 +179,7 @@ func (c *Client) do(ctx context.Context, r request, out any) error {
 		return transportError(r.op, err, sent.Load())
 	}
 	defer resp.Body.Close()
-	c.limits.update(r.endpoint, resp.Header)
+	updateLimits(c.limits, r.endpoint, resp.Header)
 	data, err := io.ReadAll(io.LimitReader(resp.Body, maxResponseBytes))
 	if err != nil {
 		return &bots.Error{Network: Network, Kind: bots.KindAmbiguous, Status: resp.StatusCode,
@@ -173,7 +189,7 @@ func (c *Client) do(ctx context.Context, r request, out any) error {
 		e := classify(resp.StatusCode, resp.Header, data, c.now())
 		e.Message = "unable to " + r.op + ": " + e.Message
 		if e.Kind == bots.KindRateLimited {
-			c.limits.block(r.endpoint, e.RetryAt)
+			c.limits.Block(r.endpoint, e.RetryAt)
 		}
 		c.log.WarnContext(ctx, "x: request refused", slog.String("endpoint", r.endpoint),
 			slog.Int("status", resp.StatusCode), slog.String("kind", e.Kind.String()), slog.String("detail", e.Message))

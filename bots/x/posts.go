@@ -155,6 +155,11 @@ func (c *Client) Me(ctx context.Context) (User, error) {
 	if me != nil {
 		return *me, nil
 	}
+	return c.fetchMe(ctx)
+}
+
+// fetchMe asks GET /2/users/me and caches the answer.
+func (c *Client) fetchMe(ctx context.Context) (User, error) {
 	var out struct {
 		Data *User `json:"data"`
 	}

@@ -6,37 +6,107 @@ import (
 	"time"
 
 	"github.com/fanfarehq/fanfare/bots"
+	"github.com/fanfarehq/fanfare/bots/media"
 )
 
 // recentWindow is how many of the account's latest posts reconcile searches.
 const recentWindow = 100
 
-// Publisher publishes to X. It implements bots.Publisher.
+// Publisher publishes to X. It implements bots.Publisher and bots.Verifier.
 type Publisher struct {
-	c *Client
+	c      *Client
+	images *media.Fetcher
 }
 
-var _ bots.Publisher = (*Publisher)(nil)
+var (
+	_ bots.Publisher = (*Publisher)(nil)
+	_ bots.Verifier  = (*Publisher)(nil)
+)
+
+// PublisherOption configures a Publisher.
+type PublisherOption func(*Publisher)
+
+// WithImages sets the fetcher of campaign images (default: a fetcher with
+// media's defaults, behind the address guard).
+func WithImages(f *media.Fetcher) PublisherOption {
+	return func(p *Publisher) { p.images = f }
+}
 
 // NewPublisher returns a publisher over c.
-func NewPublisher(c *Client) *Publisher { return &Publisher{c: c} }
+func NewPublisher(c *Client, opts ...PublisherOption) *Publisher {
+	p := &Publisher{c: c}
+	for _, o := range opts {
+		o(p)
+	}
+	if p.images == nil {
+		p.images = media.NewFetcher(media.FetcherOptions{})
+	}
+	return p
+}
 
 // Network returns "x".
 func (p *Publisher) Network() string { return Network }
 
-// Publish posts m.Text. The link is already in the text on X. m.ImageURL is
-// not uploaded: media upload is not implemented, so the post goes out without
-// the image (X shows the link's card instead).
+// Publish posts m.Text. The link is already in the text on X. With an
+// m.ImageURL the image is fetched (address guard, sniffed type, 5 MB),
+// uploaded and given m.ImageAlt as alt text, then attached; when any of that
+// fails the post goes out without it, and X shows the link's card instead:
+// an image is never worth a failed or second post. Only the one CreatePost
+// call can create the post.
 func (p *Publisher) Publish(ctx context.Context, m bots.Message) (bots.Receipt, error) {
 	if strings.TrimSpace(m.Text) == "" {
 		return bots.Receipt{}, &bots.Error{Network: Network, Kind: bots.KindInvalid, Message: "unable to create post: the text is empty"}
 	}
-	t, err := p.c.CreatePost(ctx, m.Text)
+	var opts []PostOption
+	if m.ImageURL != "" {
+		if id, ok := p.uploadImage(ctx, m); ok {
+			opts = append(opts, WithMedia(id))
+		}
+	}
+	t, err := p.c.CreatePost(ctx, m.Text, opts...)
 	if err != nil {
 		return bots.Receipt{}, err
 	}
-	p.c.log.InfoContext(ctx, "x: post created", "post_id", m.PostID, "x_id", t.ID)
+	p.c.log.InfoContext(ctx, "x: post created", "post_id", m.PostID, "x_id", t.ID, "with_image", len(opts) > 0)
 	return bots.Receipt{ID: t.ID, URL: p.postURL(t.ID), PublishedAt: p.c.now()}, nil
+}
+
+// imageBudget bounds the time spent on the image: what is left of the
+// publish call's deadline must still let the post itself go out.
+const imageBudget = 30 * time.Second
+
+// uploadImage fetches, uploads and describes m's image, and reports whether
+// it can be attached. Failures are logged, never returned.
+func (p *Publisher) uploadImage(ctx context.Context, m bots.Message) (string, bool) {
+	ictx, cancel := context.WithTimeout(ctx, bots.ImageBudget(ctx, imageBudget))
+	defer cancel()
+	fail := func(step string, err error) (string, bool) {
+		p.c.log.WarnContext(ctx, "x: posting without the image, with the link card", "post_id", m.PostID,
+			"image_url", m.ImageURL, "step", step, "error", err)
+		return "", false
+	}
+	im, err := p.images.Fetch(ictx, m.ImageURL, MaxImageBytes)
+	if err != nil {
+		return fail("fetch", err)
+	}
+	up, err := p.c.UploadImage(ictx, im)
+	if err != nil {
+		return fail("upload", err)
+	}
+	if alt := strings.TrimSpace(m.ImageAlt); alt != "" {
+		if err := p.c.SetAltText(ictx, up.ID, alt); err != nil {
+			// The image is still worth attaching without its description.
+			p.c.log.WarnContext(ctx, "x: image attached without alt text", "post_id", m.PostID, "media_id", up.ID, "error", err)
+		}
+	}
+	return up.ID, true
+}
+
+// Verify checks the credentials with GET /2/users/me (asked again, not from
+// the cache).
+func (p *Publisher) Verify(ctx context.Context) error {
+	_, err := p.c.fetchMe(ctx)
+	return err
 }
 
 // postURL links to a post: with the username when known, else X's

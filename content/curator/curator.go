@@ -13,7 +13,7 @@
 // shown there, so the curator's own HTTP client never connects to link-local
 // addresses (169.254.0.0/16, fe80::/10: cloud metadata services), unspecified,
 // broadcast or multicast ones, or the known metadata addresses outside those
-// ranges (ErrForbiddenAddress). The check runs in the dialer, on the address
+// ranges (ErrForbiddenAddress, from internal/netguard). The check runs in the dialer, on the address
 // actually dialed after DNS resolution, so redirects and DNS rebinding do not
 // get around it. Loopback and private addresses stay allowed: on-premise
 // installs read intranet feeds (and the tests serve on 127.0.0.1); keeping

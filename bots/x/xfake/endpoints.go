@@ -60,6 +60,14 @@ func (s *Server) createPost(w http.ResponseWriter, r *http.Request) {
 
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if hasMedia {
+		for _, id := range req.Media.MediaIDs {
+			if m := s.media[id]; m == nil || !m.Uploaded {
+				writeInvalid(w, "media.media_ids", "Your media IDs are invalid.")
+				return
+			}
+		}
+	}
 	for _, p := range s.posts {
 		if text != "" && p.Text == text {
 			writeProblem(w, http.StatusForbidden, "Forbidden", "about:blank", DuplicateDetail)

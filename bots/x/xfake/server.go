@@ -102,6 +102,7 @@ type Server struct {
 	requests    int
 	maxTextLen  int
 	authFailure string // the last reason a request failed authentication
+	media       map[string]*Media
 }
 
 // NewServer starts a fake that accepts the given credentials and stops it
@@ -119,6 +120,7 @@ func NewServer(t testing.TB, creds Credentials) *Server {
 		windows:    map[string]*window{},
 		nonces:     map[string]bool{},
 		maxTextLen: 280,
+		media:      map[string]*Media{},
 	}
 	mux := http.NewServeMux()
 	s.handle(mux, "POST /2/tweets", s.createPost)
@@ -126,6 +128,8 @@ func NewServer(t testing.TB, creds Credentials) *Server {
 	s.handle(mux, "GET /2/tweets", s.lookupPosts)
 	s.handle(mux, "GET /2/users/me", s.me)
 	s.handle(mux, "GET /2/users/{id}/tweets", s.userPosts)
+	s.handle(mux, "POST /2/media/upload", s.uploadMedia)
+	s.handle(mux, "POST /2/media/metadata", s.mediaMetadata)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, http.StatusNotFound, "Not Found Error", "about:blank", "No route matches "+r.Method+" "+r.URL.Path)
 	})
