@@ -455,10 +455,10 @@ func (f *Folder) plan(ctx context.Context, network string, posts []content.Post,
 				folded[it.post.ID], changed = true, true
 			}
 		}
-		// A new digest goes out soon: when a single post holds a slot well
-		// before the digest's, the single is folded into the digest and
-		// the digest takes its slot, so overflowing news waits hours, not
-		// the day. (The single's milestone is told at that time anyway.)
+		// A new digest goes out soon: when single posts hold slots well
+		// before the digest's, the least urgent of them is folded into the
+		// digest, which takes a slot that soon, so overflowing news waits
+		// hours, not the day. (The single's milestone is told by then.)
 		for _, it := range placed {
 			if it.group == nil {
 				continue
@@ -469,7 +469,7 @@ func (f *Folder) plan(ctx context.Context, network string, posts []content.Post,
 					pool = append(pool, c)
 				}
 			}
-			if v := earliestSingle(pool); v != "" {
+			if v := leastUrgent(pool, time.Time{}); v != "" {
 				folded[v], changed = true, true
 			}
 		}
@@ -592,26 +592,7 @@ func leastUrgent(placed []planItem, deadline time.Time) string {
 
 // digestSooner is how much sooner a single post's slot must be for a new
 // digest to take it (see plan).
-const digestSooner = 2 * time.Hour
-
-// earliestSingle is the id of the foldable single post with the earliest
-// slot, "" when none.
-func earliestSingle(placed []planItem) string {
-	var best *planItem
-	for i := range placed {
-		it := &placed[i]
-		if it.group != nil || !foldable(it.post) {
-			continue
-		}
-		if best == nil || it.slot.Before(best.slot) {
-			best = it
-		}
-	}
-	if best == nil {
-		return ""
-	}
-	return best.post.ID
-}
+const digestSooner = time.Hour
 
 func boolFirst(a, b bool) int {
 	switch {
