@@ -151,3 +151,6 @@ func withoutOne(ts []time.Time, t time.Time) []time.Time {
 	}
 	return slices.Delete(slices.Clone(ts), i, i+1)
 }
+
+// QuietHours is the daily window without posts; nil when none.
+func (s *Scheduler) QuietHours() *QuietHours { return s.opts.QuietHours }

@@ -71,6 +71,9 @@ type badRequest struct {
 	code   string
 	msg    string
 	field  string
+	// local: msg is already in the dashboard's language (the API's are
+	// English, and the dashboard translates them through reasons.go).
+	local bool
 }
 
 func (e *badRequest) Error() string { return e.msg }

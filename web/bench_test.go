@@ -53,7 +53,7 @@ func BenchmarkSparkline(b *testing.B) {
 		samples[i] = campaigns.Sample{At: t0.Add(time.Duration(i) * time.Hour), Pledged: int64(i * 1000)}
 	}
 	for b.Loop() {
-		_ = Sparkline(samples, 1_000_000, 320, 64)
+		_ = Sparkline(samples, 1_000_000, 320, 64, "pledges")
 	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "sparklines/s")
 }

@@ -1,0 +1,190 @@
+package web
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"slices"
+	"strings"
+
+	"github.com/fanfarehq/fanfare/campaigns"
+	"github.com/fanfarehq/fanfare/content"
+)
+
+// coverView is one campaign milestone a post tells, named for people.
+type coverView struct {
+	CampaignID string
+	Title      string // "" when the tracker no longer knows the campaign
+	Lang       string // the campaign's language, for lang= on its title
+	Milestone  string // raw, as auto-approve rules name it: "percent:200"
+	Label      string // as people read it: "financé à 200 %"
+}
+
+// Name is the campaign's title, else its id.
+func (c coverView) Name() string {
+	if c.Title != "" {
+		return c.Title
+	}
+	return c.CampaignID
+}
+
+// namer names posts for one request: the campaigns they are about (read once
+// each), their milestones in the page's language, a subject for accessible
+// names.
+type namer struct {
+	s     *Server
+	ctx   context.Context
+	l     locale
+	camps map[string]campaigns.Campaign
+}
+
+func (s *Server) namer(ctx context.Context) *namer {
+	return &namer{s: s, ctx: ctx, l: localeFrom(ctx), camps: map[string]campaigns.Campaign{}}
+}
+
+// campaign reads a campaign once per request; a miss or a failing lookup
+// gives the zero campaign, and the page shows the id instead of the title.
+func (n *namer) campaign(id string) campaigns.Campaign {
+	if id == "" {
+		return campaigns.Campaign{}
+	}
+	if c, ok := n.camps[id]; ok {
+		return c
+	}
+	c := n.s.campaign(n.ctx, id)
+	n.camps[id] = c
+	return c
+}
+
+// about is what a post tells. Every page that names a post's campaign and
+// milestone goes through here and through the "about" template: a post that
+// tells several milestones (or campaigns) needs only this and that to change.
+func (n *namer) about(p content.Post) []coverView {
+	if p.CampaignID == "" && p.Milestone == "" {
+		return nil
+	}
+	c := n.campaign(p.CampaignID)
+	cv := coverView{CampaignID: p.CampaignID, Title: c.Title, Lang: c.Lang, Milestone: p.Milestone}
+	if p.Milestone != "" {
+		cv.Label = n.l.MilestoneLabel(p.Milestone, c.StretchGoals)
+	}
+	return []coverView{cv}
+}
+
+// subject names a post in a line: network, then what it tells (or its kind).
+func (n *namer) subject(p content.Post, about []coverView) string {
+	parts := []string{n.l.T("net." + p.Network)}
+	for _, c := range about {
+		if c.CampaignID != "" {
+			parts = append(parts, c.Name())
+		}
+		if c.Label != "" {
+			parts = append(parts, c.Label)
+		}
+	}
+	if len(about) == 0 {
+		parts = append(parts, n.l.T("kind."+string(p.Kind)))
+	}
+	return strings.Join(parts, " · ")
+}
+
+// view is a post ready for a template.
+func (n *namer) view(p content.Post) postView {
+	v := newPostView(p)
+	v.About = n.about(p)
+	v.Subject = n.subject(p, v.About)
+	return v
+}
+
+func (n *namer) views(ps []content.Post) []postView {
+	out := make([]postView, len(ps))
+	for i, p := range ps {
+		out[i] = n.view(p)
+	}
+	return out
+}
+
+// campaign reads a campaign for naming things on a page (see namer.campaign).
+func (s *Server) campaign(ctx context.Context, id string) campaigns.Campaign {
+	c, _, err := s.opt.Campaigns.Get(ctx, id)
+	if err != nil && !errors.Is(err, campaigns.ErrNotFound) {
+		s.log.Warn("unable to read campaign", "campaign_id", id, "error", err)
+	}
+	if err != nil {
+		return campaigns.Campaign{}
+	}
+	return c
+}
+
+// group is the posts of one event (GroupID), in the order first seen.
+type group struct {
+	ID      string
+	Kind    content.Kind
+	About   []coverView
+	Subject string
+	Posts   []postView
+}
+
+// PendingIDs lists the group's pending posts, for "approve all" forms.
+func (g group) PendingIDs() []string {
+	var ids []string
+	for _, p := range g.Posts {
+		if p.State == content.StatePending {
+			ids = append(ids, p.ID)
+		}
+	}
+	return ids
+}
+
+// DOMID is an element id for the group (its GroupID may hold any character).
+func (g group) DOMID() string {
+	if len(g.Posts) > 0 {
+		return "group-" + g.Posts[0].ID
+	}
+	return "group"
+}
+
+// groupPosts gathers posts by event; inside each, a stable order by network.
+// Groups come most urgent first: priority, then the nearest deadline, then
+// the newest.
+func (n *namer) groupPosts(ps []content.Post) []group {
+	var gs []group
+	idx := map[string]int{}
+	for _, p := range ps {
+		key := p.GroupID
+		if key == "" {
+			key = "post:" + p.ID
+		}
+		i, ok := idx[key]
+		if !ok {
+			i = len(gs)
+			idx[key] = i
+			gs = append(gs, group{ID: p.GroupID, Kind: p.Kind})
+		}
+		gs[i].Posts = append(gs[i].Posts, n.view(p))
+	}
+	for i := range gs {
+		g := &gs[i]
+		slices.SortStableFunc(g.Posts, func(a, b postView) int { return cmp.Compare(a.Network, b.Network) })
+		g.About = g.Posts[0].About
+		g.Subject = strings.TrimPrefix(g.Posts[0].Subject, n.l.T("net."+g.Posts[0].Network)+" · ")
+	}
+	slices.SortStableFunc(gs, compareGroups)
+	return gs
+}
+
+func compareGroups(a, b group) int {
+	pa, pb := a.Posts[0], b.Posts[0]
+	if c := cmp.Compare(pa.Priority, pb.Priority); c != 0 {
+		return c
+	}
+	switch {
+	case pa.NotAfter.IsZero() && !pb.NotAfter.IsZero():
+		return 1
+	case !pa.NotAfter.IsZero() && pb.NotAfter.IsZero():
+		return -1
+	case !pa.NotAfter.Equal(pb.NotAfter):
+		return pa.NotAfter.Compare(pb.NotAfter)
+	}
+	return pb.CreatedAt.Compare(pa.CreatedAt)
+}
