@@ -66,7 +66,7 @@ func TestCalendarWeekHasAnHourAxisInParis(t *testing.T) {
 	if got := cell.Find("#slot-" + late.ID + " time").Text(); got != "00:30" {
 		t.Errorf("time %q, want 00:30", got)
 	}
-	if v := cell.Find("#slot-" + late.ID + " input[name=scheduled_at]").AttrOr("value", ""); v != "2026-03-12T00:30" {
+	if v := cell.Find("#slot-"+late.ID+" input[name=scheduled_at]").AttrOr("value", ""); v != "2026-03-12T00:30" {
 		t.Errorf("move form value %q", v)
 	}
 	if doc.Find(`td[data-day="2026-03-10"][data-hour="8"] #slot-`+pub.ID).Length() != 1 {

@@ -1,10 +1,10 @@
 package web
 
 import (
-	"strconv"
 	"github.com/PuerkitoBio/goquery"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
