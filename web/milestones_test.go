@@ -76,7 +76,7 @@ func TestMilestoneLabelsOnPages(t *testing.T) {
 		if h.Length() != 1 {
 			t.Fatalf("%s: group %s has no milestone label", lang, group)
 		}
-		return h.Text(), h.AttrOr("title", "")
+		return h.Text(), h.AttrOr("data-milestone", "")
 	}
 	for _, tt := range []struct{ lang, group, want string }{
 		{"en", "42/percent:200", "200% funded"},

@@ -159,8 +159,17 @@ func knownForms() []reasonForm {
 			}
 			return e.l.T("reason.changed", strings.Join(what, ", ")), false, true
 		}),
-		form("rule", `rule (\S+)`, func(e reasonEnv, m []string) (string, bool, bool) {
-			return e.l.T("reason.rule", m[1]), false, true
+		form("rule", `rule ([a-z]+)(?::(\S+))?`, func(e reasonEnv, m []string) (string, bool, bool) {
+			// The rule as written in approval.auto_approve: a kind, or a
+			// kind and a milestone ("milestone:percent:100").
+			if !e.l.has("kind." + m[1]) {
+				return "", false, false
+			}
+			rule := e.l.T("kind." + m[1])
+			if m[2] != "" {
+				rule += " · " + e.l.MilestoneLabel(m[2], nil)
+			}
+			return e.l.T("reason.rule", rule), false, true
 		}),
 
 		// The queue's field errors (content FieldError messages; text.Validate).
