@@ -64,6 +64,13 @@ func TestEveryPageInFrench(t *testing.T) {
 		doc, _ := goquery.NewDocumentFromReader(resp.Body)
 		checkFrench(t, "compose "+form.Encode(), doc, english)
 	}
+	// An empty desk: the pages' empty states.
+	empty := newEnv(t, func(o *Options) { o.Engagement = nil; o.Feeds = nil })
+	eb := empty.login("alice")
+	eb.page("/?lang=fr")
+	for _, p := range []string{"/", "/calendar", "/calendar?view=month", "/campaigns", "/problems", "/feeds", "/engagement", "/audit"} {
+		checkFrench(t, "empty "+p, eb.page(p), english)
+	}
 	for _, form := range []url.Values{{"url": {"javascript:alert(1)"}}, {"url": {"https://press.example.org/feed.xml"}}} {
 		checkFrench(t, "feeds "+form.Encode(), b.page(strings.TrimPrefix(b.postForm("/feeds", form).Header.Get("Location"), "")), english)
 	}
