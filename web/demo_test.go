@@ -36,7 +36,7 @@ func seedDemoDesk(t *testing.T, e *env) demoDesk {
 		Lang: "fr", Currency: "EUR", Goal: 1_500_000, Pledged: 1_563_400, Backers: 1743, LaunchedAt: now.AddDate(0, 0, -6), Deadline: now.AddDate(0, 0, 24),
 		State: campaigns.StateLive, Creator: campaigns.Creator{Name: "Atelier Bigorneau", XHandle: "bigorneaujeux"},
 		StretchGoals: []campaigns.StretchGoal{{Amount: 2_000_000, Title: "Plateau en bois"}}}
-	d.lumen = campaigns.Campaign{ID: "lumen-sketchbook", Title: "Lumen: a pocket e-ink sketchbook", URL: "https://crowd.example.org/projects/lumen-sketchbook",
+	d.lumen = campaigns.Campaign{ID: "lumen-sketchbook", Title: "Lumen: the pocket e-ink sketchbook for the road", URL: "https://crowd.example.org/projects/lumen-sketchbook",
 		Lang: "en", Currency: "USD", Goal: 4_000_000, Pledged: 2_071_500, Backers: 1014, LaunchedAt: now.Add(-30 * time.Hour), Deadline: now.AddDate(0, 0, 28),
 		State: campaigns.StateLive, Creator: campaigns.Creator{Name: "Inkwell Labs", XHandle: "inkwelllabs"}}
 	var hist []campaigns.Sample

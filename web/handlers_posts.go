@@ -18,9 +18,7 @@ func (s *Server) queuePage(w http.ResponseWriter, r *http.Request) {
 		s.pageFailed(w, r, err)
 		return
 	}
-	p := s.page(w, r, "queue", "queue.title", d)
-	p.Scripts = []string{"/static/vendor/twitter-text.min.js"}
-	s.render(w, http.StatusOK, "queue", p)
+	s.render(w, http.StatusOK, "queue", s.page(w, r, "queue", "queue.title", d))
 }
 
 type postData struct {
@@ -37,9 +35,7 @@ func (s *Server) postPage(w http.ResponseWriter, r *http.Request) {
 		s.pageFailed(w, r, err)
 		return
 	}
-	pd := s.page(w, r, "", "post.title", postData{Post: s.namer(r.Context()).view(p)})
-	pd.Scripts = []string{"/static/vendor/twitter-text.min.js"}
-	s.render(w, http.StatusOK, "post", pd)
+	s.render(w, http.StatusOK, "post", s.page(w, r, "", "post.title", postData{Post: s.namer(r.Context()).view(p)}))
 }
 
 // done ends an action that changes no post (feeds, networks): a notice, as

@@ -68,8 +68,9 @@ func (s *Server) answer(w http.ResponseWriter, r *http.Request, status int, n no
 		return
 	}
 	a := hxAnswer{Notice: &n, Ctx: cardContext(r)}
-	nm := s.namer(r.Context())
-	a.Cards = nm.views(changed)
+	if a.Ctx != "calendar" { // the calendar is redrawn instead
+		a.Cards = s.namer(r.Context()).views(changed)
+	}
 	if a.Ctx == "calendar" {
 		cd, err := s.calendarView(r, r.PostForm)
 		if err != nil {

@@ -83,7 +83,17 @@ func (l locale) netErrorOf(p content.Post) *netError {
 
 func (l locale) netErrorFor(kind netErrorKind, network, raw string) *netError {
 	net := l.T("net." + network)
-	return &netError{Kind: kind, What: l.T("neterr."+string(kind)+".what", net), Next: l.T("neterr."+string(kind)+".next", net, network), Raw: raw}
+	next := "neterr." + string(kind) + ".next"
+	var nextText string
+	switch m := l.T(next); {
+	case strings.Contains(m, "%[2]s"): // names the network's configuration key
+		nextText = l.T(next, net, network)
+	case strings.Contains(m, "%"):
+		nextText = l.T(next, net)
+	default:
+		nextText = m
+	}
+	return &netError{Kind: kind, What: l.T("neterr."+string(kind)+".what", net), Next: nextText, Raw: raw}
 }
 
 // pauseError explains why a network is paused: a pause is always a refused

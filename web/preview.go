@@ -1,6 +1,7 @@
 package web
 
 import (
+	"html/template"
 	"net/url"
 	"regexp"
 	"sort"
@@ -25,9 +26,9 @@ type postView struct {
 	// About is what the post tells: the campaign and milestone, for
 	// headings and accessible names (see namer.about).
 	About []coverView
-	// Subject names the post in a sentence ("X · Le Chant des Marées ·
-	// financé à 100 %"): the accessible names of its buttons say which post.
-	Subject string
+	// Subject names the post in a line ("X · Le Chant des Marées · financé
+	// à 100 %"): the accessible names of its buttons say which post.
+	Subject template.HTML
 }
 
 type segment struct {

@@ -301,7 +301,13 @@ func TestApproveInPlace(t *testing.T) {
 	if got := norm(card.Find(`form[action$="/approve"] button`).Text()); got != "Approuver : X · Lumière · financé à 50 %" {
 		t.Errorf("approve button's accessible name %q", got)
 	}
-	if got := card.Find("input.pick").AttrOr("aria-label", ""); norm(got) != "Sélectionner : X · Lumière · financé à 50 %" {
+	var label []string
+	for _, id := range strings.Fields(card.Find("input.pick").AttrOr("aria-labelledby", "")) {
+		el := doc.Find("#" + id).Clone()
+		el.Find(`[aria-hidden="true"]`).Remove() // as the accessible name is computed
+		label = append(label, norm(el.Text()))
+	}
+	if got := strings.Join(label, " "); got != "Sélectionner : X · Lumière · financé à 50 %" {
 		t.Errorf("checkbox label %q", got)
 	}
 	if card.Find(`form[hx-post="/posts/`+x.ID+`/approve"][hx-swap=none]`).Length() != 1 {

@@ -192,3 +192,21 @@ func TestReasonFormsCoverTheScheduler(t *testing.T) {
 		t.Errorf("the run wrote only %v: the situations do not cover the notes", kinds)
 	}
 }
+
+// TestNetworkErrorsExplained: every kind of failure is explained, with the
+// next step, in both languages, with no formatting left over.
+func TestNetworkErrorsExplained(t *testing.T) {
+	for _, lang := range []string{"fr", "en"} {
+		l := newLocale(lang)
+		for _, kind := range []netErrorKind{netAuth, netRate, netNotSent, netDuplicate, netInvalid, netBlocked, netAmbiguous} {
+			for _, network := range []string{"x", "facebook"} {
+				e := l.netErrorFor(kind, network, "raw")
+				for _, s := range []string{e.What, e.Next} {
+					if s == "" || strings.Contains(s, "%!") || strings.Contains(s, "!neterr") {
+						t.Errorf("%s %s %s: %q", lang, kind, network, s)
+					}
+				}
+			}
+		}
+	}
+}

@@ -312,6 +312,10 @@ func (s *Server) pausedNetworks(ctx context.Context) []bots.NetworkStatus {
 	return paused
 }
 
+// editorPages have text editors: they load twitter-text, so that the live
+// count is X's own (the server counts with the same rules).
+var editorPages = map[string]bool{"queue": true, "post": true, "compose": true, "campaign": true}
+
 // render executes a page into a buffer first, so a template error becomes a
 // clean 500 instead of half a page.
 func (s *Server) render(w http.ResponseWriter, status int, name string, p pageData) {
@@ -320,6 +324,9 @@ func (s *Server) render(w http.ResponseWriter, status int, name string, p pageDa
 		s.log.Error("no such page template", "page", name)
 		http.Error(w, "internal error", http.StatusInternalServerError)
 		return
+	}
+	if editorPages[name] {
+		p.Scripts = append(p.Scripts, "/static/vendor/twitter-text.min.js")
 	}
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, "layout", &p); err != nil {

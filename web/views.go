@@ -4,6 +4,8 @@ import (
 	"cmp"
 	"context"
 	"errors"
+	"html"
+	"html/template"
 	"slices"
 	"strings"
 
@@ -71,21 +73,37 @@ func (n *namer) about(p content.Post) []coverView {
 	return []coverView{cv}
 }
 
-// subject names a post in a line: network, then what it tells (or its kind).
-func (n *namer) subject(p content.Post, about []coverView) string {
-	parts := []string{n.l.T("net." + p.Network)}
+// subject names a post in a line: network, then what it tells (or its
+// kind), a campaign's title marked with its language. It is HTML, for the
+// hidden words that make buttons say which post they act on; attributes
+// reach it through aria-labelledby, never as text, so that the language
+// marks stay.
+func (n *namer) subject(p content.Post, about []coverView) template.HTML {
+	parts := []string{html.EscapeString(n.l.T("net." + p.Network))}
+	parts = append(parts, n.aboutHTML(about, p.Kind)...)
+	// Only escaped text and our own markup.
+	return template.HTML(strings.Join(parts, " · "))
+}
+
+// aboutHTML is what a post tells, as escaped pieces.
+func (n *namer) aboutHTML(about []coverView, kind content.Kind) []string {
+	var parts []string
 	for _, c := range about {
 		if c.CampaignID != "" {
-			parts = append(parts, c.Name())
+			name := html.EscapeString(c.Name())
+			if c.Lang != "" && c.Lang != n.l.lang {
+				name = `<span lang="` + html.EscapeString(c.Lang) + `">` + name + `</span>`
+			}
+			parts = append(parts, name)
 		}
 		if c.Label != "" {
-			parts = append(parts, c.Label)
+			parts = append(parts, html.EscapeString(c.Label))
 		}
 	}
 	if len(about) == 0 {
-		parts = append(parts, n.l.T("kind."+string(p.Kind)))
+		parts = append(parts, html.EscapeString(n.l.T("kind."+string(kind))))
 	}
-	return strings.Join(parts, " · ")
+	return parts
 }
 
 // view is a post ready for a template.
@@ -121,7 +139,7 @@ type group struct {
 	ID      string
 	Kind    content.Kind
 	About   []coverView
-	Subject string
+	Subject template.HTML
 	Posts   []postView
 }
 
@@ -167,7 +185,7 @@ func (n *namer) groupPosts(ps []content.Post) []group {
 		g := &gs[i]
 		slices.SortStableFunc(g.Posts, func(a, b postView) int { return cmp.Compare(a.Network, b.Network) })
 		g.About = g.Posts[0].About
-		g.Subject = strings.TrimPrefix(g.Posts[0].Subject, n.l.T("net."+g.Posts[0].Network)+" · ")
+		g.Subject = template.HTML(strings.Join(n.aboutHTML(g.About, g.Kind), " · "))
 	}
 	slices.SortStableFunc(gs, compareGroups)
 	return gs

@@ -183,6 +183,10 @@
     all[j].focus({ preventScroll: true });
     all[j].scrollIntoView({ block: "nearest" });
   }
+  var focusOnKeyUp = null;
+  document.addEventListener("keyup", function () {
+    if (focusOnKeyUp) { focusOnKeyUp.focus(); focusOnKeyUp = null; }
+  });
   document.addEventListener("keydown", function (e) {
     if (e.ctrlKey || e.metaKey || e.altKey) return;
     var t = e.target;
@@ -208,13 +212,14 @@
         break;
       case "r":
         if (!c) return;
-        var reason = c.querySelector("form.reject input[name=reason]");
-        if (reason) reason.focus();
+        // Focus the field when the key goes up: a field focused on key
+        // down would receive the "r" itself.
+        focusOnKeyUp = c.querySelector("form.reject input[name=reason]");
         break;
       case "e":
         if (!c) return;
         var d = c.querySelector("details.edit");
-        if (d) { d.open = true; var ta = d.querySelector("textarea"); if (ta) ta.focus(); }
+        if (d) { d.open = true; focusOnKeyUp = d.querySelector("textarea"); }
         break;
       case "x":
         if (!c) return;
