@@ -166,7 +166,7 @@ var englishVocabulary = sync.OnceValue(web.EnglishWords)
 type report struct {
 	mu    sync.Mutex
 	lines []string
-	axe   map[string]map[string]int // page → impact → elements
+	axe   map[string]map[string]int  // page → impact → elements
 	rules map[string]map[string]bool // page → rules with violations
 }
 
