@@ -180,17 +180,17 @@ func (s *Server) pendingPosts(ctx context.Context) ([]content.Post, int, error) 
 
 // paginate cuts groups into pages of at most queuePageSize posts, never
 // splitting an event; a group larger than a page gets a page of its own.
-func paginate(gs []group) [][]group {
-	var pages [][]group
-	var cur []group
+func paginate(gs [][]content.Post) [][][]content.Post {
+	var pages [][][]content.Post
+	var cur [][]content.Post
 	n := 0
 	for _, g := range gs {
-		if n > 0 && n+len(g.Posts) > queuePageSize {
+		if n > 0 && n+len(g) > queuePageSize {
 			pages = append(pages, cur)
 			cur, n = nil, 0
 		}
 		cur = append(cur, g)
-		n += len(g.Posts)
+		n += len(g)
 	}
 	if len(cur) > 0 {
 		pages = append(pages, cur)
@@ -230,7 +230,7 @@ func (s *Server) queueView(ctx context.Context, f queueFilter) (queueData, error
 		}
 	}
 	d.Match = len(match)
-	pages := paginate(n.groupPosts(match))
+	pages := paginate(groupRaw(match))
 	d.Pages = len(pages)
 	d.Page = min(f.Page, max(d.Pages, 1))
 	if d.Pages == 0 {
@@ -238,10 +238,10 @@ func (s *Server) queueView(ctx context.Context, f queueFilter) (queueData, error
 	}
 	for i := 0; i < d.Page-1; i++ {
 		for _, g := range pages[i] {
-			d.First += len(g.Posts)
+			d.First += len(g)
 		}
 	}
-	d.Groups = pages[d.Page-1]
+	d.Groups = n.groupViews(pages[d.Page-1])
 	d.First++
 	d.Last = d.First - 1
 	for _, g := range d.Groups {

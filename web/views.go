@@ -166,7 +166,14 @@ func (g group) DOMID() string {
 // Groups come most urgent first: priority, then the nearest deadline, then
 // the newest.
 func (n *namer) groupPosts(ps []content.Post) []group {
-	var gs []group
+	return n.groupViews(groupRaw(ps))
+}
+
+// groupRaw gathers posts by event (GroupID) without building their views:
+// the queue groups every pending post to page them, and builds views only
+// for the page shown.
+func groupRaw(ps []content.Post) [][]content.Post {
+	var gs [][]content.Post
 	idx := map[string]int{}
 	for _, p := range ps {
 		key := p.GroupID
@@ -177,22 +184,32 @@ func (n *namer) groupPosts(ps []content.Post) []group {
 		if !ok {
 			i = len(gs)
 			idx[key] = i
-			gs = append(gs, group{ID: p.GroupID, Kind: p.Kind})
+			gs = append(gs, nil)
 		}
-		gs[i].Posts = append(gs[i].Posts, n.view(p))
+		gs[i] = append(gs[i], p)
 	}
-	for i := range gs {
-		g := &gs[i]
-		slices.SortStableFunc(g.Posts, func(a, b postView) int { return cmp.Compare(a.Network, b.Network) })
-		g.About = g.Posts[0].About
-		g.Subject = template.HTML(strings.Join(n.aboutHTML(g.About, g.Kind), " · "))
+	for _, g := range gs {
+		slices.SortStableFunc(g, func(a, b content.Post) int { return cmp.Compare(a.Network, b.Network) })
 	}
-	slices.SortStableFunc(gs, compareGroups)
+	slices.SortStableFunc(gs, func(a, b []content.Post) int { return comparePosts(a[0], b[0]) })
 	return gs
 }
 
-func compareGroups(a, b group) int {
-	pa, pb := a.Posts[0], b.Posts[0]
+// groupViews names groups of posts for the templates.
+func (n *namer) groupViews(raw [][]content.Post) []group {
+	gs := make([]group, 0, len(raw))
+	for _, ps := range raw {
+		g := group{ID: ps[0].GroupID, Kind: ps[0].Kind, Posts: n.views(ps)}
+		g.About = g.Posts[0].About
+		g.Subject = template.HTML(strings.Join(n.aboutHTML(g.About, g.Kind), " · "))
+		gs = append(gs, g)
+	}
+	return gs
+}
+
+// comparePosts orders events by urgency: priority, then the nearest
+// deadline (none last), then the newest.
+func comparePosts(pa, pb content.Post) int {
 	if c := cmp.Compare(pa.Priority, pb.Priority); c != 0 {
 		return c
 	}
