@@ -642,6 +642,24 @@ func TestBrowserDashboard(t *testing.T) {
 		}
 		twenty = append(twenty, p.ID)
 	}
+	// The filters answer in place too, their counts following.
+	b.open("/")
+	b.mark()
+	b.do("choose curated news", chromedp.SetValue(chromedp.CSS("#filter-kind"), "curated"),
+		chromedp.Evaluate[chromedp.Void](`document.getElementById("filter-kind").dispatchEvent(new Event("change", {bubbles: true}))`))
+	b.do("see 20 curated posts", chromedp.WaitVisible(chromedp.CSS("#post-"+twenty[19])))
+	if !b.marked() {
+		t.Error("filtering reloaded the page")
+	}
+	if n := run(b, "count the posts", chromedp.Evaluate[int](`document.querySelectorAll("article.post").length`)); n != 20 {
+		t.Errorf("the curated filter shows %d posts, want 20", n)
+	}
+	if opt := nbsp(run(b, "read the network filter", chromedp.Evaluate[string](`document.querySelector('#filter-network option[value="x"]').textContent`))); opt != "X (10)" {
+		t.Errorf("the network filter says %q under kind=curated, want X (10)", opt)
+	}
+	if p := b.path(); p != "/?kind=curated" {
+		t.Errorf("the filtered queue's address is %s", p)
+	}
 	b.open("/?kind=curated")
 	b.do("see 20 curated posts", chromedp.WaitVisible(chromedp.CSS("#post-"+twenty[19])))
 	// Shift+click selects a range; ? shows the shortcuts.

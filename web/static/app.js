@@ -158,6 +158,17 @@
     if (next && next.getAttribute("data-state") === "pending") focusCard(next);
     else if (card) card.focus({ preventScroll: true });
   }
+  // Filters left on "all" stay out of the address.
+  document.addEventListener("htmx:configRequest", function (e) {
+    if (!e.detail.elt || e.detail.elt.id !== "filters") return;
+    var params = e.detail.parameters, empty = [];
+    if (params.forEach) {
+      params.forEach(function (v, k) { if (v === "") empty.push(k); });
+      empty.forEach(function (k) { params.delete(k); });
+    } else {
+      Object.keys(params).forEach(function (k) { if (params[k] === "") delete params[k]; });
+    }
+  });
   document.addEventListener("htmx:responseError", function (e) {
     var status = e.detail && e.detail.xhr ? e.detail.xhr.status : 0;
     notify(fill(msg("error"), String(status)), "error");
