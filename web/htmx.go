@@ -96,10 +96,7 @@ func (s *Server) fragment(w http.ResponseWriter, status int, name string, p page
 		http.Error(w, "internal error", http.StatusInternalServerError)
 		return
 	}
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.Header().Set("Cache-Control", "no-store")
-	w.WriteHeader(status)
-	_, _ = buf.WriteTo(w)
+	writeHTML(w, status, &buf)
 }
 
 // failure turns an action's error into a status and a notice a person can

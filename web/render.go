@@ -330,10 +330,15 @@ func (s *Server) render(w http.ResponseWriter, status int, name string, p pageDa
 	}
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, "layout", &p); err != nil {
-		s.log.Error("unable to render page", "page", name, "err", err)
+		s.log.Error("unable to render page", "page", name, "error", err)
 		http.Error(w, "internal error", http.StatusInternalServerError)
 		return
 	}
+	writeHTML(w, status, &buf)
+}
+
+// writeHTML sends a rendered page or fragment, never cached.
+func writeHTML(w http.ResponseWriter, status int, buf *bytes.Buffer) {
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
