@@ -62,7 +62,7 @@ const atomEntries = 50
 func (s *Server) atomAll(w http.ResponseWriter, r *http.Request) {
 	posts, _, err := s.opt.Queue.List(r.Context(), content.ListOptions{State: content.StatePublished, Limit: 500})
 	if err != nil {
-		s.log.Error("atom feed", "err", err)
+		s.log.Error("atom feed", "error", err)
 		http.Error(w, "feed unavailable", http.StatusServiceUnavailable)
 		return
 	}
@@ -77,13 +77,13 @@ func (s *Server) atomCampaign(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err != nil {
-		s.log.Error("atom feed", "campaign_id", id, "err", err)
+		s.log.Error("atom feed", "campaign_id", id, "error", err)
 		http.Error(w, "feed unavailable", http.StatusServiceUnavailable)
 		return
 	}
 	posts, _, err := s.opt.Queue.List(r.Context(), content.ListOptions{State: content.StatePublished, CampaignID: id, Limit: 500})
 	if err != nil {
-		s.log.Error("atom feed", "campaign_id", id, "err", err)
+		s.log.Error("atom feed", "campaign_id", id, "error", err)
 		http.Error(w, "feed unavailable", http.StatusServiceUnavailable)
 		return
 	}
@@ -172,7 +172,7 @@ func (s *Server) writeAtom(ctx context.Context, w http.ResponseWriter, self, tit
 	enc := xml.NewEncoder(&buf)
 	enc.Indent("", "  ")
 	if err := enc.Encode(f); err != nil {
-		s.log.Error("atom feed encode", "err", err)
+		s.log.Error("atom feed encode", "error", err)
 		http.Error(w, "feed unavailable", http.StatusInternalServerError)
 		return
 	}

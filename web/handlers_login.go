@@ -51,7 +51,7 @@ func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request) {
 	addr := limitAddr(r)
 	ok, err := s.allowLogin(r.Context(), addr, name)
 	if err != nil {
-		s.log.Error("login limiter unavailable", "err", err)
+		s.log.Error("login limiter unavailable", "error", err)
 		again(http.StatusServiceUnavailable, "err.internal")
 		return
 	}
@@ -95,7 +95,7 @@ func (s *Server) loginOnce(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
 	if err := s.endSession(w, r); err != nil {
-		s.log.Warn("logout", "err", err)
+		s.log.Warn("logout", "error", err)
 	}
 	http.Redirect(w, r, "/login", http.StatusSeeOther)
 }

@@ -282,7 +282,7 @@ func (s *Server) page(w http.ResponseWriter, r *http.Request, nav, titleKey stri
 	p.Flash = s.takeFlash(w, r)
 	ctx := r.Context()
 	if counts, err := s.opt.Queue.Counts(ctx); err != nil {
-		s.log.Warn("unable to count posts", "err", err)
+		s.log.Warn("unable to count posts", "error", err)
 	} else {
 		p.Counts = counts
 		p.Problems = counts[content.StateFailed] + counts[content.StateUnknown] + counts[content.StateDuplicate]
@@ -300,7 +300,7 @@ func (s *Server) pausedNetworks(ctx context.Context) []bots.NetworkStatus {
 	}
 	st, err := s.opt.Networks.NetworkStatus(ctx)
 	if err != nil {
-		s.log.Warn("unable to read network status", "err", err)
+		s.log.Warn("unable to read network status", "error", err)
 		return nil
 	}
 	var paused []bots.NetworkStatus
