@@ -62,6 +62,13 @@ func TestEngagementSeriesAndSummary(t *testing.T) {
 	if !series[0].At.Before(series[2].At) || series[2].Impressions != 100 {
 		t.Errorf("series not oldest first or wrong values: %+v", series)
 	}
+	latest, err := eng.Latest(ctx, []string{posts[0].ID, "never-read"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if l, ok := latest[posts[0].ID]; len(latest) != 1 || !ok || !l.At.Equal(series[2].At) || l.Impressions != series[2].Impressions {
+		t.Errorf("latest %+v, want only the newest reading %+v", latest, series[2])
+	}
 	sum, err := eng.Summary(ctx, e.clock.Now().Add(-7*24*time.Hour))
 	if err != nil {
 		t.Fatal(err)

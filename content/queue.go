@@ -29,8 +29,12 @@ type ListOptions struct {
 	Network    string // empty: every network
 	GroupID    string // empty: every group
 	Kind       Kind   // empty: every kind
-	Limit      int    // 0: 50; capped at 500
-	Offset     int
+	Lang       string // empty: every language
+	// Family is a milestone family, the part of the milestone before ':'
+	// ("percent" for "percent:50", "launch"); empty: every post.
+	Family string
+	Limit  int // 0: 50; capped at 500
+	Offset int
 }
 
 // Edit changes a pending or approved post; nil fields stay as they are. The

@@ -236,8 +236,11 @@ func (s *Store) List(ctx context.Context, o ListOptions) ([]Post, int, error) {
 	default:
 		idx = s.k.all()
 	}
+	// Kind, language and milestone family have no index: they are always
+	// read from the candidates.
 	filter := o.State != covered.State || o.Network != covered.Network ||
-		o.CampaignID != covered.CampaignID || o.GroupID != covered.GroupID || o.Kind != ""
+		o.CampaignID != covered.CampaignID || o.GroupID != covered.GroupID ||
+		o.Kind != "" || o.Lang != "" || o.Family != ""
 
 	if !filter {
 		pipe := s.rdb.Pipeline()
@@ -257,7 +260,7 @@ func (s *Store) List(ctx context.Context, o ListOptions) ([]Post, int, error) {
 	pipe := s.rdb.Pipeline()
 	cmds := make([]*redis.SliceCmd, len(ids))
 	for i, id := range ids {
-		cmds[i] = pipe.HMGet(ctx, s.k.post(id), "state", "network", "campaign_id", "group_id", "kind")
+		cmds[i] = pipe.HMGet(ctx, s.k.post(id), "state", "network", "campaign_id", "group_id", "kind", "lang", "milestone")
 	}
 	if len(ids) > 0 {
 		if _, err := pipe.Exec(ctx); err != nil {
@@ -268,9 +271,12 @@ func (s *Store) List(ctx context.Context, o ListOptions) ([]Post, int, error) {
 	for i, c := range cmds {
 		f := c.Val()
 		str := func(j int) string { v, _ := f[j].(string); return v }
+		family, _, _ := strings.Cut(str(6), ":")
 		if (o.State == "" || str(0) == string(o.State)) && (o.Network == "" || str(1) == o.Network) &&
 			(o.CampaignID == "" || str(2) == o.CampaignID || covered.CampaignID != "") &&
-			(o.GroupID == "" || str(3) == o.GroupID || covered.GroupID != "") && (o.Kind == "" || str(4) == string(o.Kind)) {
+			(o.GroupID == "" || str(3) == o.GroupID || covered.GroupID != "") &&
+			(o.Kind == "" || str(4) == string(o.Kind)) && (o.Lang == "" || str(5) == o.Lang) &&
+			(o.Family == "" || (str(6) != "" && family == o.Family)) {
 			match = append(match, ids[i])
 		}
 	}

@@ -729,3 +729,56 @@ func TestCampaignSlotsPruned(t *testing.T) {
 		t.Errorf("campaign slots TTL %s %v, want about %s", ttl, err, want)
 	}
 }
+
+// TestListByKindLanguageAndFamily: filters without an index of their own,
+// alone and on top of an indexed one (state, campaign).
+func TestListByKindLanguageAndFamily(t *testing.T) {
+	ctx := context.Background()
+	s, c := newTestStore(t, StoreOptions{})
+	mk := func(key string, kind Kind, lang, milestone string) string {
+		d := draft(key)
+		d.Kind, d.Lang, d.Milestone = kind, lang, milestone
+		if kind != KindMilestone {
+			d.CampaignID = ""
+		}
+		c.Add(time.Second)
+		return mustCreate(t, s, d).ID
+	}
+	p50 := mk("a", KindMilestone, "fr", "percent:50")
+	p100 := mk("b", KindMilestone, "en", "percent:100")
+	backers := mk("c", KindMilestone, "fr", "backers:1000")
+	launch := mk("d", KindMilestone, "fr", "launch")
+	story := mk("e", KindStory, "fr", "")
+	if _, err := s.Approve(ctx, p100, "ann"); err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		o    ListOptions
+		want []string
+	}{
+		{ListOptions{Kind: KindStory}, []string{story}},
+		{ListOptions{Kind: KindMilestone, Lang: "fr"}, []string{launch, backers, p50}},
+		{ListOptions{Family: "percent"}, []string{p100, p50}},
+		{ListOptions{Family: "percent", State: StatePending}, []string{p50}},
+		{ListOptions{Family: "launch", CampaignID: "c1"}, []string{launch}},
+		{ListOptions{Lang: "en"}, []string{p100}},
+		{ListOptions{Family: "perc"}, nil}, // a family is matched whole
+		{ListOptions{Lang: "fr", Limit: 2, Offset: 1}, []string{launch, backers}},
+	}
+	for i, tc := range cases {
+		posts, total, err := s.List(ctx, tc.o)
+		if err != nil {
+			t.Fatalf("case %d: %v", i, err)
+		}
+		var got []string
+		for _, p := range posts {
+			got = append(got, p.ID)
+		}
+		if fmt.Sprint(got) != fmt.Sprint(tc.want) {
+			t.Errorf("case %d %+v: %v, want %v", i, tc.o, got, tc.want)
+		}
+		if tc.o.Limit == 0 && total != len(tc.want) {
+			t.Errorf("case %d: total %d, want %d", i, total, len(tc.want))
+		}
+	}
+}

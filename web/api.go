@@ -59,7 +59,7 @@ func (s *Server) apiFail(w http.ResponseWriter, r *http.Request, err error) {
 	case errors.As(err, &ce):
 		writeAPIError(w, http.StatusUnprocessableEntity, "invalid", ce.Message, ce.Field)
 	default:
-		s.log.Error("api request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+		s.log.Error("api request failed", "method", r.Method, "path", r.URL.Path, "error", err)
 		writeAPIError(w, http.StatusInternalServerError, "internal", "internal error", "")
 	}
 }
@@ -71,6 +71,9 @@ type badRequest struct {
 	code   string
 	msg    string
 	field  string
+	// local: msg is already in the dashboard's language (the API's are
+	// English, and the dashboard translates them through reasons.go).
+	local bool
 }
 
 func (e *badRequest) Error() string { return e.msg }

@@ -154,6 +154,12 @@ func (s *Server) apiEditPost(w http.ResponseWriter, r *http.Request) {
 		s.apiFail(w, r, err)
 		return
 	}
+	// A slot in the past would send the post at once: refused, as in the
+	// calendar (zero, which hands the slot back to the scheduler, is fine).
+	if e.ScheduledAt != nil && !e.ScheduledAt.IsZero() && !e.ScheduledAt.After(s.now()) {
+		s.apiFail(w, r, &content.FieldError{Field: "scheduled_at", Message: "is in the past"})
+		return
+	}
 	p, err := s.opt.Queue.Edit(r.Context(), r.PathValue("id"),
 		content.Edit{Text: e.Text, Link: e.Link, ScheduledAt: e.ScheduledAt, NotAfter: e.NotAfter}, actor(r))
 	s.apiPostResult(w, r, p, err)

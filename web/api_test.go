@@ -78,6 +78,9 @@ func TestAPIPosts(t *testing.T) {
 	if st, _ := e.api("PATCH", "/api/v1/posts/"+id, `{"text":"Nouveau texte","not_after":"2026-04-01T00:00:00Z"}`, &p); st != 200 || p.Text != "Nouveau texte" || p.NotAfter.IsZero() {
 		t.Errorf("patch: %d %+v", st, p)
 	}
+	if st, er := e.api("PATCH", "/api/v1/posts/"+id, `{"scheduled_at":"2026-03-10T09:00:00Z"}`, nil); st != 422 || er.Field != "scheduled_at" {
+		t.Errorf("a slot in the past: %d %+v", st, er)
+	}
 	if st, er := e.api("PATCH", "/api/v1/posts/"+id, `{"text":"x","colour":"red"}`, nil); st != 400 || er.Field != "colour" {
 		t.Errorf("unknown field: %d %+v", st, er)
 	}

@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"encoding/xml"
 	"errors"
 	"net/http"
@@ -61,11 +62,11 @@ const atomEntries = 50
 func (s *Server) atomAll(w http.ResponseWriter, r *http.Request) {
 	posts, _, err := s.opt.Queue.List(r.Context(), content.ListOptions{State: content.StatePublished, Limit: 500})
 	if err != nil {
-		s.log.Error("atom feed", "err", err)
+		s.log.Error("atom feed", "error", err)
 		http.Error(w, "feed unavailable", http.StatusServiceUnavailable)
 		return
 	}
-	s.writeAtom(w, "/feed.atom", "Fanfare", posts)
+	s.writeAtom(r.Context(), w, "/feed.atom", s.opt.PlatformName, posts)
 }
 
 func (s *Server) atomCampaign(w http.ResponseWriter, r *http.Request) {
@@ -76,17 +77,17 @@ func (s *Server) atomCampaign(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err != nil {
-		s.log.Error("atom feed", "campaign_id", id, "err", err)
+		s.log.Error("atom feed", "campaign_id", id, "error", err)
 		http.Error(w, "feed unavailable", http.StatusServiceUnavailable)
 		return
 	}
 	posts, _, err := s.opt.Queue.List(r.Context(), content.ListOptions{State: content.StatePublished, CampaignID: id, Limit: 500})
 	if err != nil {
-		s.log.Error("atom feed", "campaign_id", id, "err", err)
+		s.log.Error("atom feed", "campaign_id", id, "error", err)
 		http.Error(w, "feed unavailable", http.StatusServiceUnavailable)
 		return
 	}
-	s.writeAtom(w, "/campaigns/"+url.PathEscape(id)+"/feed.atom", "Fanfare — "+c.Title, posts)
+	s.writeAtom(r.Context(), w, "/campaigns/"+url.PathEscape(id)+"/feed.atom", s.opt.PlatformName+" — "+c.Title, posts)
 }
 
 // announcements keeps one post per event (GroupID), the Facebook one when
@@ -123,17 +124,18 @@ func announcements(posts []content.Post, n int) []content.Post {
 	return out
 }
 
-func (s *Server) writeAtom(w http.ResponseWriter, self, title string, posts []content.Post) {
+func (s *Server) writeAtom(ctx context.Context, w http.ResponseWriter, self, title string, posts []content.Post) {
 	base := s.publicURL.String()
 	host := s.publicURL.Hostname()
 	f := atomFeed{
 		ID:     base + self,
 		Title:  title,
 		Links:  []atomLink{{Rel: "self", Type: "application/atom+xml", Href: base + self}, {Rel: "alternate", Href: base + "/"}},
-		Author: atomAuthor{Name: "Fanfare", URI: base + "/"},
+		Author: atomAuthor{Name: s.opt.PlatformName, URI: base + "/"},
 		Gen:    "Fanfare",
 	}
 	var newest time.Time
+	campaignURLs := map[string]string{}
 	for _, p := range announcements(posts, atomEntries) {
 		at := p.PublishedAt
 		if at.IsZero() {
@@ -146,10 +148,7 @@ func (s *Server) writeAtom(w http.ResponseWriter, self, title string, posts []co
 		if key == "" {
 			key = p.ID
 		}
-		href := p.ExternalURL
-		if href == "" {
-			href = base + "/posts/" + url.PathEscape(p.ID)
-		}
+		href := s.entryLink(ctx, p, campaignURLs)
 		e := atomEntry{
 			// tag: URIs (RFC 4151) stay the same if the public URL's scheme changes.
 			ID:        "tag:" + host + "," + at.UTC().Format("2006-01-02") + ":" + tagSpecific(key),
@@ -173,13 +172,60 @@ func (s *Server) writeAtom(w http.ResponseWriter, self, title string, posts []co
 	enc := xml.NewEncoder(&buf)
 	enc.Indent("", "  ")
 	if err := enc.Encode(f); err != nil {
-		s.log.Error("atom feed encode", "err", err)
+		s.log.Error("atom feed encode", "error", err)
 		http.Error(w, "feed unavailable", http.StatusInternalServerError)
 		return
 	}
 	w.Header().Set("Content-Type", "application/atom+xml; charset=utf-8")
 	w.Header().Set("Cache-Control", "public, max-age=300")
 	_, _ = buf.WriteTo(w)
+}
+
+// entryLink is where an entry leads a reader: the public page of the
+// campaign it is about, tagged utm_source=atom so the platform counts the
+// feed's visits; else the post's own link, else the post on the network.
+func (s *Server) entryLink(ctx context.Context, p content.Post, cache map[string]string) string {
+	link := ""
+	if p.CampaignID != "" {
+		u, ok := cache[p.CampaignID]
+		if !ok {
+			u = s.campaign(ctx, p.CampaignID).URL
+			cache[p.CampaignID] = u
+		}
+		link = u
+	}
+	if link == "" {
+		link = p.Link
+	}
+	if link != "" {
+		if tagged, ok := atomTagged(link); ok {
+			return tagged
+		}
+	}
+	if p.ExternalURL != "" {
+		return p.ExternalURL
+	}
+	return s.publicURL.String() + "/posts/" + url.PathEscape(p.ID)
+}
+
+// atomTagged sets the tracking tag of a link followed from the feed,
+// replacing any utm_* the link carried for another channel.
+func atomTagged(link string) (string, bool) {
+	u, err := url.Parse(link)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return "", false
+	}
+	q := u.Query()
+	for k := range q {
+		if strings.HasPrefix(k, "utm_") {
+			q.Del(k)
+		}
+	}
+	q.Set("utm_source", "atom")
+	q.Set("utm_medium", "feed")
+	q.Set("utm_campaign", "fanfare")
+	u.RawQuery = q.Encode()
+	return u.String(), true
 }
 
 // tagSpecific percent-encodes what a tag URI's specific part may not hold.

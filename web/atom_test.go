@@ -12,8 +12,13 @@ import (
 	"github.com/fanfarehq/fanfare/content"
 )
 
+// TestAtomFeed: the public feed is titled with the platform's name, keeps
+// one entry per event (the fuller Facebook text), newest first, and leads
+// readers to the campaign's public page tagged utm_source=atom; an entry
+// whose campaign the tracker no longer knows leads to the post on the
+// network, one with a link of its own to that link, re-tagged.
 func TestAtomFeed(t *testing.T) {
-	e := newEnv(t, nil)
+	e := newEnv(t, func(o *Options) { o.PlatformName = "Ulule" })
 	e.camps.put(testCampaign(e.clock.Now()), nil, nil)
 	t1 := time.Date(2026, 3, 8, 10, 0, 0, 0, time.UTC)
 	t2 := t1.Add(24 * time.Hour)
@@ -24,6 +29,9 @@ func TestAtomFeed(t *testing.T) {
 	e.queue.add(content.Post{GroupID: "43/launch", CampaignID: "43", Network: "x", Kind: content.KindMilestone, State: content.StatePublished,
 		Text: "New: Forge", PublishedAt: t2, ExternalURL: "https://x.com/fanfare/status/2"})
 	e.queue.add(content.Post{GroupID: "44/launch", CampaignID: "44", Network: "x", Kind: content.KindMilestone, State: content.StatePending, Text: "not yet"})
+	t0 := t1.Add(-24 * time.Hour)
+	e.queue.add(content.Post{GroupID: "manual:1", Network: "facebook", Kind: content.KindManual, State: content.StatePublished,
+		Text: "Salon ce week-end", Link: "https://example.org/salon?utm_source=facebook&ref=home", PublishedAt: t0, ExternalURL: "https://facebook.com/1_3"})
 
 	b := e.browser() // public: no login
 	resp := b.get("/feed.atom")
@@ -63,8 +71,8 @@ func TestAtomFeed(t *testing.T) {
 	if f.XMLName.Space != "http://www.w3.org/2005/Atom" || f.XMLName.Local != "feed" {
 		t.Errorf("root %v", f.XMLName)
 	}
-	if f.ID == "" || f.Title == "" || f.Author.Name == "" {
-		t.Errorf("feed id %q title %q author %q", f.ID, f.Title, f.Author.Name)
+	if f.ID == "" || f.Title != "Ulule" || f.Author.Name != "Ulule" {
+		t.Errorf("feed id %q title %q author %q, want the platform's name", f.ID, f.Title, f.Author.Name)
 	}
 	if _, err := time.Parse(time.RFC3339, f.Updated); err != nil || f.Updated != t2.Format(time.RFC3339) {
 		t.Errorf("feed updated %q, want the newest entry's time", f.Updated)
@@ -76,15 +84,18 @@ func TestAtomFeed(t *testing.T) {
 	if !self {
 		t.Errorf("no rel=self link: %+v", f.Links)
 	}
-	if len(f.Entries) != 2 {
-		t.Fatalf("%d entries, want one per published event (2)", len(f.Entries))
+	if len(f.Entries) != 3 {
+		t.Fatalf("%d entries, want one per published event (3)", len(f.Entries))
 	}
 	if f.Entries[0].Link.Href != "https://x.com/fanfare/status/2" {
 		t.Errorf("newest first: %q", f.Entries[0].Link.Href)
 	}
 	second := f.Entries[1]
-	if second.Link.Href != "https://facebook.com/1_2" || second.Content.Body != "Lumière est financé à 50 % <grâce à vous> & merci !" || second.Content.Type != "text" {
-		t.Errorf("the Facebook text is not the one kept: %+v", second)
+	if second.Link.Href != "https://example.org/p/lumiere?utm_campaign=fanfare&utm_medium=feed&utm_source=atom" || second.Content.Body != "Lumière est financé à 50 % <grâce à vous> & merci !" || second.Content.Type != "text" {
+		t.Errorf("the Facebook text is not the one kept, or the link is not the campaign's tagged page: %+v", second)
+	}
+	if got := f.Entries[2].Link.Href; got != "https://example.org/salon?ref=home&utm_campaign=fanfare&utm_medium=feed&utm_source=atom" {
+		t.Errorf("a manual post's link %q, want its own link re-tagged for the feed", got)
 	}
 	seen := map[string]bool{}
 	for _, en := range f.Entries {
@@ -106,14 +117,14 @@ func TestAtomFeed(t *testing.T) {
 	if err != nil {
 		t.Fatalf("gofeed: %v", err)
 	}
-	if parsed.FeedType != "atom" || len(parsed.Items) != 2 || parsed.Items[1].Link != "https://facebook.com/1_2" {
+	if parsed.FeedType != "atom" || len(parsed.Items) != 3 || !strings.Contains(parsed.Items[1].Link, "utm_source=atom") {
 		t.Errorf("gofeed read %s with %d items", parsed.FeedType, len(parsed.Items))
 	}
 
 	// Per campaign.
 	raw2, _ := io.ReadAll(b.get("/campaigns/42/feed.atom").Body)
 	cf, err := gofeed.NewParser().ParseString(string(raw2))
-	if err != nil || len(cf.Items) != 1 || !strings.Contains(cf.Title, "Lumière") {
+	if err != nil || len(cf.Items) != 1 || cf.Title != "Ulule — Lumière" {
 		t.Errorf("campaign feed: %v %+v", err, cf)
 	}
 	if resp := b.get("/campaigns/nope/feed.atom"); resp.StatusCode != 404 {

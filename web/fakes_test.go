@@ -117,9 +117,11 @@ func (q *fakeQueue) List(ctx context.Context, o content.ListOptions) ([]content.
 	}
 	var all []content.Post
 	for _, p := range q.posts {
+		family, _, _ := strings.Cut(p.Milestone, ":")
 		if (o.State == "" || p.State == o.State) && (o.CampaignID == "" || p.CampaignID == o.CampaignID) &&
 			(o.Network == "" || p.Network == o.Network) && (o.GroupID == "" || p.GroupID == o.GroupID) &&
-			(o.Kind == "" || p.Kind == o.Kind) {
+			(o.Kind == "" || p.Kind == o.Kind) && (o.Lang == "" || p.Lang == o.Lang) &&
+			(o.Family == "" || (p.Milestone != "" && family == o.Family)) {
 			all = append(all, *p)
 		}
 	}
@@ -387,3 +389,58 @@ func (f *fakeNetworks) NetworkStatus(ctx context.Context) ([]bots.NetworkStatus,
 	defer f.mu.Unlock()
 	return slices.Clone(f.status), nil
 }
+
+// fakeSlots is a SlotPlanner over the fake queue: PlanNetwork places each
+// unplaced approved post of a network an hour after the previous one
+// (starting an hour from now), CheckSlot answers the verdict set for the
+// test (fits by default), EarliestSlot the estimate set.
+type fakeSlots struct {
+	mu       sync.Mutex
+	q        *fakeQueue
+	now      func() time.Time
+	verdict  bots.SlotVerdict
+	estimate bots.SlotEstimate
+	quiet    *bots.QuietHours
+	planned  []string // networks planned, in order
+	checked  []time.Time
+}
+
+func (f *fakeSlots) PlanNetwork(ctx context.Context, network string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.planned = append(f.planned, network)
+	f.q.mu.Lock()
+	defer f.q.mu.Unlock()
+	var ids []string
+	for id, p := range f.q.posts {
+		if p.Network == network && p.State == content.StateApproved && p.ScheduledAt.IsZero() {
+			ids = append(ids, id)
+		}
+	}
+	sort.Strings(ids)
+	next := f.now().Add(time.Hour).Truncate(time.Minute)
+	for _, p := range f.q.posts {
+		if p.Network == network && !p.ScheduledAt.IsZero() && !p.ScheduledAt.Before(next) {
+			next = p.ScheduledAt.Add(time.Hour)
+		}
+	}
+	for _, id := range ids {
+		p := f.q.posts[id]
+		p.ScheduledAt, p.SlotNote = next, "earliest free slot"
+		next = next.Add(time.Hour)
+	}
+	return nil
+}
+
+func (f *fakeSlots) CheckSlot(ctx context.Context, p content.Post, at time.Time) (bots.SlotVerdict, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.checked = append(f.checked, at)
+	return f.verdict, nil
+}
+
+func (f *fakeSlots) EarliestSlot(ctx context.Context, p content.Post) (bots.SlotEstimate, error) {
+	return f.estimate, nil
+}
+
+func (f *fakeSlots) QuietHours() *bots.QuietHours { return f.quiet }

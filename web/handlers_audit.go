@@ -15,7 +15,7 @@ func (s *Server) auditPage(w http.ResponseWriter, r *http.Request) {
 	limit := queryInt(r, "limit", 200, 1, 1000)
 	lines, err := s.opt.Queue.AuditLog(r.Context(), limit)
 	if err != nil {
-		s.fail(w, r, err)
+		s.pageFailed(w, r, err)
 		return
 	}
 	s.render(w, http.StatusOK, "audit", s.page(w, r, "audit", "audit.title", auditData{Lines: lines, Limit: limit}))

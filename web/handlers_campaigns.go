@@ -5,6 +5,7 @@ import (
 	"html/template"
 	"math"
 	"net/http"
+	"slices"
 	"strconv"
 	"time"
 
@@ -74,7 +75,7 @@ func (s *Server) campaignsPage(w http.ResponseWriter, r *http.Request) {
 	const limit = 50
 	cs, total, err := s.opt.Campaigns.List(r.Context(), campaigns.ListOptions{State: state, Offset: offset, Limit: limit})
 	if err != nil {
-		s.fail(w, r, err)
+		s.pageFailed(w, r, err)
 		return
 	}
 	lang := localeFrom(r.Context()).lang
@@ -110,29 +111,33 @@ func (s *Server) campaignPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err != nil {
-		s.fail(w, r, err)
+		s.pageFailed(w, r, err)
 		return
 	}
 	hist, err := s.opt.Campaigns.History(ctx, id, c.LaunchedAt.Add(-time.Hour))
 	if err != nil {
-		s.fail(w, r, err)
+		s.pageFailed(w, r, err)
 		return
 	}
 	posts, _, err := s.opt.Queue.List(ctx, content.ListOptions{CampaignID: id, Limit: 200})
 	if err != nil {
-		s.fail(w, r, err)
+		s.pageFailed(w, r, err)
 		return
 	}
 	l := localeFrom(ctx)
 	d := campaignData{
 		Campaign:  s.newCampaignView(c, l.lang),
-		Sparkline: Sparkline(hist, c.Goal, 320, 64),
+		Sparkline: Sparkline(hist, c.Goal, 320, 64, l.T("campaign.sparkline")),
 		Samples:   len(hist),
-		Posts:     postViews(posts),
+		Posts:     s.namer(ctx).views(posts),
 	}
 	for _, m := range fired {
 		d.Milestones = append(d.Milestones, milestoneRow{FiredMilestone: m, Label: l.MilestoneLabel(string(m.Milestone), c.StretchGoals)})
 	}
+	// As the campaign lived them: 50 % before 100 %, not as text.
+	slices.SortStableFunc(d.Milestones, func(a, b milestoneRow) int {
+		return compareMilestones(string(a.Milestone), string(b.Milestone))
+	})
 	p := s.page(w, r, "campaigns", "campaign.title", d)
 	p.Title = c.Title
 	s.render(w, http.StatusOK, "campaign", p)

@@ -38,11 +38,11 @@ func (s *Server) composeSubmit(w http.ResponseWriter, r *http.Request) {
 	showErr := func(err error) {
 		var fe *content.FieldError
 		if errors.As(err, &fe) {
-			d.Error = l.T("err.field", fe.Field, fe.Message)
+			d.Error = s.fieldNotice(r, fe).Msg
 		} else if errors.Is(err, content.ErrWrongState) {
-			d.Error = l.T("err.wrong_state", err.Error())
+			d.Error = l.T("err.wrong_state_now")
 		} else {
-			s.log.Error("compose failed", "err", err)
+			s.log.Error("compose failed", "error", err)
 			d.Error = l.T("err.internal")
 		}
 		s.render(w, http.StatusUnprocessableEntity, "compose", s.page(w, r, "compose", "compose.title", d))
@@ -50,7 +50,7 @@ func (s *Server) composeSubmit(w http.ResponseWriter, r *http.Request) {
 	if d.When != "" {
 		at, err := time.ParseInLocation("2006-01-02T15:04", d.When, s.loc)
 		if err != nil {
-			showErr(&content.FieldError{Field: "scheduled_at", Message: l.T("err.bad_time")})
+			showErr(&content.FieldError{Field: "scheduled_at", Message: "is not a date and time"})
 			return
 		}
 		m.ScheduledAt = &at
@@ -71,7 +71,7 @@ func (s *Server) composeSubmit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.log.Info("manual post queued", "posts", len(posts), "approved", m.Approve, "actor", actor(r))
-	s.setFlash(w, "ok", l.T("flash.composed", len(posts)))
+	s.setFlash(w, "ok", l.N("flash.composed", len(posts)))
 	to := "/"
 	if m.Approve {
 		to = "/calendar"

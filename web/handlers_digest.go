@@ -23,7 +23,7 @@ func (s *Server) digestPage(w http.ResponseWriter, r *http.Request) {
 		http.NotFound(w, r)
 		return
 	case err != nil:
-		s.fail(w, r, err)
+		s.fail(w, r, err, "/")
 		return
 	}
 	if p.Kind != content.KindDigest || !slices.Contains([]content.State{content.StatePublishing, content.StatePublished, content.StateUnknown}, p.State) {
@@ -41,7 +41,7 @@ func (s *Server) digestPage(w http.ResponseWriter, r *http.Request) {
 		if i < 0 {
 			c, _, err := s.opt.Campaigns.Get(r.Context(), cv.CampaignID)
 			if err != nil && !errors.Is(err, campaigns.ErrNotFound) {
-				s.fail(w, r, err)
+				s.fail(w, r, err, "/")
 				return
 			}
 			if c.ID == "" {

@@ -22,7 +22,7 @@ func (s *Server) feedsPage(w http.ResponseWriter, r *http.Request) {
 	if s.opt.Feeds != nil {
 		fs, err := s.opt.Feeds.List(r.Context())
 		if err != nil {
-			s.fail(w, r, err)
+			s.pageFailed(w, r, err)
 			return
 		}
 		d.Feeds = fs
@@ -52,7 +52,7 @@ func splitList(s string) []string {
 func (s *Server) feedAdd(w http.ResponseWriter, r *http.Request) {
 	l := localeFrom(r.Context())
 	if s.opt.Feeds == nil {
-		s.done(w, r, &content.FieldError{Field: "feeds", Message: l.T("feeds.none")}, "", "/feeds")
+		s.done(w, r, fieldErr("feeds", l.T("feeds.none")), "", "/feeds")
 		return
 	}
 	u, err := checkFeedURL(r.PostFormValue("url"))
@@ -75,7 +75,7 @@ func (s *Server) feedAdd(w http.ResponseWriter, r *http.Request) {
 func (s *Server) feedRemove(w http.ResponseWriter, r *http.Request) {
 	l := localeFrom(r.Context())
 	if s.opt.Feeds == nil {
-		s.done(w, r, &content.FieldError{Field: "feeds", Message: l.T("feeds.none")}, "", "/feeds")
+		s.done(w, r, fieldErr("feeds", l.T("feeds.none")), "", "/feeds")
 		return
 	}
 	if err := s.opt.Feeds.Remove(r.Context(), r.PostFormValue("url")); err != nil {
@@ -91,15 +91,14 @@ func (s *Server) feedRemove(w http.ResponseWriter, r *http.Request) {
 func (s *Server) feedFetch(w http.ResponseWriter, r *http.Request) {
 	l := localeFrom(r.Context())
 	if s.opt.FetchFeed == nil {
-		s.done(w, r, &content.FieldError{Field: "fetch", Message: l.T("feeds.no_fetch")}, "", "/feeds")
+		s.done(w, r, fieldErr("fetch", l.T("feeds.no_fetch")), "", "/feeds")
 		return
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), 30*time.Second)
 	defer cancel()
 	u := r.PostFormValue("url")
 	if err := s.opt.FetchFeed(ctx, u); err != nil {
-		s.setFlash(w, "error", l.T("flash.fetch_failed", err.Error()))
-		s.back(w, r, "/feeds")
+		s.answer(w, r, http.StatusOK, notice{Kind: "error", Msg: l.T("flash.fetch_failed"), Raw: err.Error()}, nil, "/feeds")
 		return
 	}
 	s.done(w, r, nil, l.T("flash.fetched"), "/feeds")

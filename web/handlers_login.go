@@ -51,7 +51,7 @@ func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request) {
 	addr := limitAddr(r)
 	ok, err := s.allowLogin(r.Context(), addr, name)
 	if err != nil {
-		s.log.Error("login limiter unavailable", "err", err)
+		s.log.Error("login limiter unavailable", "error", err)
 		again(http.StatusServiceUnavailable, "err.internal")
 		return
 	}
@@ -68,7 +68,7 @@ func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request) {
 	}
 	s.forgiveLogin(r.Context(), addr, name)
 	if err := s.newSession(r.Context(), w, u.Name, u.Role); err != nil {
-		s.fail(w, r, err)
+		s.pageFailed(w, r, err)
 		return
 	}
 	s.log.Info("login", "user", u.Name, "remote_addr", addr)
@@ -78,7 +78,7 @@ func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request) {
 func (s *Server) loginOnce(w http.ResponseWriter, r *http.Request) {
 	ok, err := s.consumeOnce(r.Context(), r.URL.Query().Get("token"))
 	if err != nil {
-		s.fail(w, r, err)
+		s.pageFailed(w, r, err)
 		return
 	}
 	if !ok {
@@ -86,7 +86,7 @@ func (s *Server) loginOnce(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err := s.newSession(r.Context(), w, onceUser, RoleManager); err != nil {
-		s.fail(w, r, err)
+		s.pageFailed(w, r, err)
 		return
 	}
 	s.log.Info("login with one-time link", "user", onceUser, "remote_addr", clientAddr(r))
@@ -95,7 +95,7 @@ func (s *Server) loginOnce(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
 	if err := s.endSession(w, r); err != nil {
-		s.log.Warn("logout", "err", err)
+		s.log.Warn("logout", "error", err)
 	}
 	http.Redirect(w, r, "/login", http.StatusSeeOther)
 }

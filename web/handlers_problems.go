@@ -10,16 +10,20 @@ type problemsData struct {
 	Posts []postView
 }
 
-// problemsPage lists what needs a person: failed, unknown and duplicate posts.
+// problemsPage lists what needs a person: unknown, failed and duplicate
+// posts, each with its campaign, when it happened, what the network said
+// explained with the next step, and the network's own words behind
+// "details".
 func (s *Server) problemsPage(w http.ResponseWriter, r *http.Request) {
 	var d problemsData
+	n := s.namer(r.Context())
 	for _, st := range []content.State{content.StateUnknown, content.StateFailed, content.StateDuplicate} {
 		posts, _, err := s.opt.Queue.List(r.Context(), content.ListOptions{State: st, Limit: 200})
 		if err != nil {
-			s.fail(w, r, err)
+			s.pageFailed(w, r, err)
 			return
 		}
-		d.Posts = append(d.Posts, postViews(posts)...)
+		d.Posts = append(d.Posts, n.views(posts)...)
 	}
 	s.render(w, http.StatusOK, "problems", s.page(w, r, "problems", "problems.title", d))
 }

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"time"
 
+	"golang.org/x/text/feature/plural"
 	"golang.org/x/text/language"
 )
 
@@ -19,6 +20,7 @@ const langCookie = "fanfare_lang"
 // locale translates catalog keys for one language.
 type locale struct {
 	lang string
+	tag  language.Tag
 	msgs map[string]string
 }
 
@@ -39,11 +41,37 @@ func (l locale) T(key string, args ...any) string {
 	return m
 }
 
+// pluralForms are the CLDR plural categories, by golang.org/x/text's Form.
+var pluralForms = map[plural.Form]string{
+	plural.Other: "other", plural.Zero: "zero", plural.One: "one",
+	plural.Two: "two", plural.Few: "few", plural.Many: "many",
+}
+
+// N returns the plural form of key for the count n, by the language's CLDR
+// rules (French says "0 publication", English "0 posts"): the catalog holds
+// "key|one", "key|other" (and "key|many"… where a language has them). The
+// message's first argument is n formatted for the language; args follow.
+func (l locale) N(key string, n int, args ...any) string {
+	form := pluralForms[plural.Cardinal.MatchPlural(l.tag, abs(n), 0, 0, 0, 0)]
+	k := key + "|" + form
+	if _, ok := l.msgs[k]; !ok {
+		k = key + "|other"
+	}
+	return l.T(k, append([]any{l.Number(int64(n))}, args...)...)
+}
+
+func abs(n int) int {
+	if n < 0 {
+		return -n
+	}
+	return n
+}
+
 func newLocale(lang string) locale {
 	if _, ok := catalog[lang]; !ok {
 		lang = "en"
 	}
-	return locale{lang: lang, msgs: catalog[lang]}
+	return locale{lang: lang, tag: language.Make(lang), msgs: catalog[lang]}
 }
 
 const localeKey ctxKey = 1

@@ -15,7 +15,9 @@ import (
 )
 
 // TestWithRealStore runs the dashboard and the API over the real Redis queue
-// (content.Store), sharing the Redis the sessions use.
+// (content.Store) and the real scheduler (bots.Scheduler), sharing the Redis
+// the sessions use: an approval is placed at once and said, a move in the
+// calendar is checked against quiet hours and spacing.
 func TestWithRealStore(t *testing.T) {
 	var store *content.Store
 	e := newEnv(t, func(o *Options) {
@@ -37,6 +39,14 @@ func TestWithRealStore(t *testing.T) {
 			t.Fatal(err)
 		}
 		o.Queue = store
+		sched, err := bots.NewScheduler(store, bots.SchedulerOptions{
+			Networks:   map[string]bots.NetworkLimits{"x": {DailyCap: 3, MinSpacing: 20 * time.Minute}, "facebook": {DailyCap: 3, MinSpacing: time.Hour}},
+			QuietHours: &bots.QuietHours{Start: "22:00", End: "08:00"}, Location: o.Location, Now: o.Now,
+			GoodHours: map[string][]bots.HourRange{"x": nil, "facebook": nil}}) // the earliest slot: no good hours to wait for
+		if err != nil {
+			t.Fatal(err)
+		}
+		o.Slots = sched
 	})
 	ctx := t.Context()
 	var ids []string
@@ -49,17 +59,26 @@ func TestWithRealStore(t *testing.T) {
 		ids = append(ids, p.ID)
 	}
 	b := e.login("alice")
-	doc := b.page("/")
+	doc := b.page("/?lang=fr")
 	if n := doc.Find(`section.group[data-group="42/percent:50"] article.post`).Length(); n != 2 {
 		t.Fatalf("group shows %d posts", n)
 	}
 	if got := strings.TrimSpace(doc.Find("#count-pending").Text()); got != "2" {
 		t.Errorf("pending count %q", got)
 	}
-	b.flash(b.postForm("/posts/"+ids[0]+"/approve", url.Values{"next": {"/"}}))
+	// Approve in place: the scheduler places the post now and the notice
+	// says when (10:30 in Paris, the earliest free slot).
+	st, ans := b.hx("/posts/"+ids[0]+"/approve", "/?lang=fr", url.Values{"ctx": {"queue"}})
+	if got := norm(ans.Find("#notice p").Text()); st != 200 || got != "Approuvée. Elle partira le mar. 10 mars à 10 h 30 sur X." {
+		t.Errorf("approve: %d %q", st, got)
+	}
 	p, err := store.Get(ctx, ids[0])
-	if err != nil || p.State != content.StateApproved || p.Audit[len(p.Audit)-1].Actor != "alice" {
-		t.Fatalf("after approve: %v %s %+v", err, p.State, p.Audit)
+	if err != nil || p.State != content.StateApproved || p.Audit[len(p.Audit)-1].Actor != "system:scheduler" || p.Audit[len(p.Audit)-2].Actor != "alice" ||
+		!p.ScheduledAt.Equal(e.clock.Now()) {
+		t.Fatalf("after approve: %v %s %s %+v", err, p.State, p.ScheduledAt, p.Audit)
+	}
+	if got := ans.Find("#count-pending").Text(); got != "1" {
+		t.Errorf("the answer's pending count %q", got)
 	}
 	if st, er := e.api("POST", "/api/v1/posts/"+ids[0]+"/approve", "", nil); st != http.StatusConflict || er.Code != "wrong_state" {
 		t.Errorf("approve twice: %d %+v", st, er)
@@ -67,13 +86,25 @@ func TestWithRealStore(t *testing.T) {
 	if st, _ := e.api("POST", "/api/v1/posts/"+ids[1]+"/reject", `{"reason":"one is enough"}`, nil); st != 200 {
 		t.Errorf("reject: %d", st)
 	}
-	// Reschedule the approved one from the calendar, in Paris time.
-	b.flash(b.postForm("/posts/"+ids[0]+"/schedule", url.Values{"scheduled_at": {"2026-03-11T09:00"}}))
-	if p, _ = store.Get(ctx, ids[0]); !p.ScheduledAt.Equal(time.Date(2026, 3, 11, 8, 0, 0, 0, time.UTC)) {
-		t.Errorf("scheduled at %s", p.ScheduledAt)
+	// Move it in the calendar: into quiet hours is refused by the real rules…
+	form := func(at string) url.Values {
+		return url.Values{"scheduled_at": {at}, "ctx": {"calendar"}, "view": {"week"}, "from": {"2026-03-09"}}
 	}
-	if b.page("/calendar").Find(`section.day[data-day="2026-03-11"] #slot-`+ids[0]).Length() != 1 {
-		t.Error("the rescheduled post is not on the 11th")
+	st, ans = b.hx("/posts/"+ids[0]+"/schedule", "/calendar", form("2026-03-11T23:00"))
+	if got := norm(ans.Find("#notice p").Text()); st != http.StatusUnprocessableEntity ||
+		got != "Impossible de la placer le mer. 11 mars à 23 h 00 : heures calmes jusqu'à 8 h 00. Heure possible la plus proche : le jeu. 12 mars à 8 h 00." {
+		t.Errorf("quiet hours: %d %q", st, got)
+	}
+	// …and a time that fits is taken, in Paris time.
+	st, ans = b.hx("/posts/"+ids[0]+"/schedule", "/calendar", form("2026-03-11T09:00"))
+	if p, _ = store.Get(ctx, ids[0]); st != 200 || !p.ScheduledAt.Equal(time.Date(2026, 3, 11, 8, 0, 0, 0, time.UTC)) || p.SlotNote != "set by alice" {
+		t.Errorf("moved: %d at %s %q", st, p.ScheduledAt, p.SlotNote)
+	}
+	if ans.Find(`#calendar td[data-day="2026-03-11"][data-hour="9"] #slot-`+ids[0]).Length() != 1 {
+		t.Error("the redrawn calendar does not have the post at 09:00 on the 11th")
+	}
+	if b.page("/calendar").Find(`td[data-day="2026-03-11"][data-hour="9"] #slot-`+ids[0]).Length() != 1 {
+		t.Error("the rescheduled post is not at 09:00 on the 11th")
 	}
 	// A manual post through the API, approved at a given time.
 	var l List[content.Post]
@@ -84,7 +115,7 @@ func TestWithRealStore(t *testing.T) {
 		t.Errorf("manual post %+v", l.Items[0])
 	}
 	lines := b.page("/audit").Find("table.audit tbody tr")
-	if lines.Length() < 5 || !strings.Contains(lines.First().Text(), "api:ci") {
+	if lines.Length() < 5 || !strings.Contains(lines.First().Text(), "API (ci)") {
 		t.Errorf("audit %d lines, newest %q", lines.Length(), lines.First().Text())
 	}
 }

@@ -72,6 +72,7 @@ type env struct {
 	feeds    *fakeFeeds
 	eng      *fakeEngagement
 	networks *fakeNetworks
+	slots    *fakeSlots
 	rdb      *redis.Client
 	srv      *Server
 	ts       *httptest.Server
@@ -88,13 +89,14 @@ func newEnv(t *testing.T, edit func(*Options)) *env {
 	e.feeds = &fakeFeeds{}
 	e.eng = &fakeEngagement{series: map[string][]bots.EngagementSample{}}
 	e.networks = &fakeNetworks{status: []bots.NetworkStatus{{Network: "x", Enabled: true}, {Network: "facebook", Enabled: true}}}
+	e.slots = &fakeSlots{q: e.queue, now: e.clock.Now}
 	e.rdb = redistest.Client(t)
 	paris, err := time.LoadLocation("Europe/Paris")
 	if err != nil {
 		t.Fatalf("time zone data: %v", err)
 	}
 	o := Options{
-		Queue: e.queue, Campaigns: e.camps, Feeds: e.feeds, Engagement: e.eng, Networks: e.networks,
+		Queue: e.queue, Campaigns: e.camps, Feeds: e.feeds, Engagement: e.eng, Networks: e.networks, Slots: e.slots,
 		FetchFeed: func(_ context.Context, u string) error { e.fetched = append(e.fetched, u); return nil },
 		Hooks: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			e.hooked++
@@ -202,6 +204,28 @@ func (b *browser) page(path string) *goquery.Document {
 		b.e.t.Fatalf("GET %s: %v", path, err)
 	}
 	return doc
+}
+
+// hx posts a form as htmx does (HX-Request, the page's URL) and returns
+// the answer's status and parsed fragments.
+func (b *browser) hx(path, current string, v url.Values) (int, *goquery.Document) {
+	b.e.t.Helper()
+	if v == nil {
+		v = url.Values{}
+	}
+	if _, ok := v["csrf"]; !ok && b.csrf != "" {
+		v.Set("csrf", b.csrf)
+	}
+	req, _ := http.NewRequest(http.MethodPost, b.e.ts.URL+path, strings.NewReader(v.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("HX-Request", "true")
+	req.Header.Set("HX-Current-URL", b.e.ts.URL+current)
+	resp := b.do(req)
+	doc, err := goquery.NewDocumentFromReader(resp.Body)
+	if err != nil {
+		b.e.t.Fatalf("POST %s: %v", path, err)
+	}
+	return resp.StatusCode, doc
 }
 
 // flash follows a 303 and returns the flash message shown on the target.

@@ -1,35 +1,33 @@
 package web
 
 import (
+	"cmp"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
-	"golang.org/x/text/language"
 	"golang.org/x/text/message"
 	"golang.org/x/text/number"
 
 	"github.com/fanfarehq/fanfare/campaigns"
 )
 
+var printers sync.Map // language tag string → *message.Printer
+
 // Number groups digits the way the interface's language does: "1,000" in
-// English, "1 000" (no-break space) in French.
+// English, "1 000" (narrow no-break space) in French.
 func (l locale) Number(n int64) string {
-	tag, err := language.Parse(l.lang)
-	if err != nil {
-		tag = language.English
+	p, ok := printers.Load(l.lang)
+	if !ok {
+		p, _ = printers.LoadOrStore(l.lang, message.NewPrinter(l.tag))
 	}
-	return message.NewPrinter(tag).Sprint(number.Decimal(n))
+	return p.(*message.Printer).Sprint(number.Decimal(n))
 }
 
-// plural picks the catalog key for a count: French treats 0 and 1 as
-// singular, English only 1.
-func (l locale) plural(n int64, one, many string) string {
-	if n == 1 || (l.lang == "fr" && n == 0) {
-		return one
-	}
-	return many
-}
+// Percent is a whole percentage: "25 %" in French (narrow no-break space
+// before the sign), "25%" in English.
+func (l locale) Percent(n int64) string { return l.T("num.percent", l.Number(n)) }
 
 // MilestoneLabel says a milestone name ("percent:200", "ending:24h") the way
 // a person reads it, in the interface's language. goals are the campaign's
@@ -50,11 +48,11 @@ func (l locale) MilestoneLabel(raw string, goals []campaigns.StretchGoal) string
 		}
 	case "percent":
 		if n, ok := positive(arg); ok {
-			return l.T("milestone.percent", l.Number(n))
+			return l.T("milestone.percent", l.Percent(n))
 		}
 	case "backers":
-		if n, ok := positive(arg); ok {
-			return l.T(l.plural(n, "milestone.backers_one", "milestone.backers"), l.Number(n))
+		if n, ok := positive(arg); ok && n <= 1<<31 {
+			return l.N("milestone.backers", int(n))
 		}
 	case "stretch":
 		i, err := strconv.Atoi(arg)
@@ -72,11 +70,9 @@ func (l locale) MilestoneLabel(raw string, goals []campaigns.StretchGoal) string
 		switch {
 		case err != nil || d <= 0:
 		case d%time.Hour == 0:
-			h := int64(d / time.Hour)
-			return l.T(l.plural(h, "milestone.ending_hours_one", "milestone.ending_hours"), h)
+			return l.N("milestone.ending_hours", int(d/time.Hour))
 		case d%time.Minute == 0:
-			m := int64(d / time.Minute)
-			return l.T(l.plural(m, "milestone.ending_minutes_one", "milestone.ending_minutes"), m)
+			return l.N("milestone.ending_minutes", int(d/time.Minute))
 		}
 	case "ended":
 		if arg == string(campaigns.StateSuccessful) {
@@ -90,4 +86,51 @@ func (l locale) MilestoneLabel(raw string, goals []campaigns.StretchGoal) string
 func positive(s string) (int64, bool) {
 	n, err := strconv.ParseInt(s, 10, 64)
 	return n, err == nil && n > 0
+}
+
+// milestoneFamilies are the families in the order a campaign lives them,
+// for sorting and for the queue's filter.
+var milestoneFamilies = []string{"launch", "percent", "backers", "stretch", "ending", "ended"}
+
+// milestoneFamily is the part of a milestone before ':'.
+func milestoneFamily(m string) string {
+	f, _, _ := strings.Cut(m, ":")
+	return f
+}
+
+// compareMilestones orders milestones as a campaign lives them: by family,
+// then by their number (percent:50 before percent:100, not as text), with
+// ending:72h before ending:24h.
+func compareMilestones(a, b string) int {
+	fa, aa, _ := strings.Cut(a, ":")
+	fb, ab, _ := strings.Cut(b, ":")
+	ia, ib := familyRank(fa), familyRank(fb)
+	if ia != ib {
+		return cmp.Compare(ia, ib)
+	}
+	if fa != fb {
+		return cmp.Compare(fa, fb)
+	}
+	if fa == "ending" {
+		da, ea := time.ParseDuration(aa)
+		db, eb := time.ParseDuration(ab)
+		if ea == nil && eb == nil {
+			return cmp.Compare(db, da) // more time left comes first
+		}
+	}
+	na, ea := strconv.ParseFloat(aa, 64)
+	nb, eb := strconv.ParseFloat(ab, 64)
+	if ea == nil && eb == nil {
+		return cmp.Compare(na, nb)
+	}
+	return cmp.Compare(aa, ab)
+}
+
+func familyRank(f string) int {
+	for i, g := range milestoneFamilies {
+		if g == f {
+			return i
+		}
+	}
+	return len(milestoneFamilies)
 }

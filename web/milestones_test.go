@@ -14,7 +14,7 @@ func TestMilestoneLabel(t *testing.T) {
 		raw, en, fr string
 	}{
 		{"launch", "launch", "lancement"},
-		{"story", "story", "portrait"},
+		{"story", "creator story", "portrait de créateur"},
 		{"percent:200", "200% funded", "financé à 200\u00a0%"},
 		{"percent:1500", "1,500% funded", "financé à 1\u00a0500\u00a0%"},
 		{"backers:1000", "1,000 backers", "1\u00a0000 contributeurs"},
@@ -76,7 +76,7 @@ func TestMilestoneLabelsOnPages(t *testing.T) {
 		if h.Length() != 1 {
 			t.Fatalf("%s: group %s has no milestone label", lang, group)
 		}
-		return h.Text(), h.AttrOr("title", "")
+		return h.Text(), h.AttrOr("data-milestone", "")
 	}
 	for _, tt := range []struct{ lang, group, want string }{
 		{"en", "42/percent:200", "200% funded"},
@@ -111,14 +111,22 @@ func TestMilestoneLabelsOnPages(t *testing.T) {
 		t.Errorf("fr milestone row %q", got)
 	}
 
-	dd := b.page("/posts/" + sx.ID + "?lang=en").Find("dl.facts dd").First()
+	dd := b.page("/posts/" + sx.ID + "?lang=en").Find("dl.facts dd").Eq(1)
 	if dd.Find(".milestone").Text() != "stretch goal: Bac à compost" || dd.Find(".raw").Text() != "stretch:0" {
 		t.Errorf("post page kind %q", dd.Text())
 	}
 
+	// Milestones sort as a campaign lives them, not as text.
+	for _, tt := range []struct{ a, b string }{{"percent:50", "percent:100"}, {"percent:300", "backers:10"}, {"ending:72h", "ending:24h"},
+		{"launch", "percent:25"}, {"backers:10", "backers:100"}, {"stretch:1", "stretch:10"}, {"ending:24h", "ended:successful"}} {
+		if compareMilestones(tt.a, tt.b) >= 0 || compareMilestones(tt.b, tt.a) <= 0 {
+			t.Errorf("%s should come before %s", tt.a, tt.b)
+		}
+	}
+
 	// A manual post's group is named by its kind, as before.
 	e.queue.Create(t.Context(), content.Draft{DedupKey: "m", GroupID: "m", Kind: content.KindManual, Network: "x", Text: "hello"})
-	if got := b.page("/?lang=en").Find(`section.group[data-group="m"] h2`).Text(); got != "manual" {
+	if got := b.page("/?lang=en").Find(`section.group[data-group="m"] h2`).Text(); got != "manual post" {
 		t.Errorf("manual group heading %q", got)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"github.com/PuerkitoBio/goquery"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -13,69 +14,48 @@ import (
 	"github.com/fanfarehq/fanfare/content"
 )
 
-func TestCalendarPlacesPostsOnTheirDayInParis(t *testing.T) {
-	e := newEnv(t, nil) // clock: 2026-03-10 09:30 UTC
-	// 23:30 UTC on the 11th is 00:30 on the 12th in Paris (UTC+1 in March).
-	late := time.Date(2026, 3, 11, 23, 30, 0, 0, time.UTC)
-	p, _, _ := e.queue.Create(t.Context(), content.Draft{DedupKey: "a", GroupID: "a", Kind: content.KindManual, Network: "x", Text: "late one"})
-	e.queue.Approve(t.Context(), p.ID, "alice")
-	e.queue.Edit(t.Context(), p.ID, content.Edit{ScheduledAt: &late}, "system:scheduler")
-	pub := e.queue.add(content.Post{Network: "facebook", Kind: content.KindMilestone, State: content.StatePublished, Text: "went out",
-		PublishedAt: time.Date(2026, 3, 10, 7, 0, 0, 0, time.UTC), ExternalURL: "https://facebook.com/1_2"})
-
-	b := e.login("alice")
-	doc := b.page("/calendar")
-	if n := doc.Find("section.day").Length(); n != 7 {
-		t.Errorf("%d days, want 7", n)
-	}
-	slot := doc.Find(`section.day[data-day="2026-03-12"] #slot-` + p.ID)
-	if slot.Length() != 1 {
-		t.Fatalf("post scheduled 00:30 Paris on the 12th is not on the 12th: %q", doc.Find("#slot-"+p.ID).Parent().AttrOr("data-day", "nowhere"))
-	}
-	if got := slot.Find("time").Text(); got != "00:30" {
-		t.Errorf("time %q, want 00:30", got)
-	}
-	if !strings.Contains(slot.Find(".slot-note").Text(), "set by hand") {
-		t.Errorf("slot note %q", slot.Find(".slot-note").Text())
-	}
-	if v, _ := slot.Find(`input[name=scheduled_at]`).Attr("value"); v != "2026-03-12T00:30" {
-		t.Errorf("reschedule input %q", v)
-	}
-	if doc.Find(`section.day[data-day="2026-03-10"] #slot-`+pub.ID).Length() != 1 {
-		t.Error("published post missing on the 10th")
-	}
-	if !doc.Find(`section.day[data-day="2026-03-10"]`).HasClass("today") {
-		t.Error("today is not marked")
-	}
-	if n := b.page("/calendar?days=14").Find("section.day").Length(); n != 14 {
-		t.Errorf("%d days, want 14", n)
-	}
-
-	// Reschedule: 2026-03-13 08:15 in Paris is 07:15 UTC.
-	b.flash(b.postForm("/posts/"+p.ID+"/schedule", url.Values{"scheduled_at": {"2026-03-13T08:15"}, "next": {"/calendar"}}))
-	if got := e.queue.post(p.ID).ScheduledAt; !got.Equal(time.Date(2026, 3, 13, 7, 15, 0, 0, time.UTC)) {
-		t.Errorf("rescheduled to %s", got)
-	}
-	msg := b.flash(b.postForm("/posts/"+p.ID+"/schedule", url.Values{"scheduled_at": {"tomorrow"}}))
-	if !strings.Contains(msg, "scheduled_at") {
-		t.Errorf("bad time flash %q", msg)
-	}
-}
-
-func TestProblemsPageShowsErrorsAndActions(t *testing.T) {
+// TestProblemsPageExplainsErrors: each problem shows its campaign, when it
+// happened, what the network said explained with the next step, and the
+// network's own words behind "details"; its actions work in place.
+func TestProblemsPageExplainsErrors(t *testing.T) {
 	e := newEnv(t, nil)
-	failed := e.queue.add(content.Post{Network: "x", Kind: content.KindMilestone, State: content.StateFailed, Text: "refused",
-		LastError: "x: invalid (HTTP 400): Your Tweet text is too long."})
+	e.camps.put(testCampaign(e.clock.Now()), nil, nil)
+	failed := e.queue.add(content.Post{Network: "x", Kind: content.KindMilestone, State: content.StateFailed, Text: "refused", CampaignID: "42",
+		Milestone: "percent:50", LastError: "unable to create post: Your Tweet text is too long.", UpdatedAt: e.clock.Now().Add(-3 * time.Hour)})
 	unknown := e.queue.add(content.Post{Network: "facebook", Kind: content.KindMilestone, State: content.StateUnknown, Text: "maybe",
-		LastError: "facebook: ambiguous: context deadline exceeded"})
+		LastError: "unable to publish to feed: context deadline exceeded", UpdatedAt: e.clock.Now().Add(-10 * time.Minute)})
+	dup := e.queue.add(content.Post{Network: "facebook", Kind: content.KindMilestone, State: content.StateDuplicate, Text: "again",
+		LastError: "unable to publish to feed: (#506) Duplicate status message"})
+	blocked := e.queue.add(content.Post{Network: "facebook", Kind: content.KindMilestone, State: content.StateFailed, Text: "blocked",
+		LastError: "unable to publish to feed: (#368) The action attempted has been deemed abusive or is otherwise disallowed"})
 	e.queue.add(content.Post{Network: "x", Kind: content.KindMilestone, State: content.StatePublished, Text: "fine"})
 	b := e.login("alice")
-	doc := b.page("/problems")
-	if n := doc.Find("article.post").Length(); n != 2 {
-		t.Fatalf("%d problem posts, want 2", n)
+	doc := b.page("/problems?lang=fr")
+	if n := doc.Find("article.post").Length(); n != 4 {
+		t.Fatalf("%d problem posts, want 4", n)
 	}
-	if got := doc.Find("#post-" + failed.ID + " .error-msg").Text(); !strings.Contains(got, "Your Tweet text is too long.") {
-		t.Errorf("last error %q", got)
+	card := doc.Find("#post-" + failed.ID)
+	if got := norm(card.Find(".about").Text()); got != "Lumière · financé à 50 %" {
+		t.Errorf("campaign and milestone %q", got)
+	}
+	if got := norm(card.Find(".when").Text()); got != "Survenu il y a 3 h" {
+		t.Errorf("when %q", got)
+	}
+	if got := norm(card.Find(".neterror strong").Text()); got != "X a refusé la publication." {
+		t.Errorf("what %q", got)
+	}
+	if got := norm(card.Find(".neterror .next").Text()); !strings.HasPrefix(got, "Que faire : Réessayez, puis corrigez le texte") {
+		t.Errorf("next step %q", got)
+	}
+	raw := card.Find(".neterror details .raw")
+	if raw.Text() != "unable to create post: Your Tweet text is too long." || raw.AttrOr("lang", "") != "en" {
+		t.Errorf("raw error %q behind details, lang %q", raw.Text(), raw.AttrOr("lang", ""))
+	}
+	for id, want := range map[string]string{unknown.ID: "On ne sait pas si la publication est arrivée sur Facebook", dup.ID: "Facebook indique que ce texte a déjà été publié.",
+		blocked.ID: "Facebook a temporairement bloqué les publications du compte."} {
+		if got := norm(doc.Find("#post-" + id + " .neterror strong").Text()); !strings.HasPrefix(got, want) {
+			t.Errorf("%s: %q, want %q", id, got, want)
+		}
 	}
 	up := doc.Find("#post-" + unknown.ID)
 	for _, sel := range []string{`form[action$="/retry"]`, `form[action$="/resolve"] input[name=url]`, `form[action$="/resolve"] input[name=reason]`} {
@@ -83,31 +63,43 @@ func TestProblemsPageShowsErrorsAndActions(t *testing.T) {
 			t.Errorf("action %s missing", sel)
 		}
 	}
-	if got := strings.TrimSpace(doc.Find("#count-problems").Text()); got != "2" {
+	if got := strings.TrimSpace(doc.Find("#count-problems").Text()); got != "4" {
 		t.Errorf("problem count %q", got)
 	}
 	// Resolve as published needs the URL.
-	msg := b.flash(b.postForm("/posts/"+unknown.ID+"/resolve", url.Values{"published": {"true"}, "url": {""}}))
-	if !strings.Contains(msg, "url") {
-		t.Errorf("flash %q", msg)
+	st, ans := b.hx("/posts/"+unknown.ID+"/resolve", "/problems", url.Values{"published": {"true"}, "url": {""}, "ctx": {"problems"}})
+	if st != http.StatusUnprocessableEntity || !strings.Contains(ans.Find("#notice").Text(), "https://…") {
+		t.Errorf("resolve without URL: %d %q", st, ans.Find("#notice").Text())
 	}
-	b.flash(b.postForm("/posts/"+unknown.ID+"/resolve", url.Values{"published": {"true"}, "url": {"https://facebook.com/1_9"}}))
-	if got := e.queue.post(unknown.ID); got.State != content.StatePublished || got.ExternalURL != "https://facebook.com/1_9" {
-		t.Errorf("resolved: %s %q", got.State, got.ExternalURL)
+	st, ans = b.hx("/posts/"+unknown.ID+"/resolve", "/problems", url.Values{"published": {"true"}, "url": {"https://facebook.com/1_9"}, "ctx": {"problems"}})
+	if got := e.queue.post(unknown.ID); st != 200 || got.State != content.StatePublished || got.ExternalURL != "https://facebook.com/1_9" {
+		t.Errorf("resolved: %d %s %q", st, got.State, got.ExternalURL)
 	}
-	b.flash(b.postForm("/posts/"+failed.ID+"/retry", nil))
-	if got := e.queue.post(failed.ID).State; got != content.StateApproved {
-		t.Errorf("retried: %s", got)
+	if c := ans.Find("#post-" + unknown.ID); c.AttrOr("hx-swap-oob", "") != "outerHTML" || !c.HasClass("done") {
+		t.Errorf("the resolved card is not swapped for its short line: %q", c.Text())
+	}
+	// Retry: back to approved, placed at once, and said when.
+	st, ans = b.hx("/posts/"+failed.ID+"/retry", "/problems", url.Values{"ctx": {"problems"}})
+	if got := e.queue.post(failed.ID); st != 200 || got.State != content.StateApproved || got.ScheduledAt.IsZero() {
+		t.Errorf("retried: %d %s at %s", st, got.State, got.ScheduledAt)
+	}
+	if got := norm(ans.Find("#notice p").Text()); got != "Remise dans la file d'envoi. Elle partira le mar. 10 mars à 11 h 30 sur X." {
+		t.Errorf("retry notice %q", got)
 	}
 }
 
 func TestPausedNetworkBannerOnEveryPage(t *testing.T) {
 	e := newEnv(t, nil)
-	e.networks.status[0] = bots.NetworkStatus{Network: "x", Enabled: true, Paused: true, Reason: "401 Unauthorized: token revoked", Since: e.clock.Now()}
+	e.networks.status[0] = bots.NetworkStatus{Network: "x", Enabled: true, Paused: true, Reason: "unable to create post: Unauthorized", Since: e.clock.Now().Add(-time.Hour)}
 	b := e.login("alice")
 	for _, path := range []string{"/", "/calendar", "/problems", "/audit"} {
-		if got := b.page(path).Find(".banner.paused").Text(); !strings.Contains(got, "token revoked") || !strings.Contains(got, "Publishing to X") {
+		banner := b.page(path + "?lang=fr").Find(".banner.paused")
+		if got := norm(banner.Find("p").First().Text()); !strings.HasPrefix(got, "La publication sur X est en pause depuis 1 h.") ||
+			!strings.Contains(got, "X a refusé le jeton d'accès") || !strings.Contains(got, "Reconnectez le jeton (networks.x dans la configuration)") {
 			t.Errorf("%s: banner %q", path, got)
+		}
+		if got := banner.Find("details .raw").Text(); got != "unable to create post: Unauthorized" {
+			t.Errorf("%s: the network's words %q", path, got)
 		}
 	}
 }
@@ -176,7 +168,7 @@ func TestFeedsPage(t *testing.T) {
 		t.Errorf("fetched %v", e.fetched)
 	}
 	msg := b.flash(b.postForm("/feeds", url.Values{"url": {"javascript:alert(1)"}}))
-	if !strings.Contains(msg, "url") {
+	if msg != "URL: must be a full http or https address" {
 		t.Errorf("bad url flash %q", msg)
 	}
 	b.flash(b.postForm("/feeds", url.Values{"url": {"https://blog.example.org/atom.xml"}, "keywords": {"jeu, board game"}, "auto_approve": {"on"}}))
@@ -190,21 +182,64 @@ func TestFeedsPage(t *testing.T) {
 	}
 }
 
+// TestEngagementPage: each post with its campaign and text and its latest
+// reading; averages per template variant and per milestone family, each as
+// a chart the server draws and a table.
 func TestEngagementPage(t *testing.T) {
 	e := newEnv(t, nil)
-	p := e.queue.add(content.Post{Network: "x", Kind: content.KindMilestone, Variant: "v2", State: content.StatePublished, Text: "hi"})
-	e.eng.series[p.ID] = []bots.EngagementSample{
-		{At: e.clock.Now().Add(-2 * time.Hour), Engagement: bots.Engagement{Likes: 3}},
-		{At: e.clock.Now(), Engagement: bots.Engagement{Likes: 17, Shares: 4, Replies: 2, Impressions: 900}},
+	e.camps.put(testCampaign(e.clock.Now()), nil, nil)
+	pub := func(milestone, variant string, likes int64, ago time.Duration) content.Post {
+		p := e.queue.add(content.Post{Network: "x", Kind: content.KindMilestone, CampaignID: "42", Milestone: milestone, Variant: variant,
+			State: content.StatePublished, Text: "Lumière " + milestone, Lang: "fr", PublishedAt: e.clock.Now().Add(-ago)})
+		e.eng.series[p.ID] = []bots.EngagementSample{
+			{At: e.clock.Now().Add(-2 * time.Hour), Engagement: bots.Engagement{Likes: 3}},
+			{At: e.clock.Now(), Engagement: bots.Engagement{Likes: likes, Shares: 4, Replies: 2, Impressions: 900}},
+		}
+		return p
 	}
-	e.eng.summary = []bots.EngagementSummary{{Network: "x", Kind: "milestone", Variant: "v2", Posts: 5, AvgLikes: 12.5}}
+	pub("percent:50", "percent/v2", 17, 3*time.Hour)
+	pub("percent:100", "percent/v1", 9, 2*time.Hour)
+	pub("backers:100", "backers/v1", 1, time.Hour)
+	old := pub("launch", "launch/v1", 500, 40*24*time.Hour) // outside the 30 days
+	e.eng.summary = []bots.EngagementSummary{{Network: "x", Kind: "milestone", Variant: "percent/v2", Posts: 5, AvgLikes: 12.5, AvgShares: 1}}
 	b := e.login("victor")
-	doc := b.page("/engagement")
-	if got := doc.Find("table.per-post tbody tr").First().Find("td").Eq(1).Text(); got != "17" {
+	doc := b.page("/engagement?lang=en")
+	rows := doc.Find("table.per-post tbody tr")
+	if rows.Length() != 3 || doc.Find("#post-"+old.ID).Length() != 0 {
+		t.Fatalf("%d rows, want the 3 posts of the last 30 days", rows.Length())
+	}
+	first := rows.Last() // newest first: the oldest of the three is last
+	if got := norm(first.Find("td a").Text()); got != "X · Lumière · 50% funded" {
+		t.Errorf("post %q, want network, campaign and milestone", got)
+	}
+	if got := first.Find(".excerpt").Text(); got != "Lumière percent:50" || first.Find(".excerpt").AttrOr("lang", "") != "fr" {
+		t.Errorf("text %q", got)
+	}
+	if got := first.Find("td").Eq(1).Text(); got != "17" {
 		t.Errorf("last likes %q, want 17", got)
 	}
-	if !strings.Contains(doc.Find("table.summary").Text(), "12.5") {
-		t.Error("summary average missing")
+	variants := doc.Find("#per-variant + figure svg.chart")
+	if variants.Length() != 1 || variants.Find("rect").Length() != 1 || !strings.Contains(variants.Text(), "X · funding (%) · variant 2") {
+		t.Errorf("variant chart %q", variants.Text())
+	}
+	if got := doc.Find("table.summary").First().Find("tbody tr td").Eq(3).Text(); got != "13.5" {
+		t.Errorf("variant average interactions %q, want 13.5", got)
+	}
+	fam := doc.Find("#per-family + figure svg.chart")
+	if fam.Find("rect").Length() != 2 {
+		t.Errorf("family chart has %d bars, want percent and backers", fam.Find("rect").Length())
+	}
+	famRows := doc.Find("table.summary").Eq(1).Find("tbody tr")
+	var cells []string
+	famRows.First().Find("td").Each(func(_ int, c *goquery.Selection) { cells = append(cells, c.Text()) })
+	if got := strings.Join(cells, "|"); got != "X|funding (%)|2|19.0|13.0|4.0|2.0|900" {
+		t.Errorf("family row %q, want percent first with 2 posts averaging (17+9)/2 + 4 + 2 = 19", got)
+	}
+	// Bars scale to the largest.
+	w1, _ := strconv.ParseFloat(fam.Find("rect").Eq(0).AttrOr("width", ""), 64)
+	w2, _ := strconv.ParseFloat(fam.Find("rect").Eq(1).AttrOr("width", ""), 64)
+	if w1 <= w2 || w2 <= 0 {
+		t.Errorf("bar widths %v and %v", w1, w2)
 	}
 }
 
@@ -230,7 +265,7 @@ func TestComposePreviewThenCreate(t *testing.T) {
 	form.Set("approve", "on")
 	form.Set("scheduled_at", "2026-03-11T18:00")
 	msg := b.flash(b.postForm("/compose", form))
-	if !strings.Contains(msg, "2 post(s) queued") {
+	if msg != "2 posts queued." {
 		t.Errorf("flash %q", msg)
 	}
 	posts, _, _ := e.queue.List(t.Context(), content.ListOptions{})
@@ -306,7 +341,7 @@ func TestPostPageHasNoLinkToItself(t *testing.T) {
 	if doc.Find("#post-"+x.ID+" form[action$=\"/approve\"]").Length() != 1 {
 		t.Error("the post page lost its actions")
 	}
-	if got := b.page("/").Find("#post-"+x.ID+" a.permalink").AttrOr("href", ""); got != "/posts/"+x.ID {
+	if got := b.page("/").Find("#post-"+x.ID+" details.more a").AttrOr("href", ""); got != "/posts/"+x.ID {
 		t.Errorf("queue details link %q", got)
 	}
 }

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"html/template"
 	"net/url"
 	"regexp"
 	"sort"
@@ -22,6 +23,12 @@ type postView struct {
 	CheckErr string
 	Card     *linkCard
 	Editable bool // pending or approved: the edit form applies
+	// About is what the post tells: the campaign and milestone, for
+	// headings and accessible names (see namer.about).
+	About []coverView
+	// Subject names the post in a line ("X · Le Chant des Marées · financé
+	// à 100 %"): the accessible names of its buttons say which post.
+	Subject template.HTML
 }
 
 type segment struct {
@@ -171,57 +178,4 @@ func xDisplayURL(raw string) string {
 		d += "…"
 	}
 	return d
-}
-
-func postViews(ps []content.Post) []postView {
-	out := make([]postView, len(ps))
-	for i, p := range ps {
-		out[i] = newPostView(p)
-	}
-	return out
-}
-
-// group is the posts of one event (GroupID), in the order first seen.
-type group struct {
-	ID         string
-	Kind       content.Kind
-	CampaignID string
-	Milestone  string // raw, as auto-approve rules name it: "percent:200"
-	Label      string // the milestone as people read it: "200% funded"
-	Title      string // the campaign's title, when known
-	Posts      []postView
-}
-
-// PendingIDs lists the group's pending posts, for "approve all" forms.
-func (g group) PendingIDs() []string {
-	var ids []string
-	for _, p := range g.Posts {
-		if p.State == content.StatePending {
-			ids = append(ids, p.ID)
-		}
-	}
-	return ids
-}
-
-func groupPosts(ps []content.Post) []group {
-	var gs []group
-	idx := map[string]int{}
-	for _, p := range ps {
-		key := p.GroupID
-		if key == "" {
-			key = "post:" + p.ID
-		}
-		i, ok := idx[key]
-		if !ok {
-			i = len(gs)
-			idx[key] = i
-			gs = append(gs, group{ID: p.GroupID, Kind: p.Kind, CampaignID: p.CampaignID, Milestone: p.Milestone})
-		}
-		gs[i].Posts = append(gs[i].Posts, newPostView(p))
-	}
-	// A stable order inside each event, whatever order the posts were made in.
-	for _, g := range gs {
-		sort.SliceStable(g.Posts, func(a, b int) bool { return g.Posts[a].Network < g.Posts[b].Network })
-	}
-	return gs
 }

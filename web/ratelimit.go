@@ -92,7 +92,7 @@ func (s *Server) allowLogin(ctx context.Context, addr, name string) (bool, error
 // forgiveLogin takes back a successful attempt: only failures should add up.
 func (s *Server) forgiveLogin(ctx context.Context, addr, name string) {
 	if err := forgiveAttempt.Run(ctx, s.opt.Redis, s.attemptKeys(addr, name)).Err(); err != nil {
-		s.log.Warn("unable to reset login attempts", "err", err)
+		s.log.Warn("unable to reset login attempts", "error", err)
 	}
 }
 

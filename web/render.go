@@ -12,14 +12,12 @@ import (
 	"net/http"
 	"net/url"
 	"path"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/fanfarehq/fanfare/bots"
 	"github.com/fanfarehq/fanfare/campaigns"
 	"github.com/fanfarehq/fanfare/content"
-	"github.com/fanfarehq/fanfare/content/composer"
 )
 
 //go:embed templates/*.html
@@ -44,7 +42,8 @@ func staticHandler() http.HandlerFunc {
 	}
 }
 
-// parsePages parses each page together with the layout and the partials.
+// parsePages parses each page together with the layout and the partials;
+// "_fragments" holds the partials alone, for htmx answers.
 func parsePages() (map[string]*template.Template, error) {
 	names, err := fs.Glob(templateFS, "templates/*.html")
 	if err != nil {
@@ -62,8 +61,15 @@ func parsePages() (map[string]*template.Template, error) {
 		}
 		pages[strings.TrimSuffix(base, ".html")] = t
 	}
+	frag, err := template.New("partials.html").Funcs(templateFuncs).ParseFS(templateFS, "templates/partials.html", "templates/calendar.html")
+	if err != nil {
+		return nil, err
+	}
+	pages[fragmentsPage] = frag
 	return pages, nil
 }
+
+const fragmentsPage = "_fragments"
 
 var templateFuncs = template.FuncMap{
 	"join": strings.Join,
@@ -85,8 +91,7 @@ var templateFuncs = template.FuncMap{
 		}
 		return m, nil
 	},
-	"money": composer.FormatMoney,
-	"list":  func(s ...string) []string { return s },
+	"list": func(s ...string) []string { return s },
 	"contains": func(list []string, s string) bool {
 		for _, v := range list {
 			if v == s {
@@ -95,6 +100,8 @@ var templateFuncs = template.FuncMap{
 		}
 		return false
 	},
+	"add": func(a, b int) int { return a + b },
+	"int": func(n int64) int { return int(n) },
 }
 
 // pageData is what every page template receives; Data is the page's own.
@@ -108,14 +115,26 @@ type pageData struct {
 	Flash    *flash
 	Counts   map[content.State]int
 	Problems int
-	Paused   []bots.NetworkStatus
+	Paused   []pausedNetwork
 	Sources  []campaigns.SourceHealth // failing campaign sources, for the banner
 	// CanResume: the banner may offer to lift a pause.
 	CanResume bool
 	Path      string
-	Version   string
-	loc       *time.Location
-	Data      any
+	// Query is the request's query string, for forms that must come back
+	// to the same view.
+	Query   string
+	Version string
+	loc     *time.Location
+	now     time.Time
+	Data    any
+	// Scripts are the page's own scripts besides the layout's.
+	Scripts []string
+}
+
+// pausedNetwork is a paused network with its explained reason, for the banner.
+type pausedNetwork struct {
+	bots.NetworkStatus
+	Why *netError
 }
 
 // Count is the number of posts in a state, for the navigation.
@@ -124,15 +143,24 @@ func (p pageData) Count(state string) int { return p.Counts[content.State(state)
 // StateName translates a post state.
 func (p pageData) StateName(st content.State) string { return p.L.T("state." + string(st)) }
 
-// Time formats t in the platform's time zone.
-func (p pageData) Time(t time.Time) string {
+// When is t as a relative time ("dans 12 min") with the exact time on hover.
+func (p pageData) When(t time.Time) template.HTML { return p.L.timeTag(t, p.now, p.loc) }
+
+// Since says how long ago t began: "depuis 3 h", exact on hover.
+func (p pageData) Since(t time.Time) template.HTML { return p.L.sinceTag(t, p.now, p.loc) }
+
+// Exact is t as a date and time ("sam. 5 déc. à 19 h 47"), relative on hover.
+func (p pageData) Exact(t time.Time) template.HTML { return p.L.exactTag(t, p.now, p.loc) }
+
+// DateTime is t in words, as plain text.
+func (p pageData) DateTime(t time.Time) string {
 	if t.IsZero() {
 		return "—"
 	}
-	return t.In(p.loc).Format("2006-01-02 15:04")
+	return p.L.dateTime(t.In(p.loc), p.now.In(p.loc))
 }
 
-// Clock formats t as hours and minutes in the platform's time zone.
+// Clock formats t as hours and minutes in the platform's time zone (grids).
 func (p pageData) Clock(t time.Time) string { return t.In(p.loc).Format("15:04") }
 
 // ISO is t in RFC 3339, for <time datetime>.
@@ -149,6 +177,55 @@ func (p pageData) LocalInput(t time.Time) string {
 // Zone names the platform's time zone next to time inputs.
 func (p pageData) Zone() string { return p.loc.String() }
 
+// Reason explains a text another package wrote (see reasons.go).
+func (p pageData) Reason(raw string) explained { return p.L.explain(raw, p.loc, p.now) }
+
+// AuditReason explains an audit line's reason: Fanfare's own sentences are
+// translated, a network's answer is announced as such, a person's words
+// are shown as typed.
+func (p pageData) AuditReason(c content.Change) explained {
+	if c.Reason == "" {
+		return explained{Known: true}
+	}
+	if c.Action == "complete" {
+		return explained{Text: p.L.T("reason.network_answer"), Raw: c.Reason, ShowRaw: true, Known: true}
+	}
+	e := p.Reason(c.Reason)
+	if e.Known || isSystemActor(c.Actor) || c.Action == "edit" {
+		return e
+	}
+	return explained{Text: c.Reason, Known: true, Raw: c.Reason}
+}
+
+// NetError explains a post's failure; nil when it has none.
+func (p pageData) NetError(v postView) *netError { return p.L.netErrorOf(v.Post) }
+
+// Expired explains why an expired post did not go out.
+func (p pageData) Expired(v postView) explained {
+	reason := v.LastError
+	if reason == "" && len(v.Audit) > 0 {
+		reason = v.Audit[len(v.Audit)-1].Reason
+	}
+	return p.Reason(reason)
+}
+
+// Actor and Action say an audit line's who and what in words.
+func (p pageData) Actor(a string) string  { return p.L.actorName(a) }
+func (p pageData) Action(a string) string { return p.L.actionName(a) }
+
+// Num, Pct and N format numbers, percentages and plural messages.
+func (p pageData) Num(n int) string           { return p.L.Number(int64(n)) }
+func (p pageData) Pct(n int64) string         { return p.L.Percent(n) }
+func (p pageData) N(key string, n int) string { return p.L.N(key, n) }
+
+// LangName names a language code ("fr" → "français"), else shows the code.
+func (p pageData) LangName(code string) string {
+	if p.L.has("langname." + code) {
+		return p.L.T("langname." + code)
+	}
+	return code
+}
+
 // OtherLang is the language the switch link offers.
 func (p pageData) OtherLang() string {
 	if p.Lang == "fr" {
@@ -160,10 +237,8 @@ func (p pageData) OtherLang() string {
 // SwitchLangURL is this page in the other language.
 func (p pageData) SwitchLangURL() string { return p.Path + "?lang=" + p.OtherLang() }
 
-// DayLabel names a calendar day in the interface's language: "Tue 3 Mar".
-func (p pageData) DayLabel(t time.Time) string {
-	return p.L.T("day."+strconv.Itoa(int(t.Weekday()))) + " " + strconv.Itoa(t.Day()) + " " + p.L.T("month."+strconv.Itoa(int(t.Month())))
-}
+// DayLabel names a calendar day in the interface's language: "mar. 3 mars".
+func (p pageData) DayLabel(t time.Time) string { return p.L.date(t, p.now.In(p.loc)) }
 
 type flash struct {
 	Kind string `json:"k"` // ok, error
@@ -199,8 +274,8 @@ func (s *Server) takeFlash(w http.ResponseWriter, r *http.Request) *flash {
 func (s *Server) page(w http.ResponseWriter, r *http.Request, nav, titleKey string, data any) pageData {
 	l := localeFrom(r.Context())
 	p := pageData{
-		L: l, Lang: l.lang, Nav: nav, Title: l.T(titleKey), Path: r.URL.Path,
-		Version: s.opt.Version, loc: s.loc, Data: data,
+		L: l, Lang: l.lang, Nav: nav, Title: l.T(titleKey), Path: r.URL.Path, Query: r.URL.RawQuery,
+		Version: s.opt.Version, loc: s.loc, now: s.now(), Data: data,
 	}
 	p.User, p.LoggedIn = identityFrom(r.Context())
 	if !p.LoggedIn {
@@ -209,12 +284,14 @@ func (s *Server) page(w http.ResponseWriter, r *http.Request, nav, titleKey stri
 	p.Flash = s.takeFlash(w, r)
 	ctx := r.Context()
 	if counts, err := s.opt.Queue.Counts(ctx); err != nil {
-		s.log.Warn("unable to count posts", "err", err)
+		s.log.Warn("unable to count posts", "error", err)
 	} else {
 		p.Counts = counts
 		p.Problems = counts[content.StateFailed] + counts[content.StateUnknown] + counts[content.StateDuplicate]
 	}
-	p.Paused = s.pausedNetworks(ctx)
+	for _, n := range s.pausedNetworks(ctx) {
+		p.Paused = append(p.Paused, pausedNetwork{NetworkStatus: n, Why: l.pauseError(n.Network, n.Reason)})
+	}
 	p.Sources = s.failingSources(ctx)
 	p.CanResume = s.opt.ResumeNetwork != nil
 	return p
@@ -226,7 +303,7 @@ func (s *Server) pausedNetworks(ctx context.Context) []bots.NetworkStatus {
 	}
 	st, err := s.opt.Networks.NetworkStatus(ctx)
 	if err != nil {
-		s.log.Warn("unable to read network status", "err", err)
+		s.log.Warn("unable to read network status", "error", err)
 		return nil
 	}
 	var paused []bots.NetworkStatus
@@ -238,6 +315,10 @@ func (s *Server) pausedNetworks(ctx context.Context) []bots.NetworkStatus {
 	return paused
 }
 
+// editorPages have text editors: they load twitter-text, so that the live
+// count is X's own (the server counts with the same rules).
+var editorPages = map[string]bool{"queue": true, "post": true, "compose": true, "campaign": true}
+
 // render executes a page into a buffer first, so a template error becomes a
 // clean 500 instead of half a page.
 func (s *Server) render(w http.ResponseWriter, status int, name string, p pageData) {
@@ -247,12 +328,20 @@ func (s *Server) render(w http.ResponseWriter, status int, name string, p pageDa
 		http.Error(w, "internal error", http.StatusInternalServerError)
 		return
 	}
+	if editorPages[name] {
+		p.Scripts = append(p.Scripts, "/static/vendor/twitter-text.min.js")
+	}
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, "layout", &p); err != nil {
-		s.log.Error("unable to render page", "page", name, "err", err)
+		s.log.Error("unable to render page", "page", name, "error", err)
 		http.Error(w, "internal error", http.StatusInternalServerError)
 		return
 	}
+	writeHTML(w, status, &buf)
+}
+
+// writeHTML sends a rendered page or fragment, never cached.
+func writeHTML(w http.ResponseWriter, status int, buf *bytes.Buffer) {
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
@@ -264,12 +353,6 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, status int,
 	l := localeFrom(r.Context())
 	p := s.page(w, r, "", "err.title", l.T(key, args...))
 	s.render(w, status, "error", p)
-}
-
-// fail logs an unexpected error and shows a generic page.
-func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
-	s.log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
-	s.renderError(w, r, http.StatusInternalServerError, "err.internal")
 }
 
 // back redirects (303) to a local path after a form, never to another site.
@@ -314,3 +397,8 @@ func isLocalPath(p string) bool {
 	}
 	return true
 }
+
+// Num64, Dec and Dec0 format metrics: whole numbers, one decimal, none.
+func (p pageData) Num64(n int64) string  { return p.L.Number(n) }
+func (p pageData) Dec(f float64) string  { return p.L.decimal(f, 1) }
+func (p pageData) Dec0(f float64) string { return p.L.decimal(f, 0) }

@@ -89,7 +89,7 @@ func (s *Server) guard(rt route) http.Handler {
 			if !ok {
 				sess, found, err := s.sessionFrom(r)
 				if err != nil {
-					s.log.Error("session lookup failed", "err", err)
+					s.log.Error("session lookup failed", "error", err)
 					writeAPIError(w, http.StatusServiceUnavailable, "unavailable", "session store unavailable", "")
 					return
 				}
@@ -122,7 +122,7 @@ func (s *Server) guard(rt route) http.Handler {
 	return s.withLang(func(w http.ResponseWriter, r *http.Request) {
 		sess, found, err := s.sessionFrom(r)
 		if err != nil {
-			s.log.Error("session lookup failed", "err", err)
+			s.log.Error("session lookup failed", "error", err)
 			http.Error(w, "session store unavailable", http.StatusServiceUnavailable)
 			return
 		}

@@ -72,6 +72,13 @@ type Options struct {
 	EnabledNetworks []string
 	// SecureCookies marks cookies Secure; set it when PublicURL is https.
 	SecureCookies bool
+	// Slots is the scheduler: approved posts get their slot at once (so
+	// that the dashboard can say when they go out), a move in the calendar
+	// is checked against caps, spacing and quiet hours, and an unplaced post
+	// shows when it would go out. Optional: bots.Scheduler fits.
+	Slots SlotPlanner
+	// PlatformName titles the public Atom feeds; default "Fanfare".
+	PlatformName string
 }
 
 // Server is the HTTP side of Fanfare. Build it with New.
@@ -116,6 +123,9 @@ func New(o Options) (*Server, error) {
 	}
 	if o.PublicURL == "" {
 		o.PublicURL = "http://127.0.0.1:8080"
+	}
+	if strings.TrimSpace(o.PlatformName) == "" {
+		o.PlatformName = "Fanfare"
 	}
 	pu, err := url.Parse(strings.TrimRight(o.PublicURL, "/"))
 	if err != nil || (pu.Scheme != "http" && pu.Scheme != "https") || pu.Host == "" {
@@ -168,7 +178,7 @@ func (s *Server) buildHandler() http.Handler {
 	// Behind a reverse proxy the Host header may not be the public name; the
 	// public URL's origin is ours whatever the proxy says.
 	if err := cop.AddTrustedOrigin(s.publicURL.Scheme + "://" + s.publicURL.Host); err != nil {
-		s.log.Warn("public URL is not a usable origin", "public_url", s.publicURL.String(), "err", err)
+		s.log.Warn("public URL is not a usable origin", "public_url", s.publicURL.String(), "error", err)
 	}
 	cop.SetDenyHandler(http.HandlerFunc(s.crossOriginDenied))
 	var h http.Handler = cop.Handler(mux)

@@ -98,7 +98,7 @@ func (s *Server) sessionFrom(r *http.Request) (session, bool, error) {
 		if nb, err := json.Marshal(sess); err == nil {
 			// XX: a concurrent logout must not be undone by this refresh.
 			if err := s.opt.Redis.SetArgs(ctx, key, nb, redis.SetArgs{Mode: "XX", TTL: sessionTTL}).Err(); err != nil && !errors.Is(err, redis.Nil) {
-				s.log.Warn("unable to extend session", "err", err)
+				s.log.Warn("unable to extend session", "error", err)
 			}
 		}
 	}

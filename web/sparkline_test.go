@@ -27,7 +27,7 @@ func TestSparkline(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			out := string(Sparkline(tc.samples, tc.goal, 200, 40))
+			out := string(Sparkline(tc.samples, tc.goal, 200, 40, "pledges"))
 			var svg struct {
 				Polyline struct {
 					Points string `xml:"points,attr"`
@@ -70,7 +70,7 @@ func TestSparkline(t *testing.T) {
 			}
 		})
 	}
-	if Sparkline(nil, 100, 200, 40) != "" {
+	if Sparkline(nil, 100, 200, 40, "pledges") != "" {
 		t.Error("no samples must draw nothing")
 	}
 }

@@ -273,6 +273,8 @@ func (m *Main) wire(ctx context.Context) (*app, error) {
 		Version:         versionString(),
 		EnabledNetworks: networks,
 		SecureCookies:   strings.HasPrefix(publicURL, "https://"),
+		Slots:           sched,
+		PlatformName:    cfg.Platform.Name,
 	})
 	if err != nil {
 		return nil, err

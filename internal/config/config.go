@@ -18,6 +18,7 @@ import (
 // the configuration is printed, and must never be logged.
 type Config struct {
 	Timezone  string    `yaml:"timezone"`
+	Platform  Platform  `yaml:"platform"`
 	Log       Log       `yaml:"log"`
 	Redis     Redis     `yaml:"redis"`
 	HTTP      HTTP      `yaml:"http"`
@@ -28,6 +29,12 @@ type Config struct {
 	Approval  Approval  `yaml:"approval"`
 	Content   Content   `yaml:"content"`
 	Feeds     []Feed    `yaml:"feeds"`
+}
+
+// Platform is what Fanfare says of the platform it speaks for.
+type Platform struct {
+	// Name titles the public Atom feeds ("Ulule — news"); default "Fanfare".
+	Name string `yaml:"name"`
 }
 
 type Log struct {
@@ -240,6 +247,7 @@ type Feed struct {
 func Default() Config {
 	return Config{
 		Timezone: "Europe/Paris",
+		Platform: Platform{Name: "Fanfare"},
 		Log:      Log{Format: "text", Level: "info"},
 		Redis:    Redis{Prefix: "fanfare"},
 		HTTP:     HTTP{Listen: "127.0.0.1:8080"},

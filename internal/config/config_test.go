@@ -69,6 +69,7 @@ func TestErrorsNameKeyAndLine(t *testing.T) {
 		{"bad duration", "networks:\n  x:\n    min_spacing: soon\n", []string{"cfg.yaml:3:", "soon"}},
 		{"negative cap", "networks:\n  facebook:\n    daily_cap: -1\n", []string{"cfg.yaml:3: networks.facebook.daily_cap: must be 0"}},
 		{"bad cron", "schedule:\n  publish: every minute\n", []string{"cfg.yaml:2: schedule.publish:", "every minute"}},
+		{"empty platform name", "platform:\n  name: \"  \"\n", []string{"cfg.yaml:2: platform.name:"}},
 		{"bad timezone", "timezone: Mars/Olympus\n", []string{"cfg.yaml:1: timezone:", "Mars/Olympus"}},
 		{"bad feed url", "feeds:\n  - url: not a url\n", []string{"cfg.yaml:2: feeds[0].url:"}},
 		{"bad role", "dashboard:\n  users:\n    - name: a\n      role: admin\n      password_hash: $2b$10$abc\n", []string{"cfg.yaml:4: dashboard.users[0].role:"}},

@@ -47,6 +47,9 @@ func (l *Loaded) Validate() Errors {
 	if _, err := time.LoadLocation(c.Timezone); err != nil || c.Timezone == "" {
 		bad("timezone", "%q is not an IANA time zone such as Europe/Paris", c.Timezone)
 	}
+	if n := strings.TrimSpace(c.Platform.Name); n == "" || len(n) > 100 || strings.ContainsAny(n, "\r\n") {
+		bad("platform.name", "%q must be a name of 1 to 100 characters on one line", c.Platform.Name)
+	}
 	if !slices.Contains([]string{"text", "json"}, c.Log.Format) {
 		bad("log.format", "%q is not text or json", c.Log.Format)
 	}
