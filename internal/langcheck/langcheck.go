@@ -29,10 +29,10 @@ func Vocabulary(texts []string, shared []string) map[string]bool {
 
 var (
 	// Addresses are not language.
-	urlRE  = regexp.MustCompile(`(?:https?|ftp|javascript)://\S+|[a-z0-9.-]+\.(?:org|com|net)\S*`)
+	urlRE = regexp.MustCompile(`(?:https?|ftp|javascript)://\S+|[a-z0-9.-]+\.(?:org|com|net)\S*`)
 	// Nor identifiers: a run of letters and digits with a digit in it (a
 	// post id, an attempt's hex) may hold "be" or "face" by chance.
-	idRE = regexp.MustCompile(`[\p{L}\p{N}_-]*\p{N}[\p{L}\p{N}_-]*`)
+	idRE   = regexp.MustCompile(`[\p{L}\p{N}_-]*\p{N}[\p{L}\p{N}_-]*`)
 	wordRE = regexp.MustCompile(`[\p{L}][\p{L}'’_]*`)
 )
 
