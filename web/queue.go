@@ -58,17 +58,41 @@ func (f queueFilter) URL(page int) string {
 	return "/?" + v.Encode()
 }
 
-// dimensions of the filter, each read from a post.
+// dimensions of the filter, each read from a post: a post has one value of
+// each, but for the campaigns a merged post or a digest tells.
 var queueDimensions = []struct {
-	name  string
-	value func(p content.Post) string
-	get   func(f queueFilter) string
+	name   string
+	values func(p content.Post) []string
+	get    func(f queueFilter) string
 }{
-	{"network", func(p content.Post) string { return p.Network }, func(f queueFilter) string { return f.Network }},
-	{"campaign", func(p content.Post) string { return p.CampaignID }, func(f queueFilter) string { return f.Campaign }},
-	{"kind", func(p content.Post) string { return string(p.Kind) }, func(f queueFilter) string { return f.Kind }},
-	{"language", func(p content.Post) string { return p.Lang }, func(f queueFilter) string { return f.Lang }},
-	{"family", func(p content.Post) string { return milestoneFamily(p.Milestone) }, func(f queueFilter) string { return f.Family }},
+	{"network", one(func(p content.Post) string { return p.Network }), func(f queueFilter) string { return f.Network }},
+	{"campaign", campaignsOf, func(f queueFilter) string { return f.Campaign }},
+	{"kind", one(func(p content.Post) string { return string(p.Kind) }), func(f queueFilter) string { return f.Kind }},
+	{"language", one(func(p content.Post) string { return p.Lang }), func(f queueFilter) string { return f.Lang }},
+	{"family", one(func(p content.Post) string { return milestoneFamily(p.Milestone) }), func(f queueFilter) string { return f.Family }},
+}
+
+func one(value func(p content.Post) string) func(p content.Post) []string {
+	return func(p content.Post) []string {
+		if v := value(p); v != "" {
+			return []string{v}
+		}
+		return nil
+	}
+}
+
+// campaignsOf lists the campaigns a post tells, once each.
+func campaignsOf(p content.Post) []string {
+	var out []string
+	if p.CampaignID != "" {
+		out = append(out, p.CampaignID)
+	}
+	for _, c := range p.Covers {
+		if !slices.Contains(out, c.CampaignID) {
+			out = append(out, c.CampaignID)
+		}
+	}
+	return out
 }
 
 // matches reports whether p passes every filter but the one named skip.
@@ -77,7 +101,7 @@ func (f queueFilter) matches(p content.Post, skip string) bool {
 		if d.name == skip {
 			continue
 		}
-		if want := d.get(f); want != "" && d.value(p) != want {
+		if want := d.get(f); want != "" && !slices.Contains(d.values(p), want) {
 			return false
 		}
 	}
@@ -113,7 +137,7 @@ func (n *namer) facets(posts []content.Post, f queueFilter) []facet {
 				continue
 			}
 			fc.All++
-			if v := d.value(p); v != "" {
+			for _, v := range d.values(p) {
 				counts[v]++
 			}
 		}

@@ -59,19 +59,48 @@ func (n *namer) campaign(id string) campaigns.Campaign {
 }
 
 // about is what a post tells. Every page that names a post's campaign and
-// milestone goes through here and through the "about" template: a post that
-// tells several milestones (or campaigns) needs only this and that to change.
+// milestone goes through here and through the "about" template: one entry
+// per campaign, its milestones in words ("Lumière · 50 % · 1 000
+// contributeurs" for a merged post), a digest's first campaigns and how
+// many more.
 func (n *namer) about(p content.Post) []coverView {
-	if p.CampaignID == "" && p.Milestone == "" {
-		return nil
+	covers := p.Covers
+	if len(covers) == 0 {
+		if p.CampaignID == "" && p.Milestone == "" {
+			return nil
+		}
+		covers = []content.Cover{{CampaignID: p.CampaignID, Milestone: p.Milestone}}
 	}
-	c := n.campaign(p.CampaignID)
-	cv := coverView{CampaignID: p.CampaignID, Title: c.Title, Lang: c.Lang, Milestone: p.Milestone}
-	if p.Milestone != "" {
-		cv.Label = n.l.MilestoneLabel(p.Milestone, c.StretchGoals)
+	var out []coverView
+	more := 0
+	for _, cv := range covers {
+		i := slices.IndexFunc(out, func(v coverView) bool { return v.CampaignID == cv.CampaignID })
+		if i < 0 {
+			if len(out) == maxAbout {
+				more++
+				continue
+			}
+			c := n.campaign(cv.CampaignID)
+			out = append(out, coverView{CampaignID: cv.CampaignID, Title: c.Title, Lang: c.Lang, Milestone: cv.Milestone})
+			i = len(out) - 1
+		}
+		if cv.Milestone != "" {
+			label := n.l.MilestoneLabel(cv.Milestone, n.campaign(cv.CampaignID).StretchGoals)
+			if out[i].Label != "" {
+				label = out[i].Label + ", " + label
+			}
+			out[i].Label = label
+		}
 	}
-	return []coverView{cv}
+	if more > 0 {
+		out = append(out, coverView{Label: n.l.N("about.more", more)})
+	}
+	return out
 }
+
+// maxAbout bounds the campaigns a digest's card names; its page lists them
+// all.
+const maxAbout = 6
 
 // subject names a post in a line: network, then what it tells (or its
 // kind), a campaign's title marked with its language. It is HTML, for the
