@@ -104,7 +104,7 @@ const (
 // LearnedGoodHours ranks the hours of the day by the engagement of the
 // network's posts published in the last four weeks (their latest reading):
 // engagement per impression where the network reports impressions, else
-// likes, shares and replies. The good hours are those at or above the median
+// likes, shares and replies. The good hours are those above the median
 // hour. Without 50 read posts spread over 8 hours (3 posts each), ok is false
 // and the scheduler keeps the defaults.
 func (j *EngagementJob) LearnedGoodHours(ctx context.Context, network string, loc *time.Location) ([]HourRange, bool, error) {
@@ -167,11 +167,13 @@ func (j *EngagementJob) LearnedGoodHours(ctx context.Context, network string, lo
 	if len(means) < learnMinHours {
 		return nil, false, nil
 	}
+	// Good hours stand out: those above the median hour. Without any (every
+	// hour alike) there is nothing to learn.
 	slices.Sort(means)
 	median := means[len(means)/2]
 	var out []HourRange
 	for h := range 24 {
-		if n[h] < learnMinHourPosts || sum[h]/float64(n[h]) < median {
+		if n[h] < learnMinHourPosts || sum[h]/float64(n[h]) <= median {
 			continue
 		}
 		if k := len(out); k > 0 && out[k-1].End == h*60 {
@@ -180,5 +182,5 @@ func (j *EngagementJob) LearnedGoodHours(ctx context.Context, network string, lo
 		}
 		out = append(out, HourRange{Start: h * 60, End: h*60 + 60})
 	}
-	return out, true, nil
+	return out, len(out) > 0, nil
 }
