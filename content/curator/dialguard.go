@@ -2,7 +2,6 @@ package curator
 
 import (
 	"net/http"
-	"net/netip"
 	"syscall"
 
 	"github.com/fanfarehq/fanfare/internal/netguard"
@@ -14,10 +13,6 @@ import (
 // config file but also from the dashboard and the API, and fetch errors are
 // shown there, so a feed must not be a way to read a host-internal service.
 var ErrForbiddenAddress = netguard.ErrForbiddenAddress
-
-// checkDialAddress is netguard.CheckAddress: see there what is refused and why
-// loopback and private ranges stay allowed.
-func checkDialAddress(ip netip.Addr) error { return netguard.CheckAddress(ip) }
 
 // dialControl runs after DNS resolution, on the address actually dialed, so a
 // name that resolves (or re-resolves: DNS rebinding) to a refused address is
