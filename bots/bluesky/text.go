@@ -1,6 +1,7 @@
 package bluesky
 
 import (
+	"github.com/fanfarehq/fanfare/content/text"
 	"net/url"
 	"regexp"
 	"strings"
@@ -8,8 +9,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/rivo/uniseg"
-
-	"github.com/fanfarehq/fanfare/bots/internal/links"
 )
 
 // Text limits of app.bsky.feed.post.
@@ -101,9 +100,9 @@ func Mentions(s string) []Mention {
 // gets https://), with UTF-8 byte offsets.
 func LinkFacets(s string) []Facet {
 	var out []Facet
-	for _, u := range links.Find(s) {
+	for _, u := range text.FindLinks(s) {
 		uri := u.URL
-		if !links.HasScheme(uri) {
+		if !text.HasScheme(uri) {
 			uri = "https://" + uri
 		}
 		if _, err := url.Parse(uri); err != nil {

@@ -1,11 +1,10 @@
 package instagram
 
 import (
+	"github.com/fanfarehq/fanfare/content/text"
 	"regexp"
 	"strings"
 	"unicode/utf16"
-
-	"github.com/fanfarehq/fanfare/bots/internal/links"
 )
 
 // Caption limits of the content publishing API.
@@ -27,7 +26,6 @@ type CaptionCheck struct {
 }
 
 var (
-	hashtag = regexp.MustCompile(`(^|[^\p{L}\p{N}_&])#[\p{L}\p{N}_]*\p{L}[\p{L}\p{N}_]*`)
 	mention = regexp.MustCompile(`(^|[^\p{L}\p{N}_.])@[A-Za-z0-9_.]{1,30}`)
 )
 
@@ -42,9 +40,9 @@ func CheckCaption(s string) CaptionCheck {
 	c := CaptionCheck{
 		Length:   len(utf16.Encode([]rune(s))),
 		Max:      MaxCaption,
-		Hashtags: len(hashtag.FindAllStringIndex(s, -1)),
+		Hashtags: text.CountHashtags(s),
 		Mentions: len(mention.FindAllStringIndex(s, -1)),
-		HasLinks: len(links.Find(s)) > 0,
+		HasLinks: len(text.FindLinks(s)) > 0,
 	}
 	switch {
 	case c.Length > MaxCaption:
@@ -60,7 +58,7 @@ func CheckCaption(s string) CaptionCheck {
 
 // ContainsLink reports whether a caption has a link, which Instagram shows
 // as plain text.
-func ContainsLink(caption string) bool { return len(links.Find(caption)) > 0 }
+func ContainsLink(caption string) bool { return len(text.FindLinks(caption)) > 0 }
 
 // trimCaption drops surrounding white space Instagram would drop anyway.
 func trimCaption(s string) string { return strings.TrimSpace(s) }

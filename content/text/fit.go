@@ -50,7 +50,7 @@ func Fit(network, body, tail string) (string, error) {
 // unknown network, invalid UTF-8 or a character the network refuses,
 // nothing to post, or (wrapping ErrTooLong) what must survive does not fit.
 func FitLang(network, lang, body, tail string) (string, error) {
-	if network != NetworkX && network != NetworkFacebook {
+	if !slices.Contains(Networks, NetworkOf(network)) {
 		return "", unknownNetwork(network)
 	}
 	if err := refusedText(network, "body", StripMarks(body)); err != nil {
@@ -407,7 +407,7 @@ func refusedText(network, part, s string) error {
 				return fmt.Errorf("text: %s is not valid UTF-8 at byte %d", part, i)
 			}
 		}
-		if network == NetworkX && isInvalidChar(r) {
+		if NetworkOf(network) == NetworkX && isInvalidChar(r) {
 			return fmt.Errorf("text: %s contains U+%04X at byte %d, which X refuses", part, r, i)
 		}
 	}

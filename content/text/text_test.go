@@ -194,7 +194,15 @@ func TestValidateSaysWhatToFix(t *testing.T) {
 		{"x", strings.Repeat("é", 281), "is 281 long, over the x limit of 280"},
 		{"x", "   ", "is not a valid x post"},
 		{"facebook", "", "is not a valid facebook post"},
-		{"mastodon", "Salut", "mastodon"},
+		{"myspace", "Salut", "myspace"},
+		{"mastodon", "Salut", ""},
+		{"mastodon", "Voir https://exemple.fr/" + strings.Repeat("a", 600), ""}, // a URL counts 23
+		{"mastodon", strings.Repeat("é", 501), "over the mastodon limit of 500"},
+		{"bluesky", strings.Repeat("👨‍👩‍👧", 150), ""}, // a family emoji is one grapheme (18 bytes)
+		{"bluesky", strings.Repeat("é", 301), "over the bluesky limit of 300"},
+		{"instagram", strings.Repeat("é", 2200), ""},
+		{"instagram", strings.Repeat("#tag ", 31), "31 hashtags, over the instagram limit of 30"},
+		{"x@platform_fr", strings.Repeat("é", 281), "over the x limit of 280"},
 	}
 	for _, tt := range tests {
 		err := Validate(tt.network, tt.s)
