@@ -108,7 +108,7 @@ func TestFit(t *testing.T) {
 			wantErrTooLong: true,
 		},
 		{name: "nothing to post", network: NetworkX, body: " ", tail: "", wantErr: "nothing to post"},
-		{name: "unknown network", network: "mastodon", body: "hi", wantErr: `unknown network "mastodon"`},
+		{name: "unknown network", network: "myspace", body: "hi", wantErr: `unknown network "myspace"`},
 		{name: "refused character", network: NetworkX, body: "hi", tail: "@bob\ufeff", wantErr: "tail contains U+FEFF at byte 4"},
 		{name: "invalid UTF-8", network: NetworkFacebook, body: "hi \xff", wantErr: "body is not valid UTF-8 at byte 3"},
 	}
