@@ -1,6 +1,7 @@
 package content
 
 import (
+	"github.com/fanfarehq/fanfare/content/text"
 	"strconv"
 	"strings"
 	"time"
@@ -43,6 +44,7 @@ func draftFields(id string, d Draft, state State, now time.Time) []any {
 		"text", d.Text,
 		"link", d.Link,
 		"image_url", d.ImageURL,
+		"image_alt", d.ImageAlt,
 		"lang", d.Lang,
 		"variant", d.Variant,
 		"source", d.Source,
@@ -76,12 +78,14 @@ func postFromHash(h map[string]string) (Post, bool) {
 		GroupID:     h["group_id"],
 		Kind:        Kind(h["kind"]),
 		Network:     h["network"],
+		Account:     text.AccountOf(h["network"]),
 		CampaignID:  h["campaign_id"],
 		Milestone:   h["milestone"],
 		Covers:      covers,
 		Text:        h["text"],
 		Link:        h["link"],
 		ImageURL:    h["image_url"],
+		ImageAlt:    h["image_alt"],
 		Lang:        h["lang"],
 		Variant:     h["variant"],
 		Source:      h["source"],

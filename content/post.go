@@ -3,7 +3,13 @@
 // rules per network, links, feed curation and creator stories.
 package content
 
-import "time"
+import (
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/fanfarehq/fanfare/content/text"
+)
 
 // Kind says where a post came from.
 type Kind string
@@ -38,10 +44,15 @@ const (
 var States = []State{StatePending, StateApproved, StatePublishing, StatePublished,
 	StateRejected, StateExpired, StateFailed, StateUnknown, StateDuplicate}
 
-// Network names. Posts are per network.
+// Network names. Posts are per channel: one account on a network, named by
+// the network alone for its only (unnamed) account, or "network@account"
+// ("x@platform_fr") when the network has several (see text.Channel).
 const (
-	NetworkX        = "x"
-	NetworkFacebook = "facebook"
+	NetworkX         = text.NetworkX
+	NetworkFacebook  = text.NetworkFacebook
+	NetworkInstagram = text.NetworkInstagram
+	NetworkMastodon  = text.NetworkMastodon
+	NetworkBluesky   = text.NetworkBluesky
 )
 
 // Cover is one milestone a post tells: a single milestone post covers one,
@@ -59,19 +70,28 @@ func (c Cover) Same(o Cover) bool { return c.CampaignID == o.CampaignID && c.Mil
 
 // Post is one message for one network.
 type Post struct {
-	ID         string `json:"id"`
-	GroupID    string `json:"group_id"` // the event that caused it; posts of one event share it
-	Kind       Kind   `json:"kind"`
-	Network    string `json:"network"`
+	ID      string `json:"id"`
+	GroupID string `json:"group_id"` // the event that caused it; posts of one event share it
+	Kind    Kind   `json:"kind"`
+	// Network is the post's channel: "x", or "x@platform_fr" when X has
+	// several accounts. Every per-network rule (caps, slots, pauses, the
+	// publisher) applies per channel; text rules per network (text.NetworkOf).
+	Network string `json:"network"`
+	// Account is the account part of the channel, "" for a network's only
+	// account (read-only: derived from Network).
+	Account    string `json:"account,omitempty"`
 	CampaignID string `json:"campaign_id,omitempty"`
 	Milestone  string `json:"milestone,omitempty"` // the main milestone told (the most urgent of Covers)
 	// Covers lists every milestone the post tells (API contract: one entry for
 	// a single milestone, several for merged and digest posts; empty for
 	// stories, curated and manual posts).
-	Covers      []Cover   `json:"covers"`
-	Text        string    `json:"text"`
-	Link        string    `json:"link,omitempty"`
-	ImageURL    string    `json:"image_url,omitempty"`
+	Covers   []Cover `json:"covers"`
+	Text     string  `json:"text"`
+	Link     string  `json:"link,omitempty"`
+	ImageURL string  `json:"image_url,omitempty"`
+	// ImageAlt describes the image for people who cannot see it (the
+	// campaign's title): X alt text, Mastodon description, Bluesky alt.
+	ImageAlt    string    `json:"image_alt,omitempty"`
 	Lang        string    `json:"lang"`
 	Variant     string    `json:"variant,omitempty"` // template variant, for engagement stats
 	Source      string    `json:"source,omitempty"`  // curated: the feed's URL
@@ -143,6 +163,7 @@ type Draft struct {
 	Text     string
 	Link     string
 	ImageURL string
+	ImageAlt string
 	Lang     string
 	Variant  string
 	Source   string
@@ -153,4 +174,25 @@ type Draft struct {
 	// approved already (a digest of approved posts), so a person's approval
 	// carries over.
 	Approved bool
+}
+
+// Route says which campaigns a channel posts about: those in one of its
+// languages and one of its categories; an empty list takes every one.
+// Platforms run an account per language or per category (@platform_fr,
+// @platform_games).
+type Route struct {
+	Langs      []string
+	Categories []string
+}
+
+// Takes reports whether the route takes a campaign of that language and
+// category (categories compare without case: "Jeux" is "jeux").
+func (r Route) Takes(lang, category string) bool {
+	if len(r.Langs) > 0 && !slices.Contains(r.Langs, strings.ToLower(lang)) {
+		return false
+	}
+	if len(r.Categories) > 0 && !slices.ContainsFunc(r.Categories, func(c string) bool { return strings.EqualFold(c, category) }) {
+		return false
+	}
+	return true
 }

@@ -86,8 +86,8 @@ func (s *Store) checkDraft(d *Draft) error {
 	switch {
 	case d.ID != "" && !validID(d.ID):
 		return &FieldError{Field: "id", Message: fmt.Sprintf("%q is not a post id (26 characters of Crockford base32)", d.ID)}
-	case !validName(d.Network):
-		return &FieldError{Field: "network", Message: fmt.Sprintf("%q is not a network name (letters, digits, - and _)", d.Network)}
+	case !validChannel(d.Network):
+		return &FieldError{Field: "network", Message: fmt.Sprintf("%q is not a network or network@account name (letters, digits, - and _)", d.Network)}
 	case !slices.Contains(Kinds, d.Kind):
 		return &FieldError{Field: "kind", Message: fmt.Sprintf("unknown kind %q", d.Kind)}
 	case strings.ContainsAny(d.CampaignID, "{} \t\r\n"):
@@ -135,6 +135,12 @@ func checkLink(link string) error {
 		return &FieldError{Field: "link", Message: "must be an http or https URL"}
 	}
 	return nil
+}
+
+// validChannel accepts "network" and "network@account", each a validName.
+func validChannel(s string) bool {
+	n, a, named := strings.Cut(s, "@")
+	return validName(n) && (!named || validName(a))
 }
 
 func validName(s string) bool {

@@ -33,7 +33,7 @@ func (s *Store) Supersede(ctx context.Context, campaignID, network string, super
 	switch {
 	case campaignID == "" || strings.ContainsAny(campaignID, "{} \t\r\n"):
 		return 0, &FieldError{Field: "campaign_id", Message: fmt.Sprintf("%q is not a campaign id", campaignID)}
-	case !validName(network):
+	case !validChannel(network):
 		return 0, &FieldError{Field: "network", Message: fmt.Sprintf("%q is not a network name (letters, digits, - and _)", network)}
 	case supersedes == nil:
 		return 0, &FieldError{Field: "supersedes", Message: "is required"}

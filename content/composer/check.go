@@ -80,34 +80,38 @@ func (c *Composer) check() error {
 	var errs []error
 	keys := slices.SortedFunc(maps.Keys(c.set.files), func(a, b fileKey) int { return strings.Compare(a.path(), b.path()) })
 	for _, k := range keys {
-		if !slices.Contains(c.networks, k.network) {
-			continue
-		}
-		f := c.set.files[k]
-		switch k.family {
-		case FamilyMerged, FamilyDigest:
-			if err := c.checkBundleFile(f); err != nil {
-				errs = append(errs, fmt.Errorf("composer: %w", err))
+		// A file is checked for every enabled network that writes with it:
+		// its own, and the networks that borrow it (templateBase).
+		for _, network := range c.families() {
+			if k.network != network && (c.set.has(k.lang, network, k.family) || templateBase[network] != k.network) {
+				continue
 			}
-			continue
-		}
-		ms, err := parseMilestone(sampleMilestones[k.family])
-		if err != nil {
-			return err // a bug in sampleMilestones
-		}
-		if err := c.checkFile(f, ms); err != nil {
-			errs = append(errs, fmt.Errorf("composer: %w", err))
+			f := c.set.files[k]
+			switch k.family {
+			case FamilyMerged, FamilyDigest:
+				if err := c.checkBundleFile(f, network); err != nil {
+					errs = append(errs, fmt.Errorf("composer: %s: %w", network, err))
+				}
+				continue
+			}
+			ms, err := parseMilestone(sampleMilestones[k.family])
+			if err != nil {
+				return err // a bug in sampleMilestones
+			}
+			if err := c.checkFile(f, network, ms); err != nil {
+				errs = append(errs, fmt.Errorf("composer: %s: %w", network, err))
+			}
 		}
 	}
 	return errors.Join(errs...)
 }
 
 // checkFile reports the first failure of a file, one error per file.
-func (c *Composer) checkFile(f *tmplFile, ms milestone) error {
+func (c *Composer) checkFile(f *tmplFile, network string, ms milestone) error {
 	for _, camp := range sampleCampaigns(f.key.lang) {
 		at := camp.Deadline.Add(-24 * time.Hour)
 		for i := range f.variants {
-			if _, err := c.renderVariant(f, i, ms, f.key.network, f.key.lang, camp, at, nil); err != nil {
+			if _, err := c.renderVariant(f, i, ms, network, f.key.lang, camp, at, nil); err != nil {
 				return err
 			}
 		}
@@ -119,7 +123,7 @@ func (c *Composer) checkFile(f *tmplFile, ms milestone) error {
 // every variant, with the sample campaigns of its language (a merged post of
 // each pair of milestone families; a digest of each family, of one campaign
 // and of many).
-func (c *Composer) checkBundleFile(f *tmplFile) error {
+func (c *Composer) checkBundleFile(f *tmplFile, network string) error {
 	samples := sampleCampaigns(f.key.lang)
 	for _, camp := range samples {
 		at := camp.Deadline.Add(-24 * time.Hour)
@@ -143,7 +147,7 @@ func (c *Composer) checkBundleFile(f *tmplFile) error {
 					for digestVariant(id, len(f.variants)) != vi {
 						id += "x"
 					}
-					if _, err := c.renderDigest(f, f.key.network, f.key.lang, id, "https://fanfare.example/digests/"+id, members, at); err != nil {
+					if _, err := c.renderDigest(f, network, f.key.lang, id, "https://fanfare.example/digests/"+id, members, at); err != nil {
 						return fmt.Errorf("template %s: %w", f.name, err)
 					}
 				}
@@ -161,12 +165,12 @@ func (c *Composer) checkBundleFile(f *tmplFile) error {
 				if len(facts) < 2 {
 					continue // one makes the other stale: not a merged post
 				}
-				said, err := c.sayFacts(f, facts, f.key.network, f.key.lang, camp, at)
+				said, err := c.sayFacts(f, facts, network, f.key.lang, camp, at)
 				if err != nil {
 					return fmt.Errorf("template %s: %w", f.name, err)
 				}
 				for vi := range f.variants {
-					if _, err := c.renderVariant(f, vi, facts[0], f.key.network, f.key.lang, camp, at, map[string]any{"Facts": said}); err != nil {
+					if _, err := c.renderVariant(f, vi, facts[0], network, f.key.lang, camp, at, map[string]any{"Facts": said}); err != nil {
 						return err
 					}
 				}

@@ -41,6 +41,7 @@ import (
 	"hash/fnv"
 	"log/slog"
 	"maps"
+	"net/url"
 	"slices"
 	"strings"
 	"sync"
@@ -86,8 +87,12 @@ type Options struct {
 	// Priority overrides DefaultPriority entry by entry: keys are a
 	// milestone ("percent:100"), a family ("percent") or "default".
 	Priority map[string]int
-	// Networks to write for, in order. Default x, facebook.
+	// Networks are the channels to write for, in order: a network ("x"), or
+	// one of its accounts ("x@platform_fr"). Default x, facebook.
 	Networks []string
+	// Routes say which campaigns a channel writes about; a channel without
+	// one takes every campaign.
+	Routes map[string]content.Route
 	// Freshness overrides DefaultFreshness entry by entry (keys: a family or
 	// a milestone): how long a milestone stays news after it fires.
 	Freshness map[string]time.Duration
@@ -116,6 +121,7 @@ type Composer struct {
 	mergeWindow time.Duration // <= 0: no merging
 	publicURL   string
 	networks    []string
+	routes      map[string]content.Route
 	warned      sync.Map // languages already logged as falling back to English
 }
 
@@ -154,8 +160,8 @@ func New(o Options) (*Composer, error) {
 		o.Networks = []string{content.NetworkX, content.NetworkFacebook}
 	}
 	for _, n := range o.Networks {
-		if n != content.NetworkX && n != content.NetworkFacebook {
-			return nil, fmt.Errorf("composer: unknown network %q (want %s or %s)", n, content.NetworkX, content.NetworkFacebook)
+		if !slices.Contains(text.Networks, text.NetworkOf(n)) {
+			return nil, fmt.Errorf("composer: unknown network %q (want one of %s)", n, strings.Join(text.Networks, ", "))
 		}
 	}
 	for k := range o.Priority {
@@ -192,13 +198,14 @@ func New(o Options) (*Composer, error) {
 		mergeWindow: o.MergeWindow,
 		publicURL:   strings.TrimRight(o.PublicURL, "/"),
 		networks:    slices.Clone(o.Networks),
+		routes:      maps.Clone(o.Routes),
 	}
 	for lang := range set.langs {
 		c.locales[lang] = newLocale(lang)
 	}
-	for _, n := range c.networks {
+	for _, n := range c.families() {
 		for _, fam := range templateFamilies {
-			if _, ok := set.files[fileKey{fallbackLang, n, fam}]; !ok {
+			if _, ok := set.file(fallbackLang, n, fam); !ok {
 				return nil, fmt.Errorf("composer: template %s is missing: English is the fallback and must be complete", fileKey{fallbackLang, n, fam}.path())
 			}
 		}
@@ -228,7 +235,7 @@ func (c *Composer) Compose(ev campaigns.Event) ([]content.Draft, error) {
 		at = c.now()
 	}
 	drafts := make([]content.Draft, 0, len(c.networks))
-	for _, n := range c.networks {
+	for _, n := range c.Channels(ev.Campaign) {
 		r, err := c.render(ms, n, ev.Campaign, at, nil)
 		if err != nil {
 			return nil, fmt.Errorf("composer: event %s: %w", id, err)
@@ -242,6 +249,8 @@ func (c *Composer) Compose(ev campaigns.Event) ([]content.Draft, error) {
 			Milestone:  ms.raw,
 			Text:       r.Text,
 			Link:       r.Link,
+			ImageURL:   ImageFor(n, ev.Campaign.ImageURL),
+			ImageAlt:   ImageAltFor(n, ev.Campaign),
 			Lang:       r.Lang,
 			Variant:    r.Variant,
 			Priority:   priority(c.priority, ms),
@@ -397,8 +406,54 @@ func (c *Composer) Priority(kind string) int {
 	return priority(c.priority, ms)
 }
 
-// Networks lists the networks the composer writes for.
+// Networks lists the channels the composer writes for.
 func (c *Composer) Networks() []string { return slices.Clone(c.networks) }
+
+// Channels lists the channels that write about a campaign: those whose
+// route takes its language and category, less Instagram when the campaign
+// has no image (an Instagram post is an image).
+func (c *Composer) Channels(camp campaigns.Campaign) []string {
+	var out []string
+	for _, n := range c.networks {
+		if !c.routes[n].Takes(camp.Lang, camp.Category) {
+			continue
+		}
+		if text.NetworkOf(n) == content.NetworkInstagram && camp.ImageURL == "" {
+			continue
+		}
+		out = append(out, n)
+	}
+	return out
+}
+
+// families lists the networks of the composer's channels, once each.
+func (c *Composer) families() []string {
+	var out []string
+	for _, n := range c.networks {
+		if f := text.NetworkOf(n); !slices.Contains(out, f) {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// ImageFor is the image a post about a campaign carries on a channel: the
+// campaign's image everywhere but on Facebook, where the link's preview card
+// shows it and a photo post would lose the link's card.
+func ImageFor(channel, imageURL string) string {
+	if text.NetworkOf(channel) == content.NetworkFacebook {
+		return ""
+	}
+	return imageURL
+}
+
+// ImageAltFor describes the image ImageFor attaches: the campaign's title.
+func ImageAltFor(channel string, camp campaigns.Campaign) string {
+	if ImageFor(channel, camp.ImageURL) == "" {
+		return ""
+	}
+	return text.StripMarks(text.Inert(camp.Title))
+}
 
 // lang picks the template language for a campaign's language tag: its base
 // language when we have templates for it ("fr-CA" → "fr"), else English,
@@ -446,7 +501,7 @@ func (c *Composer) renderVariant(f *tmplFile, vi int, ms milestone, network, lan
 		}
 		d.Stretch = d.Campaign.StretchGoals[ms.n]
 	}
-	link, err := TagURL(camp.URL, network, camp.ID, ms.raw)
+	link, err := TagURL(camp.URL, text.NetworkOf(network), camp.ID, ms.raw)
 	if err != nil {
 		return Rendered{}, err
 	}
@@ -454,7 +509,7 @@ func (c *Composer) renderVariant(f *tmplFile, vi int, ms milestone, network, lan
 	if loc == nil {
 		loc = newLocale(lang)
 	}
-	e := &env{loc: loc, network: network, campaign: camp, milestone: ms.raw, at: at}
+	e := &env{loc: loc, network: text.NetworkOf(network), campaign: camp, milestone: ms.raw, at: at}
 	t, err := f.tmpl.Clone()
 	if err != nil {
 		return Rendered{}, fmt.Errorf("template %s: %w", f.name, err)
@@ -484,7 +539,7 @@ func (c *Composer) renderVariant(f *tmplFile, vi int, ms milestone, network, lan
 		}
 		tail = tidy(b.String())
 	} else {
-		tail = defaultTail(network, link, hashtags(camp.Tags))
+		tail = defaultTail(network, lang, link, camp.URL, hashtags(camp.Tags))
 	}
 	// One place decides how a post is shortened and set: Fit reads the
 	// marks the helpers and the campaign's fields carry, and applies the
@@ -509,15 +564,41 @@ func where(t *template.Template, name string) string {
 	return t.Name()
 }
 
-// defaultTail is what follows the body: on X the link (it counts 23 whatever
-// its length, and is never dropped) and the hashtags (dropped first when the
-// post is too long); on Facebook only the hashtags, because the link goes in
-// the post's link field, which shows a preview card.
-func defaultTail(network, link, tags string) string {
-	if network == content.NetworkX {
+// defaultTail is what follows the body: on X and Mastodon the link (X counts
+// it 23 whatever its length, Mastodon too; never dropped) and the hashtags
+// (dropped first when the post is too long); on Facebook and Bluesky only the
+// hashtags, because the link goes in the post's link card (Facebook's link
+// field, Bluesky's external embed); on Instagram, where a link in a caption
+// cannot be clicked, the campaign's address written plainly, then the
+// hashtags.
+func defaultTail(network, lang, link, campaignURL, tags string) string {
+	switch text.NetworkOf(network) {
+	case content.NetworkX, content.NetworkMastodon:
 		return strings.TrimSpace(text.Keep(link) + " " + tags)
+	case content.NetworkInstagram:
+		if where := plainAddress(campaignURL); where != "" {
+			return strings.TrimSpace(text.Keep(backItAt(lang)+" "+where) + " " + tags)
+		}
 	}
 	return tags
+}
+
+// backItAt introduces a campaign's plain address in an Instagram caption.
+func backItAt(lang string) string {
+	if lang == "fr" {
+		return "Pour soutenir le projet :"
+	}
+	return "Back it at"
+}
+
+// plainAddress is a URL as a person would type it: host and path, without
+// scheme, query or fragment ("platform.example/p/tiny-forest").
+func plainAddress(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" {
+		return ""
+	}
+	return strings.TrimSuffix(u.Host+u.EscapedPath(), "/")
 }
 
 // asData is the campaign as templates see it. Its free text is a

@@ -379,7 +379,7 @@ func TestBrokenOverrideFailsNew(t *testing.T) {
 		{"tail too long", "en/x/launch.tmpl", "{{define \"v1\"}}hi{{end}}{{define \"tail\"}}{{range 300}}x{{end}}{{end}}", []string{"en/x/launch.tmpl:1"}},
 		{"runaway", "en/x/launch.tmpl", "{{define \"v1\"}}{{range 100000}}xxxxxxxxxx{{end}}{{end}}", []string{"en/x/launch.tmpl:1", "renders more than"}},
 		{"unknown family", "fr/x/percentage.tmpl", "{{define \"v1\"}}x{{end}}", []string{"fr/x/percentage.tmpl", `unknown family "percentage"`}},
-		{"unknown network", "fr/mastodon/percent.tmpl", "{{define \"v1\"}}x{{end}}", []string{"fr/mastodon/percent.tmpl", "unknown network"}},
+		{"unknown network", "fr/myspace/percent.tmpl", "{{define \"v1\"}}x{{end}}", []string{"fr/myspace/percent.tmpl", "unknown network"}},
 		{"flat file", "percent.tmpl", "{{define \"v1\"}}x{{end}}", []string{"percent.tmpl", "<lang>/<network>/<family>.tmpl"}},
 	}
 	for _, tt := range tests {
@@ -406,7 +406,7 @@ func TestBrokenOverrideFailsNew(t *testing.T) {
 	if _, err := New(Options{Priority: map[string]int{"percent:fifty": 1}}); err == nil || !strings.Contains(err.Error(), "percent:fifty") {
 		t.Errorf("New with a bad priority key: %v", err)
 	}
-	if _, err := New(Options{Networks: []string{"mastodon"}}); err == nil || !strings.Contains(err.Error(), "mastodon") {
+	if _, err := New(Options{Networks: []string{"myspace"}}); err == nil || !strings.Contains(err.Error(), "myspace") {
 		t.Errorf("New with an unknown network: %v", err)
 	}
 }

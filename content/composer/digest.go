@@ -84,7 +84,7 @@ func (c *Composer) RenderDigest(network, lang, postID string, members []DigestMe
 	if c.publicURL == "" {
 		return Rendered{}, errors.New("composer: a digest links to its page: http.public_url is required")
 	}
-	link, err := TagURL(c.publicURL+DigestPath(postID), network, "fanfare-digest", "digest")
+	link, err := TagURL(c.publicURL+DigestPath(postID), text.NetworkOf(network), "fanfare-digest", "digest")
 	if err != nil {
 		return Rendered{}, err
 	}
@@ -117,7 +117,7 @@ func (c *Composer) renderDigest(f *tmplFile, network, lang, postID, link string,
 		return Rendered{}, fmt.Errorf("template %s: %w", f.name, err)
 	}
 	// The helpers read e when called, so one clone serves every campaign.
-	e := &env{loc: loc, network: network, at: at, milestone: "digest"}
+	e := &env{loc: loc, network: text.NetworkOf(network), at: at, milestone: "digest"}
 	t.Funcs(e.funcs())
 
 	items := make([]string, len(members))
@@ -156,7 +156,7 @@ func (c *Composer) renderDigest(f *tmplFile, network, lang, postID, link string,
 		if tail, err = block("tail", map[string]any{"Link": link}); err != nil {
 			return Rendered{}, err
 		}
-	} else if network == content.NetworkX {
+	} else if n := text.NetworkOf(network); n == content.NetworkX || n == content.NetworkMastodon {
 		tail = link
 	}
 	variant := f.variants[digestVariant(postID, len(f.variants))]
@@ -200,7 +200,7 @@ func (c *Composer) renderDigest(f *tmplFile, network, lang, postID, link string,
 
 	// As many campaigns as fit: the text grows with each one named.
 	limit := len(items)
-	if network != content.NetworkX {
+	if text.NetworkOf(network) != content.NetworkX {
 		limit = min(limit, maxDigestItems)
 	}
 	var best string

@@ -12,6 +12,7 @@ import (
 
 	"github.com/fanfarehq/fanfare/campaigns"
 	"github.com/fanfarehq/fanfare/content"
+	"github.com/fanfarehq/fanfare/content/text"
 )
 
 // Bundler is what merging needs of the queue besides creating drafts
@@ -224,7 +225,7 @@ func (c *Composer) sayFacts(f *tmplFile, facts []milestone, network, lang string
 	if err != nil {
 		return "", fmt.Errorf("template %s: %w", f.name, err)
 	}
-	t.Funcs((&env{loc: loc, network: network, campaign: camp, milestone: facts[0].raw, at: at}).funcs())
+	t.Funcs((&env{loc: loc, network: text.NetworkOf(network), campaign: camp, milestone: facts[0].raw, at: at}).funcs())
 	parts := make([]string, 0, len(facts))
 	data := asData(camp)
 	for _, ms := range facts {

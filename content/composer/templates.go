@@ -15,6 +15,7 @@ import (
 	"text/template"
 
 	"github.com/fanfarehq/fanfare/content"
+	"github.com/fanfarehq/fanfare/content/text"
 )
 
 // Template layout, embedded and in Options.TemplateDir alike:
@@ -100,8 +101,8 @@ func readTree(fsys fs.FS, root string, out map[fileKey]source) error {
 		if !validLang(key.lang) {
 			return fmt.Errorf("composer: template %s: %q is not a language code such as fr or en", name, key.lang)
 		}
-		if key.network != content.NetworkX && key.network != content.NetworkFacebook {
-			return fmt.Errorf("composer: template %s: unknown network %q (want %s or %s)", name, key.network, content.NetworkX, content.NetworkFacebook)
+		if !slices.Contains(text.Networks, key.network) {
+			return fmt.Errorf("composer: template %s: unknown network %q (want one of %s)", name, key.network, strings.Join(text.Networks, ", "))
 		}
 		if !slices.Contains(templateFamilies, key.family) {
 			return fmt.Errorf("composer: template %s: unknown family %q (want one of %s)", name, key.family, strings.Join(templateFamilies, ", "))
@@ -195,12 +196,34 @@ func buildSet(dir string) (*templateSet, error) {
 	return set, nil
 }
 
-// file finds the template for a language, falling back to English when the
-// language lacks that file.
+// templateBase is the network whose templates a network borrows when it has
+// none of its own for a family: Mastodon and Bluesky posts are short and
+// link in the text (or the card) like X's, Instagram captions are long like
+// Facebook's. An operator's <lang>/<network>/<family>.tmpl takes over.
+var templateBase = map[string]string{
+	content.NetworkMastodon:  content.NetworkX,
+	content.NetworkBluesky:   content.NetworkX,
+	content.NetworkInstagram: content.NetworkFacebook,
+}
+
+// file finds the template a network (or channel) writes with for a language:
+// the network's own, else its base network's (templateBase), in that
+// language, else in English.
 func (s *templateSet) file(lang, network, family string) (*tmplFile, bool) {
-	if f, ok := s.files[fileKey{lang, network, family}]; ok {
-		return f, true
+	network = text.NetworkOf(network)
+	for _, l := range []string{lang, fallbackLang} {
+		if f, ok := s.files[fileKey{l, network, family}]; ok {
+			return f, true
+		}
+		if f, ok := s.files[fileKey{l, templateBase[network], family}]; ok {
+			return f, true
+		}
 	}
-	f, ok := s.files[fileKey{fallbackLang, network, family}]
-	return f, ok
+	return nil, false
+}
+
+// has reports whether the network has its own file for a language and family.
+func (s *templateSet) has(lang, network, family string) bool {
+	_, ok := s.files[fileKey{lang, network, family}]
+	return ok
 }

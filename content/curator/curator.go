@@ -78,6 +78,9 @@ type Options struct {
 	// Networks a feed posts to when its own list is empty: x and facebook
 	// (the daemon passes the enabled ones).
 	Networks []string
+	// Routes say which languages a channel takes (see content.Route); a
+	// channel without one takes every feed.
+	Routes map[string]content.Route
 	// DefaultLang when neither the feed config nor the document says: "en".
 	DefaultLang string
 	// MaxItemAge: older items (by their published date) are remembered but make

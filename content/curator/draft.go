@@ -54,8 +54,11 @@ func (c *Curator) drafts(in draftInput, now time.Time) ([]content.Draft, error) 
 	}
 	out := make([]content.Draft, 0, len(networks))
 	for _, n := range networks {
+		if text.NetworkOf(n) == content.NetworkInstagram || !c.opts.Routes[n].Takes(in.lang, "") {
+			continue // an Instagram post is an image; a route may not take the feed's language
+		}
 		tail := ""
-		if n == content.NetworkX {
+		if nw := text.NetworkOf(n); nw == content.NetworkX || nw == content.NetworkMastodon {
 			tail = in.link
 		}
 		txt, err := text.Fit(n, body, tail)

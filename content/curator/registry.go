@@ -14,6 +14,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/fanfarehq/fanfare/content"
+	"github.com/fanfarehq/fanfare/content/text"
 	"github.com/fanfarehq/fanfare/internal/cronspec"
 )
 
@@ -288,8 +289,8 @@ func NormalizeFeed(f content.Feed) (content.Feed, error) {
 	var nets []string
 	for _, n := range f.Networks {
 		n = strings.ToLower(strings.TrimSpace(n))
-		if n != content.NetworkX && n != content.NetworkFacebook {
-			return f, &content.FieldError{Field: "networks", Message: fmt.Sprintf("%q is not a network (x, facebook)", n)}
+		if !slices.Contains(text.Networks, text.NetworkOf(n)) {
+			return f, &content.FieldError{Field: "networks", Message: fmt.Sprintf("%q is not a network or network@account (%s)", n, strings.Join(text.Networks, ", "))}
 		}
 		if !slices.Contains(nets, n) {
 			nets = append(nets, n)

@@ -65,7 +65,7 @@ func TestRegistry_Validation(t *testing.T) {
 		{"relative url", content.Feed{URL: "/rss"}, "url"},
 		{"ftp url", content.Feed{URL: "ftp://a.example/rss"}, "url"},
 		{"bad schedule", content.Feed{URL: "https://a.example/", Schedule: "every hour"}, "schedule"},
-		{"bad network", content.Feed{URL: "https://a.example/", Networks: []string{"mastodon"}}, "networks"},
+		{"bad network", content.Feed{URL: "https://a.example/", Networks: []string{"myspace"}}, "networks"},
 		{"bad lang", content.Feed{URL: "https://a.example/", Lang: "french!"}, "lang"},
 		{"punctuation keyword", content.Feed{URL: "https://a.example/", Keywords: []string{"!!!"}}, "keywords"},
 	}

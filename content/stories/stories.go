@@ -16,6 +16,7 @@ import (
 	"github.com/fanfarehq/fanfare/campaigns"
 	"github.com/fanfarehq/fanfare/content"
 	"github.com/fanfarehq/fanfare/content/composer"
+	"github.com/fanfarehq/fanfare/content/text"
 )
 
 const (
@@ -234,7 +235,7 @@ func (j *Job) queue(ctx context.Context, cand Candidate, week string, now time.T
 	}
 	extra := map[string]any{"Reasons": cand.Reasons, "Score": cand.Score}
 	var errs []error
-	for _, network := range j.composer.Networks() {
+	for _, network := range j.composer.Channels(c) {
 		r, err := j.composer.Render(composer.FamilyStory, network, c, extra)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("stories: unable to write the %s story of %s: %w", network, c.ID, err))
@@ -248,16 +249,18 @@ func (j *Job) queue(ctx context.Context, cand Candidate, week string, now time.T
 			CampaignID: c.ID,
 			Text:       r.Text,
 			Link:       r.Link,
+			ImageURL:   c.ImageURL,
+			ImageAlt:   composer.ImageAltFor(network, c),
 			Lang:       r.Lang,
 			Variant:    r.Variant,
 			Priority:   j.composer.Priority(composer.FamilyStory),
 			NotAfter:   notAfter,
 			Actor:      "system:stories",
 		}
-		if network == content.NetworkFacebook {
-			// A photo post with the campaign's image; on X the link card
-			// shows it.
-			d.ImageURL = c.ImageURL
+		if d.ImageAlt == "" {
+			// Facebook: a photo post with the campaign's image, the story's
+			// picture (its link card would show a small one).
+			d.ImageAlt = text.StripMarks(text.Inert(c.Title))
 		}
 		_, isNew, err := j.sink.Create(ctx, d)
 		if err != nil {
