@@ -63,7 +63,7 @@ func (q *memQueue) Create(_ context.Context, d content.Draft) (content.Post, boo
 		}
 	}
 	p := content.Post{ID: d.DedupKey + "|" + d.Network, GroupID: d.DedupKey, Kind: d.Kind, Network: d.Network,
-		CampaignID: d.CampaignID, Text: d.Text, Link: d.Link, ImageURL: d.ImageURL, Lang: d.Lang,
+		CampaignID: d.CampaignID, Text: d.Text, Link: d.Link, ImageURL: d.ImageURL, ImageAlt: d.ImageAlt, Lang: d.Lang,
 		Variant: d.Variant, Priority: d.Priority, NotAfter: d.NotAfter, CreatedAt: q.now(), State: content.StatePending}
 	q.posts = append(q.posts, p)
 	return p, true, nil
@@ -243,8 +243,9 @@ func TestRunPicksAndDrafts(t *testing.T) {
 				t.Errorf("facebook story %s: description not cut: %q", p.ID, p.Text)
 			}
 		case content.NetworkX:
-			if p.ImageURL != "" || !strings.Contains(p.Text, "@creator_"+p.CampaignID) {
-				t.Errorf("x story %s: %q", p.ID, p.Text)
+			// X uploads the image and attaches it (bots/x), with its alt text.
+			if p.ImageURL == "" || p.ImageAlt == "" || !strings.Contains(p.Text, "@creator_"+p.CampaignID) {
+				t.Errorf("x story %s: image %q alt %q text %q", p.ID, p.ImageURL, p.ImageAlt, p.Text)
 			}
 		}
 	}
