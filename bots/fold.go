@@ -13,6 +13,7 @@ import (
 	"github.com/fanfarehq/fanfare/campaigns"
 	"github.com/fanfarehq/fanfare/content"
 	"github.com/fanfarehq/fanfare/content/composer"
+	"github.com/fanfarehq/fanfare/content/text"
 )
 
 // Writer writes the texts of posts that tell several milestones
@@ -537,8 +538,11 @@ func movable(p content.Post, now time.Time) bool {
 
 // foldable reports whether a post may be folded into a digest: a milestone
 // post with a freshness, that no person wrote.
+// An Instagram post is never folded: a digest has no image, and Instagram
+// posts nothing without one.
 func foldable(p content.Post) bool {
 	return p.Kind == content.KindMilestone && !p.NotAfter.IsZero() && p.EditedBy == "" &&
+		text.NetworkOf(p.Network) != content.NetworkInstagram &&
 		(p.State == content.StatePending || p.State == content.StateApproved)
 }
 
@@ -556,7 +560,7 @@ func (f *Folder) simulate(items []planItem, taken []time.Time, campTaken map[str
 			}
 			ct = camp[it.campaign]
 		}
-		at, _, ok := nextSlot(cal, ct, now, limits, f.sched.quiet, f.sched.loc)
+		at, _, ok := nextSlot(cal, ct, now, limits, f.sched.quietOf(limits), f.sched.loc)
 		if !ok || (!it.notAfter.IsZero() && !at.Before(it.notAfter)) {
 			lost = append(lost, it)
 			continue

@@ -33,6 +33,11 @@ func (r HourRange) String() string {
 var DefaultGoodHours = map[string][]string{
 	"x":        {"08:00-10:00", "12:00-14:00", "17:00-21:00"},
 	"facebook": {"09:00-11:00", "13:00-16:00", "19:00-21:00"},
+	// Instagram's audience scrolls at lunch and in the evening; Mastodon and
+	// Bluesky read like X.
+	"instagram": {"11:00-13:00", "18:00-21:00"},
+	"mastodon":  {"08:00-10:00", "12:00-14:00", "17:00-21:00"},
+	"bluesky":   {"08:00-10:00", "12:00-14:00", "17:00-21:00"},
 }
 
 // ParseHourRanges reads windows like "08:00-10:00" (24:00 ends the day).

@@ -294,7 +294,8 @@ func (j *PublishJob) publishOne(ctx context.Context, pub Publisher, p content.Po
 
 	pctx, cancel := context.WithTimeout(ctx, j.opts.Timeout)
 	start := time.Now()
-	rcpt, perr := pub.Publish(pctx, Message{PostID: p.ID, Text: claimed.Text, Link: claimed.Link, ImageURL: claimed.ImageURL})
+	rcpt, perr := pub.Publish(pctx, Message{PostID: p.ID, Text: claimed.Text, Link: claimed.Link,
+		ImageURL: claimed.ImageURL, ImageAlt: claimed.ImageAlt, Lang: claimed.Lang})
 	cancel()
 	j.m.duration.WithLabelValues(p.Network).Observe(time.Since(start).Seconds())
 

@@ -19,6 +19,8 @@ type NetworkLimits struct {
 	DailyCap        int           // posts per calendar day in the platform's zone; 0: no cap
 	MinSpacing      time.Duration // between any two posts on the network
 	CampaignSpacing time.Duration // between two posts of one campaign on the network
+	// QuietHours are this account's own quiet hours; nil: the scheduler's.
+	QuietHours *QuietHours
 }
 
 // QuietHours is a daily window without posts, in the platform's time zone; it
@@ -204,13 +206,14 @@ func shortDuration(d time.Duration) string {
 // in Redis and each slot is taken by a script that re-checks the limits, so
 // replicas planning at once agree.
 type Scheduler struct {
-	store *content.Store
-	opts  SchedulerOptions
-	quiet *quiet
-	loc   *time.Location
-	now   func() time.Time
-	log   *slog.Logger
-	good  map[string][]HourRange // configured or default, by network
+	store   *content.Store
+	opts    SchedulerOptions
+	quiet   *quiet
+	quietBy map[QuietHours]*quiet // accounts with their own quiet hours
+	loc     *time.Location
+	now     func() time.Time
+	log     *slog.Logger
+	good    map[string][]HourRange // configured or default, by network
 
 	mu      sync.Mutex
 	learned map[string]learnedHours // by network
@@ -232,12 +235,18 @@ func NewScheduler(store *content.Store, opts SchedulerOptions) (*Scheduler, erro
 	if err != nil {
 		return nil, err
 	}
+	quietBy := map[QuietHours]*quiet{}
 	for name, l := range opts.Networks {
 		if l.DailyCap < 0 || l.MinSpacing < 0 || l.CampaignSpacing < 0 {
 			return nil, fmt.Errorf("bots: networks.%s: daily_cap and spacings must not be negative", name)
 		}
+		if l.QuietHours != nil {
+			if quietBy[*l.QuietHours], err = parseQuiet(l.QuietHours); err != nil {
+				return nil, fmt.Errorf("bots: networks.%s: %w", name, err)
+			}
+		}
 	}
-	s := &Scheduler{store: store, opts: opts, quiet: q, loc: opts.Location, now: opts.Now, log: opts.Logger,
+	s := &Scheduler{store: store, opts: opts, quiet: q, quietBy: quietBy, loc: opts.Location, now: opts.Now, log: opts.Logger,
 		good: map[string][]HourRange{}, learned: map[string]learnedHours{}}
 	if s.loc == nil {
 		s.loc = time.UTC
@@ -268,6 +277,15 @@ func NewScheduler(store *content.Store, opts SchedulerOptions) (*Scheduler, erro
 
 // Limits returns a network's limits (zero when not configured).
 func (s *Scheduler) Limits(network string) NetworkLimits { return s.opts.Networks[network] }
+
+// quietOf is the quiet window of a network's limits: its own, else the
+// scheduler's; nil for none.
+func (s *Scheduler) quietOf(l NetworkLimits) *quiet {
+	if l.QuietHours == nil {
+		return s.quiet
+	}
+	return s.quietBy[*l.QuietHours]
+}
 
 // PlanNetwork gives slots to one network's unscheduled approved posts, by
 // priority then age; a post whose earliest slot passes its not_after expires
@@ -344,7 +362,7 @@ func (s *Scheduler) place(ctx context.Context, p content.Post, limits NetworkLim
 				return time.Time{}, bumped, err
 			}
 		}
-		at, note, ok := nextSlot(*taken, campTaken, after, limits, s.quiet, s.loc)
+		at, note, ok := nextSlot(*taken, campTaken, after, limits, s.quietOf(limits), s.loc)
 		if after.After(now) {
 			note = retryNote + "not before " + after.In(s.loc).Format("15:04:05") + "; " + note
 		}
@@ -471,7 +489,7 @@ func (s *Scheduler) victim(ctx context.Context, p content.Post, deadline time.Ti
 	free := slices.DeleteFunc(slices.Clone(taken), func(t time.Time) bool {
 		return slices.ContainsFunc(cands, func(c content.Post) bool { return c.ScheduledAt.Equal(t) })
 	})
-	at, _, ok := nextSlot(free, campTaken, after, limits, s.quiet, s.loc)
+	at, _, ok := nextSlot(free, campTaken, after, limits, s.quietOf(limits), s.loc)
 	if !ok || !at.Before(deadline) {
 		return nil, nil
 	}
@@ -535,7 +553,7 @@ func (s *Scheduler) preferGoodHours(ctx context.Context, p content.Post, taken, 
 		}
 	}
 	for g := nextRangeStart(hours, local); !g.IsZero() && !g.After(limit); g = nextRangeStart(hours, g) {
-		cand, note, ok := nextSlot(taken, campTaken, g, limits, s.quiet, s.loc)
+		cand, note, ok := nextSlot(taken, campTaken, g, limits, s.quietOf(limits), s.loc)
 		if ok && inRanges(hours, cand.In(s.loc)) && !cand.After(limit) {
 			why := "good hours " + rangesText(hours)
 			if note != "earliest free slot" {

@@ -73,7 +73,7 @@ func (s *Scheduler) CheckSlot(ctx context.Context, p content.Post, at time.Time)
 	if v.OK() {
 		return v, nil
 	}
-	if next, _, ok := nextSlot(taken, campTaken, at, limits, s.quiet, s.loc); ok && (p.NotAfter.IsZero() || next.Before(p.NotAfter)) {
+	if next, _, ok := nextSlot(taken, campTaken, at, limits, s.quietOf(limits), s.loc); ok && (p.NotAfter.IsZero() || next.Before(p.NotAfter)) {
 		v.Next = next
 	}
 	return v, nil
@@ -89,7 +89,7 @@ func (s *Scheduler) EarliestSlot(ctx context.Context, p content.Post) (SlotEstim
 	if err != nil {
 		return SlotEstimate{}, err
 	}
-	at, note, ok := nextSlot(taken, campTaken, now, limits, s.quiet, s.loc)
+	at, note, ok := nextSlot(taken, campTaken, now, limits, s.quietOf(limits), s.loc)
 	if !ok || (!p.NotAfter.IsZero() && !at.Before(p.NotAfter)) {
 		return SlotEstimate{Note: note}, nil
 	}
@@ -117,8 +117,8 @@ func (s *Scheduler) calendarFor(ctx context.Context, p content.Post, from, to ti
 // judge applies the rules nextSlot applies, in the same order, to one time.
 func (s *Scheduler) judge(taken, campTaken []time.Time, at time.Time, limits NetworkLimits) SlotVerdict {
 	t := at.In(s.loc)
-	if s.quiet != nil && s.quiet.contains(t) {
-		return SlotVerdict{Rule: SlotQuietHours, Until: s.quiet.endAfter(t)}
+	if q := s.quietOf(limits); q != nil && q.contains(t) {
+		return SlotVerdict{Rule: SlotQuietHours, Until: q.endAfter(t)}
 	}
 	if limits.DailyCap > 0 {
 		y, mo, d := t.Date()

@@ -41,7 +41,7 @@ var catalog = map[string]map[string]string{
 		"family.launch":              "launch", "family.percent": "funding (%)", "family.backers": "backers",
 		"family.stretch": "stretch goals", "family.ending": "last hours", "family.ended": "end of campaign", "family.story": "creator stories",
 
-		"net.x": "X", "net.facebook": "Facebook",
+		"net.x": "X", "net.facebook": "Facebook", "net.instagram": "Instagram", "net.mastodon": "Mastodon", "net.bluesky": "Bluesky",
 		"day.0": "Sun", "day.1": "Mon", "day.2": "Tue", "day.3": "Wed", "day.4": "Thu", "day.5": "Fri", "day.6": "Sat",
 		"daylong.Monday": "Monday", "daylong.Tuesday": "Tuesday", "daylong.Wednesday": "Wednesday", "daylong.Thursday": "Thursday",
 		"daylong.Friday": "Friday", "daylong.Saturday": "Saturday", "daylong.Sunday": "Sunday",
@@ -307,7 +307,7 @@ var catalog = map[string]map[string]string{
 		"family.launch":              "lancement", "family.percent": "financement (%)", "family.backers": "contributeurs",
 		"family.stretch": "objectifs bonus", "family.ending": "dernières heures", "family.ended": "fin de campagne", "family.story": "portraits",
 
-		"net.x": "X", "net.facebook": "Facebook",
+		"net.x": "X", "net.facebook": "Facebook", "net.instagram": "Instagram", "net.mastodon": "Mastodon", "net.bluesky": "Bluesky",
 		"day.0": "dim.", "day.1": "lun.", "day.2": "mar.", "day.3": "mer.", "day.4": "jeu.", "day.5": "ven.", "day.6": "sam.",
 		"daylong.Monday": "lundi", "daylong.Tuesday": "mardi", "daylong.Wednesday": "mercredi", "daylong.Thursday": "jeudi",
 		"daylong.Friday": "vendredi", "daylong.Saturday": "samedi", "daylong.Sunday": "dimanche",

@@ -69,7 +69,7 @@ func (s *Server) drafts(m manualPost, actor string) ([]content.Draft, error) {
 	for _, n := range m.Networks {
 		d := content.Draft{DedupKey: key, GroupID: key, Kind: content.KindManual, Network: n,
 			Text: body, ImageURL: m.ImageURL, Lang: lang, Actor: actor}
-		if n == content.NetworkX {
+		if nw := text.NetworkOf(n); nw == content.NetworkX || nw == content.NetworkMastodon {
 			if m.Link != "" && !strings.Contains(body, m.Link) {
 				d.Text = body + " " + m.Link
 			}

@@ -4,10 +4,13 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"strings"
 	"time"
 
 	"golang.org/x/text/feature/plural"
 	"golang.org/x/text/language"
+
+	"github.com/fanfarehq/fanfare/content/text"
 )
 
 // languages the interface speaks, the first being the default.
@@ -28,6 +31,10 @@ type locale struct {
 // missing key shows itself, loudly, rather than an empty string; a test
 // keeps that from happening.
 func (l locale) T(key string, args ...any) string {
+	if ch, ok := strings.CutPrefix(key, "net."); ok && text.AccountOf(ch) != "" {
+		// A channel names its account: "X · platform_fr".
+		return l.T("net."+text.NetworkOf(ch)) + " · " + text.AccountOf(ch)
+	}
 	m, ok := l.msgs[key]
 	if !ok {
 		m, ok = catalog["en"][key]

@@ -22,7 +22,8 @@ type postView struct {
 	Valid    bool
 	CheckErr string
 	Card     *linkCard
-	Editable bool // pending or approved: the edit form applies
+	Image    string // the picture a network shows instead of a card (Instagram)
+	Editable bool   // pending or approved: the edit form applies
 	// About is what the post tells: the campaign and milestone, for
 	// headings and accessible names (see namer.about).
 	About []coverView
@@ -74,6 +75,12 @@ func newPostView(p content.Post) postView {
 			link = spans[len(spans)-1].URL
 		}
 	}
+	if text.NetworkOf(p.Network) == content.NetworkInstagram {
+		// The image is the post, and a caption's link cannot be clicked:
+		// no card, the picture alone.
+		v.Image = safeImage(p.ImageURL)
+		link = ""
+	}
 	if link != "" {
 		card := &linkCard{URL: link, Image: safeImage(p.ImageURL)}
 		if u, err := url.Parse(withScheme(link)); err == nil {
@@ -114,14 +121,14 @@ func highlight(network, s string) []segment {
 	}
 	shown := func(m mark) segment {
 		sg := segment{Text: s[m.start:m.end], Kind: m.kind, Href: m.href}
-		if m.kind == "link" && network == content.NetworkX {
+		if m.kind == "link" && text.NetworkOf(network) == content.NetworkX {
 			if d := xDisplayURL(sg.Text); d != sg.Text {
 				sg.Display = d
 			}
 		}
 		return sg
 	}
-	if network == content.NetworkX {
+	if text.NetworkOf(network) == content.NetworkX {
 		for _, m := range mentionRE.FindAllStringSubmatchIndex(s, -1) {
 			marks = append(marks, mark{m[4], m[5], "mention", "https://x.com/" + s[m[4]+1:m[5]]})
 		}

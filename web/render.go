@@ -18,6 +18,7 @@ import (
 	"github.com/fanfarehq/fanfare/bots"
 	"github.com/fanfarehq/fanfare/campaigns"
 	"github.com/fanfarehq/fanfare/content"
+	"github.com/fanfarehq/fanfare/content/text"
 )
 
 //go:embed templates/*.html
@@ -73,6 +74,9 @@ const fragmentsPage = "_fragments"
 
 var templateFuncs = template.FuncMap{
 	"join": strings.Join,
+	// netOf is a channel's network ("x" for "x@platform_fr"): styles and
+	// previews are per network.
+	"netOf": text.NetworkOf,
 	"stateClass": func(s content.State) string {
 		return "state-" + string(s)
 	},

@@ -6,12 +6,17 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/fanfarehq/fanfare/bots"
+	"github.com/fanfarehq/fanfare/bots/bluesky"
 	"github.com/fanfarehq/fanfare/bots/daemon"
 	"github.com/fanfarehq/fanfare/bots/facebook"
+	"github.com/fanfarehq/fanfare/bots/instagram"
+	"github.com/fanfarehq/fanfare/bots/mastodon"
+	"github.com/fanfarehq/fanfare/bots/media"
 	"github.com/fanfarehq/fanfare/bots/preview"
 	"github.com/fanfarehq/fanfare/bots/x"
 	"github.com/fanfarehq/fanfare/campaigns"
@@ -70,20 +75,27 @@ func (m *Main) wire(ctx context.Context) (*app, error) {
 		log.Info("http.public_url is empty: links in posts previews, the Atom feed and the login link use "+publicURL, "public_url", publicURL)
 	}
 	schedule := cfg.Schedule
-	limits := map[string]config.Limits{
-		content.NetworkX:        cfg.Networks.X.Limits,
-		content.NetworkFacebook: cfg.Networks.Facebook.Limits,
+	// Every account of every enabled network is a channel: its own caps,
+	// slots, pause and publisher; its route says which campaigns it takes.
+	channels := cfg.Channels()
+	if len(channels) == 0 {
+		return nil, errors.New("networks: every network is disabled: nothing to publish to")
 	}
 	if m.Demo {
 		// Accelerated time: campaigns move every 2s, posts go out every 5s,
 		// without the caps and spacing that protect a real audience.
 		schedule.Publish = demoPublishSpec
 		schedule.QuietHours = nil
-		for n := range limits {
+		for i := range channels {
 			// No good hours either: they mean nothing in accelerated time.
-			limits[n] = config.Limits{MinSpacing: 2 * time.Second, GoodHours: []string{}}
+			channels[i].Limits = config.Limits{MinSpacing: 2 * time.Second, GoodHours: []string{}}
+			channels[i].QuietHours = nil
 		}
 		log.Info("demo mode: campaigns move in accelerated time; posts go to the preview publishers, never to a network")
+	}
+	routes := map[string]content.Route{}
+	for _, ch := range channels {
+		routes[ch.Name] = content.Route{Langs: ch.Route.Langs, Categories: ch.Route.Categories}
 	}
 
 	// Campaigns.
@@ -111,7 +123,7 @@ func (m *Main) wire(ctx context.Context) (*app, error) {
 	if err != nil {
 		return nil, fmt.Errorf("approval.auto_approve: %w", err)
 	}
-	networks := enabledNetworks(cfg)
+	networks := cfg.ChannelNames()
 	mergeWindow := cfg.Approval.MergeWindow
 	if mergeWindow == 0 {
 		mergeWindow = -1 // the configuration's 0s: never merge
@@ -125,6 +137,7 @@ func (m *Main) wire(ctx context.Context) (*app, error) {
 		MergeWindow: mergeWindow,
 		PublicURL:   publicURL,
 		Networks:    networks,
+		Routes:      routes,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("templates: %w", err)
@@ -135,7 +148,8 @@ func (m *Main) wire(ctx context.Context) (*app, error) {
 	}
 	cur := curator.NewCurator(rdb, prefix, curator.Options{
 		UserAgent: "Fanfare/" + versionString() + " (+" + publicURL + ")",
-		Networks:  networks,
+		Networks:  curatedChannels(networks),
+		Routes:    routes,
 		Location:  loc,
 		Now:       now,
 		Logger:    log,
@@ -145,18 +159,21 @@ func (m *Main) wire(ctx context.Context) (*app, error) {
 	}
 
 	// Publishing.
-	pubs, netConfigs, err := m.publishers(publicURL)
+	pubs, netConfigs, err := m.publishers(publicURL, channels)
 	if err != nil {
 		return nil, err
 	}
 	netState := bots.NewNetworks(rdb, prefix, netConfigs, now)
 	schedLimits := map[string]bots.NetworkLimits{}
 	goodHours := map[string][]bots.HourRange{}
-	for _, n := range networks {
-		l := limits[n]
-		schedLimits[n] = bots.NetworkLimits{DailyCap: l.DailyCap, MinSpacing: l.MinSpacing, CampaignSpacing: l.CampaignSpacing}
-		if goodHours[n], err = bots.ParseHourRanges(l.GoodHours); err != nil {
-			return nil, fmt.Errorf("networks.%s.good_hours: %w", n, err)
+	for _, ch := range channels {
+		l := ch.Limits
+		schedLimits[ch.Name] = bots.NetworkLimits{DailyCap: l.DailyCap, MinSpacing: l.MinSpacing, CampaignSpacing: l.CampaignSpacing}
+		if q := ch.QuietHours; q != nil {
+			schedLimits[ch.Name] = withQuiet(schedLimits[ch.Name], q)
+		}
+		if goodHours[ch.Name], err = bots.ParseHourRanges(l.GoodHours); err != nil {
+			return nil, fmt.Errorf("networks: %s: good_hours: %w", ch.Name, err)
 		}
 	}
 	var quiet *bots.QuietHours
@@ -293,64 +310,120 @@ func (m *Main) wire(ctx context.Context) (*app, error) {
 	return a, nil
 }
 
-// publishers builds one publisher per enabled network: the real client when
-// its credentials are set (and not in demo), else the preview publisher.
-func (m *Main) publishers(publicURL string) (map[string]bots.Publisher, []bots.NetworkConfig, error) {
+// publishers builds one publisher per channel: the real client when its
+// credentials are set (and not in demo), else the preview publisher.
+func (m *Main) publishers(publicURL string, channels []config.Channel) (map[string]bots.Publisher, []bots.NetworkConfig, error) {
 	cfg := m.Config
-	rdb := m.conn.Client
-	prefix := cfg.Redis.Prefix
 	pubs := map[string]bots.Publisher{}
 	var nets []bots.NetworkConfig
-	previewFor := func(network string) {
-		pubs[network] = preview.New(network, rdb, prefix, preview.Options{PublicURL: publicURL, Now: m.Now})
-		nets = append(nets, bots.NetworkConfig{Name: network, Enabled: true, Preview: true})
-	}
-
-	xc := cfg.Networks.X
-	switch {
-	case !xc.Enabled:
-		nets = append(nets, bots.NetworkConfig{Name: content.NetworkX})
-	case m.Demo || !xc.HasCredentials():
-		if !m.Demo {
-			m.Logger.Warn("networks.x is enabled without credentials: posts go to the preview publisher, not to X")
-		}
-		previewFor(content.NetworkX)
-	default:
-		client, err := x.NewClient(x.Options{
-			BaseURL: xc.APIBaseURL, ConsumerKey: xc.ConsumerKey, ConsumerSecret: xc.ConsumerSecret,
-			AccessToken: xc.AccessToken, AccessTokenSecret: xc.AccessTokenSecret, Now: m.Now, Logger: m.Logger,
-		})
+	// Campaign images go through the same address guard as feeds.
+	images := media.NewFetcher(media.FetcherOptions{UserAgent: "Fanfare/" + versionString() + " (+" + publicURL + ")"})
+	for _, ch := range channels {
+		pub, err := m.publisher(ch, images)
 		if err != nil {
-			return nil, nil, fmt.Errorf("networks.x: %w", err)
+			return nil, nil, fmt.Errorf("networks: %s: %w", ch.Name, err)
 		}
-		pubs[content.NetworkX] = x.NewPublisher(client)
-		nets = append(nets, bots.NetworkConfig{Name: content.NetworkX, Enabled: true})
+		if pub == nil {
+			if !m.Demo {
+				m.Logger.Warn("network account enabled without credentials: its posts go to the preview publisher, never to the network", "network", ch.Name)
+			}
+			pub = preview.New(ch.Name, m.conn.Client, cfg.Redis.Prefix, preview.Options{PublicURL: publicURL, Now: m.Now})
+			nets = append(nets, bots.NetworkConfig{Name: ch.Name, Enabled: true, Preview: true})
+		} else {
+			nets = append(nets, bots.NetworkConfig{Name: ch.Name, Enabled: true})
+		}
+		pubs[ch.Name] = pub
 	}
-
-	fc := cfg.Networks.Facebook
-	switch {
-	case !fc.Enabled:
-		nets = append(nets, bots.NetworkConfig{Name: content.NetworkFacebook})
-	case m.Demo || !fc.HasCredentials():
-		if !m.Demo {
-			m.Logger.Warn("networks.facebook is enabled without page_id and page_access_token: posts go to the preview publisher, not to the Page")
+	// The networks (or accounts) that are off still show, as disabled.
+	for _, n := range text.Networks {
+		if !slices.ContainsFunc(channels, func(ch config.Channel) bool { return ch.Network == n }) {
+			nets = append(nets, bots.NetworkConfig{Name: n})
 		}
-		previewFor(content.NetworkFacebook)
-	default:
-		client, err := facebook.NewClient(facebook.Options{
-			GraphBaseURL: fc.GraphBaseURL, APIVersion: fc.APIVersion, PageID: fc.PageID,
-			PageAccessToken: fc.PageAccessToken, AppSecret: fc.AppSecret, Now: m.Now, Logger: m.Logger,
-		})
-		if err != nil {
-			return nil, nil, fmt.Errorf("networks.facebook: %w", err)
-		}
-		pubs[content.NetworkFacebook] = facebook.NewPublisher(client)
-		nets = append(nets, bots.NetworkConfig{Name: content.NetworkFacebook, Enabled: true})
-	}
-	if len(pubs) == 0 {
-		return nil, nil, errors.New("networks: both x and facebook are disabled: nothing to publish to")
 	}
 	return pubs, nets, nil
+}
+
+// publisher is the real publisher of a channel, or nil when its credentials
+// are not all set (or in demo): the preview publisher stands in.
+func (m *Main) publisher(ch config.Channel, images *media.Fetcher) (bots.Publisher, error) {
+	if m.Demo {
+		return nil, nil
+	}
+	n := m.Config.Networks
+	switch ch.Network {
+	case content.NetworkX:
+		a := n.X.XAccounts()[ch.Index]
+		if !a.HasCredentials() {
+			return nil, nil
+		}
+		client, err := x.NewClient(x.Options{
+			BaseURL: n.X.APIBaseURL, ConsumerKey: a.ConsumerKey, ConsumerSecret: a.ConsumerSecret,
+			AccessToken: a.AccessToken, AccessTokenSecret: a.AccessTokenSecret, Now: m.Now, Logger: m.Logger.With("network", ch.Name),
+		})
+		if err != nil {
+			return nil, err
+		}
+		return x.NewPublisher(client, x.WithImages(images)), nil
+	case content.NetworkFacebook:
+		p := n.Facebook.FacebookPages()[ch.Index]
+		if !p.HasCredentials() {
+			return nil, nil
+		}
+		client, err := facebook.NewClient(facebook.Options{
+			GraphBaseURL: n.Facebook.GraphBaseURL, APIVersion: n.Facebook.APIVersion, PageID: p.PageID,
+			PageAccessToken: p.PageAccessToken, AppSecret: p.AppSecret, Now: m.Now, Logger: m.Logger.With("network", ch.Name),
+		})
+		if err != nil {
+			return nil, err
+		}
+		return facebook.NewPublisher(client), nil
+	case content.NetworkInstagram:
+		ig := n.Instagram
+		if !ig.HasCredentials() {
+			return nil, nil
+		}
+		client, err := instagram.NewClient(instagram.Options{
+			GraphBaseURL: ig.GraphBaseURL, APIVersion: ig.APIVersion, IGUserID: ig.IGUserID,
+			AccessToken: ig.AccessToken, AppSecret: ig.AppSecret, Now: m.Now, Logger: m.Logger,
+		})
+		if err != nil {
+			return nil, err
+		}
+		return instagram.NewPublisher(client), nil
+	case content.NetworkMastodon:
+		md := n.Mastodon
+		if !md.HasCredentials() {
+			return nil, nil
+		}
+		client, err := mastodon.NewClient(mastodon.Options{BaseURL: md.BaseURL, AccessToken: md.AccessToken, Now: m.Now, Logger: m.Logger})
+		if err != nil {
+			return nil, err
+		}
+		return mastodon.NewPublisher(client, mastodon.WithImages(images)), nil
+	case content.NetworkBluesky:
+		bs := n.Bluesky
+		if !bs.HasCredentials() {
+			return nil, nil
+		}
+		client, err := bluesky.NewClient(bluesky.Options{PDSURL: bs.PDSURL, Identifier: bs.Identifier, AppPassword: bs.AppPassword, Now: m.Now, Logger: m.Logger})
+		if err != nil {
+			return nil, err
+		}
+		return bluesky.NewPublisher(client, bluesky.WithImages(images)), nil
+	}
+	return nil, fmt.Errorf("unknown network %q", ch.Network)
+}
+
+// withQuiet gives a channel's limits its own quiet hours.
+func withQuiet(l bots.NetworkLimits, q *config.QuietHours) bots.NetworkLimits {
+	l.QuietHours = &bots.QuietHours{Start: q.Start, End: q.End}
+	return l
+}
+
+// curatedChannels are the channels feed items go to by default: all but
+// Instagram's, whose posts are images.
+func curatedChannels(channels []string) []string {
+	return slices.DeleteFunc(slices.Clone(channels), func(n string) bool { return text.NetworkOf(n) == content.NetworkInstagram })
 }
 
 // milestoneRules are the configured thresholds (the tracker's defaults for
@@ -379,18 +452,6 @@ func defaultPublicURL(addr string) string {
 		host = "127.0.0.1"
 	}
 	return "http://" + net.JoinHostPort(host, port)
-}
-
-// enabledNetworks are the networks posts are composed for.
-func enabledNetworks(cfg *config.Loaded) []string {
-	var n []string
-	if cfg.Networks.X.Enabled {
-		n = append(n, content.NetworkX)
-	}
-	if cfg.Networks.Facebook.Enabled {
-		n = append(n, content.NetworkFacebook)
-	}
-	return n
 }
 
 func configFeeds(feeds []config.Feed) []content.Feed {

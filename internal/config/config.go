@@ -5,6 +5,7 @@
 package config
 
 import (
+	"cmp"
 	"maps"
 	"slices"
 	"time"
@@ -156,8 +157,11 @@ type Milestones struct {
 }
 
 type Networks struct {
-	X        XNetwork        `yaml:"x"`
-	Facebook FacebookNetwork `yaml:"facebook"`
+	X         XNetwork         `yaml:"x"`
+	Facebook  FacebookNetwork  `yaml:"facebook"`
+	Instagram InstagramNetwork `yaml:"instagram"`
+	Mastodon  MastodonNetwork  `yaml:"mastodon"`
+	Bluesky   BlueskyNetwork   `yaml:"bluesky"`
 }
 
 // Limits are a network's publishing limits, and the hours it aims for.
@@ -179,6 +183,82 @@ type XNetwork struct {
 	AccessToken       string `yaml:"access_token" secret:"true"`
 	AccessTokenSecret string `yaml:"access_token_secret" secret:"true"`
 	Limits            `yaml:",inline"`
+	// Accounts replace the single account above with several, each posting
+	// about the campaigns its route takes; what an account leaves out it
+	// takes from the network's keys (one X app's consumer key and secret,
+	// the caps and spacings).
+	Accounts []XAccount `yaml:"accounts"`
+}
+
+// XAccount is one X account: its own access token, caps and route.
+type XAccount struct {
+	Account           `yaml:",inline"`
+	ConsumerKey       string `yaml:"consumer_key" secret:"true"`
+	ConsumerSecret    string `yaml:"consumer_secret" secret:"true"`
+	AccessToken       string `yaml:"access_token" secret:"true"`
+	AccessTokenSecret string `yaml:"access_token_secret" secret:"true"`
+}
+
+// Account is what every network account has besides its credentials: a
+// name (the channel "x@<name>"; none for a network's one unnamed account,
+// the channel "x"), a route, and limits of its own over the network's.
+type Account struct {
+	Name  string `yaml:"name"`
+	Route Route  `yaml:"route"`
+	// DailyCap, MinSpacing, CampaignSpacing and GoodHours override the
+	// network's when set.
+	DailyCap        *int           `yaml:"daily_cap"`
+	MinSpacing      *time.Duration `yaml:"min_spacing"`
+	CampaignSpacing *time.Duration `yaml:"campaign_spacing"`
+	GoodHours       []string       `yaml:"good_hours"`
+	// QuietHours are the account's own (an account for another time zone's
+	// audience); none: schedule.quiet_hours.
+	QuietHours *QuietHours `yaml:"quiet_hours"`
+}
+
+// Route says which campaigns an account posts about; an empty list takes
+// every one.
+type Route struct {
+	Langs      []string `yaml:"langs"`      // campaign languages: fr, en
+	Categories []string `yaml:"categories"` // campaign categories, as the platform names them
+}
+
+// LimitsOver is the account's limits: its own settings over the network's.
+func (a Account) LimitsOver(n Limits) Limits {
+	if a.DailyCap != nil {
+		n.DailyCap = *a.DailyCap
+	}
+	if a.MinSpacing != nil {
+		n.MinSpacing = *a.MinSpacing
+	}
+	if a.CampaignSpacing != nil {
+		n.CampaignSpacing = *a.CampaignSpacing
+	}
+	if a.GoodHours != nil {
+		n.GoodHours = a.GoodHours
+	}
+	return n
+}
+
+// XAccounts are X's accounts: the listed ones with the network's settings
+// under theirs, or the network's single account.
+func (x XNetwork) XAccounts() []XAccount {
+	if len(x.Accounts) == 0 {
+		return []XAccount{{ConsumerKey: x.ConsumerKey, ConsumerSecret: x.ConsumerSecret,
+			AccessToken: x.AccessToken, AccessTokenSecret: x.AccessTokenSecret}}
+	}
+	out := slices.Clone(x.Accounts)
+	for i := range out {
+		a := &out[i]
+		a.ConsumerKey = cmp.Or(a.ConsumerKey, x.ConsumerKey)
+		a.ConsumerSecret = cmp.Or(a.ConsumerSecret, x.ConsumerSecret)
+	}
+	return out
+}
+
+// HasCredentials reports whether every OAuth 1.0a value is set.
+func (a XAccount) HasCredentials() bool {
+	return a.ConsumerKey != "" && a.ConsumerSecret != "" && a.AccessToken != "" && a.AccessTokenSecret != ""
 }
 
 // HasCredentials reports whether every OAuth 1.0a value is set; without them
@@ -195,10 +275,78 @@ type FacebookNetwork struct {
 	PageAccessToken string `yaml:"page_access_token" secret:"true"`
 	AppSecret       string `yaml:"app_secret" secret:"true"`
 	Limits          `yaml:",inline"`
+	// Pages replace the single Page above with several, each with its own
+	// route; what a Page leaves out it takes from the network's keys.
+	Pages []FacebookPage `yaml:"pages"`
+}
+
+// FacebookPage is one Facebook Page: its id, token, caps and route.
+type FacebookPage struct {
+	Account         `yaml:",inline"`
+	PageID          string `yaml:"page_id"`
+	PageAccessToken string `yaml:"page_access_token" secret:"true"`
+	AppSecret       string `yaml:"app_secret" secret:"true"`
 }
 
 // HasCredentials reports whether the Page id and token are set.
 func (f FacebookNetwork) HasCredentials() bool { return f.PageID != "" && f.PageAccessToken != "" }
+
+// HasCredentials reports whether the Page id and token are set.
+func (p FacebookPage) HasCredentials() bool { return p.PageID != "" && p.PageAccessToken != "" }
+
+// FacebookPages are the network's Pages: the listed ones, or its single Page.
+func (f FacebookNetwork) FacebookPages() []FacebookPage {
+	if len(f.Pages) == 0 {
+		return []FacebookPage{{PageID: f.PageID, PageAccessToken: f.PageAccessToken, AppSecret: f.AppSecret}}
+	}
+	out := slices.Clone(f.Pages)
+	for i := range out {
+		out[i].AppSecret = cmp.Or(out[i].AppSecret, f.AppSecret)
+	}
+	return out
+}
+
+// InstagramNetwork is an Instagram professional account linked to a Page,
+// published to through the Graph API's content publishing.
+type InstagramNetwork struct {
+	Enabled      bool   `yaml:"enabled"`
+	GraphBaseURL string `yaml:"graph_base_url"`
+	APIVersion   string `yaml:"api_version"`
+	IGUserID     string `yaml:"ig_user_id"`
+	AccessToken  string `yaml:"access_token" secret:"true"`
+	AppSecret    string `yaml:"app_secret" secret:"true"`
+	Route        Route  `yaml:"route"`
+	Limits       `yaml:",inline"`
+}
+
+// HasCredentials reports whether the account id and token are set.
+func (i InstagramNetwork) HasCredentials() bool { return i.IGUserID != "" && i.AccessToken != "" }
+
+// MastodonNetwork is one Mastodon account on its instance.
+type MastodonNetwork struct {
+	Enabled     bool   `yaml:"enabled"`
+	BaseURL     string `yaml:"base_url"`
+	AccessToken string `yaml:"access_token" secret:"true"`
+	Route       Route  `yaml:"route"`
+	Limits      `yaml:",inline"`
+}
+
+// HasCredentials reports whether the instance and token are set.
+func (m MastodonNetwork) HasCredentials() bool { return m.BaseURL != "" && m.AccessToken != "" }
+
+// BlueskyNetwork is one Bluesky account on its PDS, logged in with an app
+// password.
+type BlueskyNetwork struct {
+	Enabled     bool   `yaml:"enabled"`
+	PDSURL      string `yaml:"pds_url"`
+	Identifier  string `yaml:"identifier"`
+	AppPassword string `yaml:"app_password" secret:"true"`
+	Route       Route  `yaml:"route"`
+	Limits      `yaml:",inline"`
+}
+
+// HasCredentials reports whether the handle and app password are set.
+func (b BlueskyNetwork) HasCredentials() bool { return b.Identifier != "" && b.AppPassword != "" }
 
 type Schedule struct {
 	Poll       string      `yaml:"poll"`
@@ -276,6 +424,25 @@ func Default() Config {
 				APIVersion:   "v21.0",
 				Limits: Limits{DailyCap: 8, MinSpacing: time.Hour, CampaignSpacing: 12 * time.Hour,
 					GoodHours: slices.Clone(bots.DefaultGoodHours["facebook"])},
+			},
+			// The networks added later start disabled: enabling one is a
+			// decision about an audience, not a default.
+			Instagram: InstagramNetwork{
+				GraphBaseURL: "https://graph.facebook.com",
+				APIVersion:   "v21.0",
+				// Instagram's API allows 100 published posts a day; an
+				// audience wants far fewer.
+				Limits: Limits{DailyCap: 4, MinSpacing: 2 * time.Hour, CampaignSpacing: 24 * time.Hour,
+					GoodHours: slices.Clone(bots.DefaultGoodHours["instagram"])},
+			},
+			Mastodon: MastodonNetwork{
+				Limits: Limits{DailyCap: 24, MinSpacing: 20 * time.Minute, CampaignSpacing: 6 * time.Hour,
+					GoodHours: slices.Clone(bots.DefaultGoodHours["mastodon"])},
+			},
+			Bluesky: BlueskyNetwork{
+				PDSURL: "https://bsky.social",
+				Limits: Limits{DailyCap: 24, MinSpacing: 20 * time.Minute, CampaignSpacing: 6 * time.Hour,
+					GoodHours: slices.Clone(bots.DefaultGoodHours["bluesky"])},
 			},
 		},
 		// The composer's defaults, so that `config check` prints the order in

@@ -26,6 +26,9 @@ var (
 	clock       = regexp.MustCompile(`^([01][0-9]|2[0-3]):[0-5][0-9]$`)
 	apiVersion  = regexp.MustCompile(`^v[0-9]+\.[0-9]+$`)
 	prefixChars = regexp.MustCompile(`^[A-Za-z0-9_.-]{1,64}$`)
+	accountName = regexp.MustCompile(`^[a-z0-9_-]{1,32}$`)
+	digits      = regexp.MustCompile(`^[0-9]{1,32}$`)
+	appPassword = regexp.MustCompile(`^[a-z0-9]{4}-[a-z0-9]{4}-[a-z0-9]{4}-[a-z0-9]{4}$`)
 )
 
 // Validate reports every bad value, each with its key and line.
@@ -185,6 +188,94 @@ func (l *Loaded) Validate() Errors {
 		bad("networks.facebook.api_version", "%q is not a Graph API version such as v21.0", c.Networks.Facebook.APIVersion)
 	}
 	checkLimits("networks.facebook", c.Networks.Facebook.Limits)
+	checkQuiet := func(key string, q *QuietHours) {
+		if q == nil {
+			return
+		}
+		if !clock.MatchString(q.Start) {
+			bad(key+".start", "%q is not a time of day such as 22:00", q.Start)
+		}
+		if !clock.MatchString(q.End) {
+			bad(key+".end", "%q is not a time of day such as 08:00", q.End)
+		}
+	}
+	checkRoute := func(key string, r Route) {
+		for j, lang := range r.Langs {
+			if _, err := language.Parse(lang); err != nil || lang != strings.ToLower(lang) {
+				bad(fmt.Sprintf("%s.route.langs[%d]", key, j), "%q is not a lower-case language code such as fr", lang)
+			}
+		}
+		for j, cat := range r.Categories {
+			if strings.TrimSpace(cat) == "" {
+				bad(fmt.Sprintf("%s.route.categories[%d]", key, j), "is empty")
+			}
+		}
+	}
+	checkAccounts := func(key string, accounts []Account, network Limits) {
+		seen := map[string]bool{}
+		for i, a := range accounts {
+			k := fmt.Sprintf("%s[%d]", key, i)
+			switch {
+			case a.Name != "" && !accountName.MatchString(a.Name):
+				bad(k+".name", "%q must be 1 to 32 lower-case letters, digits, '_' or '-' (it names the channel, e.g. x@platform_fr)", a.Name)
+			case seen[a.Name] && a.Name == "":
+				bad(k+".name", "is missing: only one account of a network may go without a name")
+			case seen[a.Name]:
+				bad(k+".name", "%q names two accounts", a.Name)
+			}
+			seen[a.Name] = true
+			checkRoute(k, a.Route)
+			checkLimits(k, a.LimitsOver(network))
+			checkQuiet(k+".quiet_hours", a.QuietHours)
+		}
+	}
+	var xAccounts, fbPages []Account
+	for _, a := range c.Networks.X.Accounts {
+		xAccounts = append(xAccounts, a.Account)
+	}
+	for _, p := range c.Networks.Facebook.Pages {
+		fbPages = append(fbPages, p.Account)
+	}
+	checkAccounts("networks.x.accounts", xAccounts, c.Networks.X.Limits)
+	checkAccounts("networks.facebook.pages", fbPages, c.Networks.Facebook.Limits)
+	for i, p := range c.Networks.Facebook.Pages {
+		if p.PageID != "" && !digits.MatchString(p.PageID) {
+			bad(fmt.Sprintf("networks.facebook.pages[%d].page_id", i), "%q is not a Page id (digits)", p.PageID)
+		}
+	}
+
+	ig := c.Networks.Instagram
+	if err := checkHTTPURL(ig.GraphBaseURL); err != nil {
+		bad("networks.instagram.graph_base_url", "%v", err)
+	}
+	if !apiVersion.MatchString(ig.APIVersion) {
+		bad("networks.instagram.api_version", "%q is not a Graph API version such as v21.0", ig.APIVersion)
+	}
+	if ig.IGUserID != "" && !digits.MatchString(ig.IGUserID) {
+		bad("networks.instagram.ig_user_id", "%q is not an Instagram user id (digits: the Page's instagram_business_account)", ig.IGUserID)
+	}
+	checkRoute("networks.instagram", ig.Route)
+	checkLimits("networks.instagram", ig.Limits)
+	md := c.Networks.Mastodon
+	if md.BaseURL != "" {
+		if err := checkHTTPURL(md.BaseURL); err != nil {
+			bad("networks.mastodon.base_url", "%v", err)
+		}
+	}
+	if md.Enabled && md.AccessToken != "" && md.BaseURL == "" {
+		bad("networks.mastodon.base_url", "is required with an access_token: the instance, e.g. https://mastodon.social")
+	}
+	checkRoute("networks.mastodon", md.Route)
+	checkLimits("networks.mastodon", md.Limits)
+	bs := c.Networks.Bluesky
+	if err := checkHTTPURL(bs.PDSURL); err != nil {
+		bad("networks.bluesky.pds_url", "%v", err)
+	}
+	if bs.AppPassword != "" && !appPassword.MatchString(bs.AppPassword) {
+		bad("networks.bluesky.app_password", "is not an app password (xxxx-xxxx-xxxx-xxxx): create one in Settings, Privacy and security, App passwords; never use the account's password")
+	}
+	checkRoute("networks.bluesky", bs.Route)
+	checkLimits("networks.bluesky", bs.Limits)
 
 	for key, spec := range map[string]string{
 		"schedule.poll": c.Schedule.Poll, "schedule.publish": c.Schedule.Publish,
@@ -252,9 +343,10 @@ func (l *Loaded) Validate() Errors {
 				bad(key+".lang", "%q is not a language tag such as fr", f.Lang)
 			}
 		}
+		channels := c.ChannelNames()
 		for _, n := range f.Networks {
-			if n != "x" && n != "facebook" {
-				bad(key+".networks", "%q is not x or facebook", n)
+			if !slices.Contains(channels, n) {
+				bad(key+".networks", "%q is not an enabled network or account (%s)", n, strings.Join(channels, ", "))
 			}
 		}
 	}
