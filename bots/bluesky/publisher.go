@@ -83,7 +83,7 @@ func (p *Publisher) Publish(ctx context.Context, m bots.Message) (bots.Receipt, 
 	if m.PostID == "" {
 		rkey = encodeTID(uint64(p.c.now().UnixMicro()), 0)
 	}
-	rec := PostRecord{Text: m.Text, CreatedAt: p.c.now().UTC().Format("2006-01-02T15:04:05.000Z"), Facets: p.facets(ctx, m.Text)}
+	rec := PostRecord{Text: m.Text, CreatedAt: p.c.now().UTC().Format("2006-01-02T15:04:05.000Z"), Facets: p.facets(ctx, m.Text, m.Link)}
 	if lang := language(m.Lang); lang != "" {
 		rec.Langs = []string{lang}
 	}
@@ -147,9 +147,20 @@ func (p *Publisher) receipt(s Session, uri, rkey string, at time.Time) bots.Rece
 }
 
 // facets marks the links, the mentions whose handle resolves (the others
-// stay plain text, as in Bluesky's own app) and the tags of text.
-func (p *Publisher) facets(ctx context.Context, text string) []Facet {
+// stay plain text, as in Bluesky's own app) and the tags of text. A link
+// written short, host and path as a person types it, leads to the full link
+// when it is link's ("platform.example/p/x" to link with its tags), as
+// Bluesky's app shortens links: the 300 graphemes are the reader's.
+func (p *Publisher) facets(ctx context.Context, text, link string) []Facet {
 	facets := LinkFacets(text)
+	if u, err := url.Parse(link); err == nil && u.Host != "" {
+		short := strings.TrimSuffix(u.Host+u.EscapedPath(), "/")
+		for i, f := range facets {
+			if strings.TrimSuffix(strings.TrimPrefix(f.Features[0].URI, "https://"), "/") == short {
+				facets[i].Features[0].URI = link
+			}
+		}
+	}
 	for _, mn := range Mentions(text) {
 		if overlaps(facets, mn.Start, mn.End) {
 			continue

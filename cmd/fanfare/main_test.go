@@ -36,7 +36,9 @@ func testConfig(t *testing.T, yaml string) *config.Loaded {
 		l.Schedule.QuietHours = nil
 	}
 	if !strings.Contains(yaml, "good_hours") {
-		l.Networks.X.GoodHours, l.Networks.Facebook.GoodHours = []string{}, []string{}
+		n := &l.Networks
+		n.X.GoodHours, n.Facebook.GoodHours = []string{}, []string{}
+		n.Instagram.GoodHours, n.Mastodon.GoodHours, n.Bluesky.GoodHours = []string{}, []string{}, []string{}
 	}
 	return l
 }

@@ -357,7 +357,7 @@ func (m *Main) publisher(ch config.Channel, images *media.Fetcher) (bots.Publish
 			return nil, nil
 		}
 		client, err := x.NewClient(x.Options{
-			BaseURL: n.X.APIBaseURL, ConsumerKey: a.ConsumerKey, ConsumerSecret: a.ConsumerSecret,
+			BaseURL: a.APIBaseURL, ConsumerKey: a.ConsumerKey, ConsumerSecret: a.ConsumerSecret,
 			AccessToken: a.AccessToken, AccessTokenSecret: a.AccessTokenSecret, Now: m.Now, Logger: m.Logger.With("network", ch.Name),
 		})
 		if err != nil {

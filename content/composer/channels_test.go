@@ -49,9 +49,13 @@ func TestComposeChannels(t *testing.T) {
 				if !inText {
 					t.Errorf("%s: the link is not in the text: %q", d.Network, d.Text)
 				}
-			case "bluesky", "facebook":
+			case "facebook":
 				if inText {
 					t.Errorf("%s: a link in the text where the card carries it: %q", d.Network, d.Text)
+				}
+			case "bluesky":
+				if inText || !strings.Contains(d.Text, "fund.example.com/p/jardin") {
+					t.Errorf("bluesky: want the link written short, got %q", d.Text)
 				}
 			case "instagram":
 				if inText || !strings.Contains(d.Text, "fund.example.com/p/jardin") {

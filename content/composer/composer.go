@@ -566,11 +566,12 @@ func where(t *template.Template, name string) string {
 
 // defaultTail is what follows the body: on X and Mastodon the link (X counts
 // it 23 whatever its length, Mastodon too; never dropped) and the hashtags
-// (dropped first when the post is too long); on Facebook and Bluesky only the
-// hashtags, because the link goes in the post's link card (Facebook's link
-// field, Bluesky's external embed); on Instagram, where a link in a caption
-// cannot be clicked, the campaign's address written plainly, then the
-// hashtags.
+// (dropped first when the post is too long); on Facebook only the hashtags,
+// because the link goes in the post's link field, which shows a card; on
+// Bluesky, where a link counts in full, its short form (host and path,
+// which the publisher links to the tagged link) and the hashtags; on
+// Instagram, where a link in a caption cannot be clicked, the campaign's
+// address written plainly, then the hashtags.
 func defaultTail(network, lang, link, campaignURL, tags string) string {
 	switch text.NetworkOf(network) {
 	case content.NetworkX, content.NetworkMastodon:
@@ -578,6 +579,12 @@ func defaultTail(network, lang, link, campaignURL, tags string) string {
 	case content.NetworkInstagram:
 		if where := plainAddress(campaignURL); where != "" {
 			return strings.TrimSpace(text.Keep(backItAt(lang)+" "+where) + " " + tags)
+		}
+	case content.NetworkBluesky:
+		// Written short; the publisher's link facet leads to the tagged
+		// link (and the card repeats it).
+		if where := plainAddress(link); where != "" {
+			return strings.TrimSpace(text.Keep(where) + " " + tags)
 		}
 	}
 	return tags

@@ -192,7 +192,10 @@ type XNetwork struct {
 
 // XAccount is one X account: its own access token, caps and route.
 type XAccount struct {
-	Account           `yaml:",inline"`
+	Account `yaml:",inline"`
+	// APIBaseURL is the network's unless set: an account may go through a
+	// proxy of its own (and the tests give each account its own fake).
+	APIBaseURL        string `yaml:"api_base_url"`
 	ConsumerKey       string `yaml:"consumer_key" secret:"true"`
 	ConsumerSecret    string `yaml:"consumer_secret" secret:"true"`
 	AccessToken       string `yaml:"access_token" secret:"true"`
@@ -244,12 +247,13 @@ func (a Account) LimitsOver(n Limits) Limits {
 // under theirs, or the network's single account.
 func (x XNetwork) XAccounts() []XAccount {
 	if len(x.Accounts) == 0 {
-		return []XAccount{{ConsumerKey: x.ConsumerKey, ConsumerSecret: x.ConsumerSecret,
+		return []XAccount{{APIBaseURL: x.APIBaseURL, ConsumerKey: x.ConsumerKey, ConsumerSecret: x.ConsumerSecret,
 			AccessToken: x.AccessToken, AccessTokenSecret: x.AccessTokenSecret}}
 	}
 	out := slices.Clone(x.Accounts)
 	for i := range out {
 		a := &out[i]
+		a.APIBaseURL = cmp.Or(a.APIBaseURL, x.APIBaseURL)
 		a.ConsumerKey = cmp.Or(a.ConsumerKey, x.ConsumerKey)
 		a.ConsumerSecret = cmp.Or(a.ConsumerSecret, x.ConsumerSecret)
 	}

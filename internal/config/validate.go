@@ -238,6 +238,13 @@ func (l *Loaded) Validate() Errors {
 	}
 	checkAccounts("networks.x.accounts", xAccounts, c.Networks.X.Limits)
 	checkAccounts("networks.facebook.pages", fbPages, c.Networks.Facebook.Limits)
+	for i, a := range c.Networks.X.Accounts {
+		if a.APIBaseURL != "" {
+			if err := checkHTTPURL(a.APIBaseURL); err != nil {
+				bad(fmt.Sprintf("networks.x.accounts[%d].api_base_url", i), "%v", err)
+			}
+		}
+	}
 	for i, p := range c.Networks.Facebook.Pages {
 		if p.PageID != "" && !digits.MatchString(p.PageID) {
 			bad(fmt.Sprintf("networks.facebook.pages[%d].page_id", i), "%q is not a Page id (digits)", p.PageID)
