@@ -20,7 +20,6 @@ import (
 
 	"github.com/fanfarehq/fanfare/bots/facebook/fbfake"
 	"github.com/fanfarehq/fanfare/bots/x/xfake"
-	"github.com/fanfarehq/fanfare/campaigns/webhook"
 	"github.com/fanfarehq/fanfare/content"
 	"github.com/fanfarehq/fanfare/content/text"
 	"github.com/fanfarehq/fanfare/internal/redistest"
@@ -146,20 +145,7 @@ http:
 
 func postWebhook(t *testing.T, m *Main, campaign map[string]any) {
 	t.Helper()
-	body, _ := json.Marshal(campaign)
-	req, _ := http.NewRequest("POST", m.URL()+"/hooks/campaigns", bytes.NewReader(body))
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set(webhook.SignatureHeader, webhook.Sign(e2eWebhookSecret, time.Now(), body))
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusAccepted {
-		var b bytes.Buffer
-		_, _ = b.ReadFrom(resp.Body)
-		t.Fatalf("webhook = %d %s", resp.StatusCode, b.String())
-	}
+	signedPost(t, m.URL(), campaign)
 }
 
 // Two daemons on one Redis with a job every second: every tick runs exactly

@@ -17,7 +17,13 @@ import (
 	"github.com/fanfarehq/fanfare/internal/redistest"
 )
 
-func TestMain(m *testing.M) { os.Exit(redistest.Run(m)) }
+func TestMain(m *testing.M) {
+	if path := os.Getenv(childConfigEnv); path != "" {
+		// A daemon for a test to kill (see TestRoutedAccountsOnePostEach).
+		os.Exit(runCLI(context.Background(), []string{"run", "-config", path}, os.Stdin, os.Stdout, os.Stderr))
+	}
+	os.Exit(redistest.Run(m))
+}
 
 func quietLogger() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
 
