@@ -175,7 +175,7 @@ networks:
 			"launched_at": now.Add(-10 * 24 * time.Hour).Format(time.RFC3339),
 			"deadline":    now.Add(20 * 24 * time.Hour).Format(time.RFC3339),
 			"state":       "live", "updated_at": updated.Format(time.RFC3339Nano),
-			"creator":     map[string]any{"name": "Studio " + id},
+			"creator": map[string]any{"name": "Studio " + id},
 		}
 	}
 	for _, c := range []struct{ id, lang string }{{"phare", "fr"}, {"lighthouse", "en"}} {
@@ -288,7 +288,6 @@ func freeAddr(t *testing.T) string {
 	defer l.Close()
 	return l.Addr().String()
 }
-
 
 // signedPost delivers a campaign to a daemon's webhook.
 func signedPost(t *testing.T, base string, campaign map[string]any) {
