@@ -2,6 +2,7 @@ package config
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -83,6 +84,16 @@ func TestErrorsNameKeyAndLine(t *testing.T) {
 		{"every stage at once, in file order", "schedule:\n  publish: every minute\nredis:\n  urll: x\nnetworks:\n  x:\n    daily_cap: -3\n",
 			[]string{"cfg.yaml:2: schedule.publish:", "cfg.yaml:4: redis.urll: unknown key", "cfg.yaml:7: networks.x.daily_cap"}},
 		{"auto approve index", "approval:\n  auto_approve: [milestone, bogus]\n", []string{"approval.auto_approve[1]: \"bogus\": unknown kind"}},
+		{"account names", "networks:\n  x:\n    accounts:\n      - name: fr\n      - name: fr\n      - {}\n      - {}\n      - name: Bad Name\n",
+			[]string{"cfg.yaml:5: networks.x.accounts[1].name: \"fr\" names two accounts", "cfg.yaml:7: networks.x.accounts[3]: has no name", "accounts[4].name: \"Bad Name\""}},
+		{"account route and caps", "networks:\n  facebook:\n    pages:\n      - name: jeux\n        route: {langs: [FR]}\n        daily_cap: -2\n",
+			[]string{"networks.facebook.pages[0].route.langs[0]", "networks.facebook.pages[0].daily_cap: must be 0"}},
+		{"account quiet hours", "networks:\n  x:\n    accounts:\n      - name: en\n        quiet_hours: {start: \"5h\", end: \"13:00\"}\n",
+			[]string{"networks.x.accounts[0].quiet_hours.start"}},
+		{"bluesky password", "networks:\n  bluesky:\n    app_password: hunter2\n", []string{"cfg.yaml:3: networks.bluesky.app_password: is not an app password"}},
+		{"mastodon without instance", "networks:\n  mastodon:\n    enabled: true\n    access_token: t\n", []string{"networks.mastodon.base_url: is required"}},
+		{"instagram id", "networks:\n  instagram:\n    ig_user_id: me\n", []string{"cfg.yaml:3: networks.instagram.ig_user_id"}},
+		{"feed to a disabled network", "feeds:\n  - url: https://a.example/feed\n    networks: [mastodon]\n", []string{"feeds[0].networks: \"mastodon\" is not an enabled network"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -164,5 +175,50 @@ func TestDefaultsAreValid(t *testing.T) {
 	_, err = LoadFile(filepath.Join(t.TempDir(), "missing.yaml"))
 	if err == nil || errors.As(err, &ce) || !strings.Contains(err.Error(), "missing.yaml") {
 		t.Fatalf("missing file error = %v", err)
+	}
+}
+
+// TestChannels: the single-account configuration of before is the channel
+// "x"; accounts are channels x@<name> with the network's settings under
+// theirs.
+func TestChannels(t *testing.T) {
+	l, err := Load(strings.NewReader(`
+networks:
+  x:
+    consumer_key: ck
+    consumer_secret: cs
+    daily_cap: 10
+    accounts:
+      - name: platform_fr
+        route: {langs: [fr]}
+        access_token: a
+        access_token_secret: b
+      - name: platform_games
+        route: {categories: [jeux]}
+        daily_cap: 3
+        access_token: c
+        access_token_secret: d
+  mastodon:
+    enabled: true
+    base_url: https://mastodon.example
+    access_token: t
+`), "cfg.yaml", noEnv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, ch := range l.Channels() {
+		got = append(got, fmt.Sprintf("%s cap=%d route=%v", ch.Name, ch.Limits.DailyCap, ch.Route))
+	}
+	want := []string{"x@platform_fr cap=10 route={[fr] []}", "x@platform_games cap=3 route={[] [jeux]}", "facebook cap=8 route={[] []}", "mastodon cap=24 route={[] []}"}
+	if strings.Join(got, "; ") != strings.Join(want, "; ") {
+		t.Errorf("Channels() = %q, want %q", got, want)
+	}
+	if a := l.Networks.X.XAccounts()[1]; !a.HasCredentials() || a.ConsumerKey != "ck" || a.APIBaseURL != "https://api.x.com" {
+		t.Errorf("account without the network's app and API: %+v", a)
+	}
+	d := Default()
+	if got := d.ChannelNames(); strings.Join(got, ",") != "x,facebook" {
+		t.Errorf("default channels = %v, want x and facebook as before", got)
 	}
 }

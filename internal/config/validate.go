@@ -219,7 +219,7 @@ func (l *Loaded) Validate() Errors {
 			case a.Name != "" && !accountName.MatchString(a.Name):
 				bad(k+".name", "%q must be 1 to 32 lower-case letters, digits, '_' or '-' (it names the channel, e.g. x@platform_fr)", a.Name)
 			case seen[a.Name] && a.Name == "":
-				bad(k+".name", "is missing: only one account of a network may go without a name")
+				bad(k, "has no name: only one account of a network may go without one")
 			case seen[a.Name]:
 				bad(k+".name", "%q names two accounts", a.Name)
 			}
