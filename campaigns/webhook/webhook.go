@@ -181,7 +181,7 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 				"body is over the limit of "+itoa(mbe.Limit)+" bytes", "")
 			return
 		}
-		log.Warn("webhook: unable to read body", "err", err)
+		log.Warn("webhook: unable to read body", "error", err)
 		writeError(w, http.StatusBadRequest, "unreadable_body", "unable to read the body: "+err.Error(), "")
 		return
 	}
@@ -299,7 +299,7 @@ func (h *handler) forget(ctx context.Context, log *slog.Logger, digest string) {
 	if err := h.replays.forget(ctx, digest); err != nil {
 		// The sender's retry of these bytes will be taken for a replay until
 		// the key expires; a re-signed retry (new t) still goes through.
-		log.Error("webhook: unable to forget a failed delivery", "err", err)
+		log.Error("webhook: unable to forget a failed delivery", "error", err)
 	}
 }
 
@@ -343,7 +343,7 @@ func (h *handler) refuse(w http.ResponseWriter, log *slog.Logger, err error) {
 	if ae, ok := errors.AsType[*authError](err); ok {
 		code = ae.Code
 	}
-	log.Warn("webhook: refused delivery", "code", code, "err", err)
+	log.Warn("webhook: refused delivery", "code", code, "error", err)
 	writeError(w, http.StatusUnauthorized, code, err.Error(), "")
 }
 
