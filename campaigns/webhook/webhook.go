@@ -107,10 +107,11 @@ type handler struct {
 
 // NewHandler returns the handler for POST /hooks/campaigns. With no secret
 // configured it refuses every delivery with 503: an unsigned webhook would let
-// anyone announce anything on the platform's accounts.
-func NewHandler(o Options) http.Handler {
+// anyone announce anything on the platform's accounts. Options it cannot work
+// with (no Ingester, a prefix Redis keys cannot carry) are an error.
+func NewHandler(o Options) (http.Handler, error) {
 	if o.Ingester == nil {
-		panic("webhook: NewHandler without an Ingester")
+		return nil, errors.New("webhook: no Ingester")
 	}
 	h := &handler{
 		ing:       o.Ingester,
@@ -140,7 +141,7 @@ func NewHandler(o Options) http.Handler {
 	if o.Redis != nil {
 		prefix := o.Prefix
 		if err := keyspace.Check(prefix); err != nil {
-			panic("webhook: " + err.Error())
+			return nil, fmt.Errorf("webhook: %w", err)
 		}
 		// A timestamp is accepted from tolerance before to tolerance after
 		// it: that whole span must be covered.
@@ -149,7 +150,7 @@ func NewHandler(o Options) http.Handler {
 	if len(h.secrets) == 0 {
 		h.log.Info("campaign webhook disabled: set campaigns.webhook.secrets to accept POST /hooks/campaigns (deliveries get 503 until then)")
 	}
-	return h
+	return h, nil
 }
 
 func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
