@@ -278,6 +278,7 @@ func (m *Main) wire(ctx context.Context) (*app, error) {
 		SecureCookies:   strings.HasPrefix(publicURL, "https://"),
 		Slots:           sched,
 		PlatformName:    cfg.Platform.Name,
+		DeadLetters:     composer.DeadLetterBox{Stream: events, Composer: composer.NewRedisDeadLetters(rdb, prefix, now)},
 	})
 	if err != nil {
 		return nil, err
