@@ -31,7 +31,7 @@ type EngagementOptions struct {
 type EngagementJob struct {
 	rdb        redis.UniversalClient
 	k          keys
-	store      *content.Store
+	store      PublishedPosts
 	publishers map[string]Publisher
 	opts       EngagementOptions
 	log        *slog.Logger
@@ -41,7 +41,7 @@ var _ EngagementReader = (*EngagementJob)(nil)
 
 // NewEngagementJob returns the job; publishers is keyed by network name (it may
 // be nil for a reader that never runs the job).
-func NewEngagementJob(rdb redis.UniversalClient, prefix string, store *content.Store, publishers map[string]Publisher, opts EngagementOptions) *EngagementJob {
+func NewEngagementJob(rdb redis.UniversalClient, prefix string, store PublishedPosts, publishers map[string]Publisher, opts EngagementOptions) *EngagementJob {
 	if opts.Window <= 0 {
 		opts.Window = 7 * 24 * time.Hour
 	}

@@ -62,9 +62,9 @@ func defaultBackoff(attempts int) time.Duration {
 // PublishJob sends due posts, at most once each: claim (atomic, under a lease),
 // publish, record the outcome.
 type PublishJob struct {
-	store      *content.Store
-	networks   *Networks
-	sched      *Scheduler
+	store      PublishQueue
+	networks   NetworkState
+	sched      Planner
 	publishers map[string]Publisher
 	opts       PublishOptions
 	log        *slog.Logger
@@ -75,8 +75,8 @@ type PublishJob struct {
 // NewPublishJob returns the job. publishers is keyed by network name. The job
 // plans each network with sched before sending: new posts, missed slots and
 // posts released after a failed attempt all get their slot there. nil sched
-// plans without limits.
-func NewPublishJob(store *content.Store, networks *Networks, sched *Scheduler, publishers map[string]Publisher, opts PublishOptions) (*PublishJob, error) {
+// plans without limits, on the queue's own calendar (a SlotCalendar).
+func NewPublishJob(store PublishQueue, networks NetworkState, sched Planner, publishers map[string]Publisher, opts PublishOptions) (*PublishJob, error) {
 	if opts.Lease <= 0 {
 		opts.Lease = 2 * time.Minute
 	}
@@ -107,7 +107,11 @@ func NewPublishJob(store *content.Store, networks *Networks, sched *Scheduler, p
 		return nil, err
 	}
 	if sched == nil {
-		if sched, err = NewScheduler(store, SchedulerOptions{Now: opts.Now, Logger: log}); err != nil {
+		cal, ok := store.(SlotCalendar)
+		if !ok {
+			return nil, errors.New("bots: the publish job needs a planner when its queue keeps no slot calendar")
+		}
+		if sched, err = NewScheduler(cal, SchedulerOptions{Now: opts.Now, Logger: log}); err != nil {
 			return nil, err
 		}
 	}

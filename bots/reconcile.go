@@ -31,15 +31,15 @@ type ReconcileOptions struct {
 type ReconcileJob struct {
 	rdb        redis.UniversalClient
 	k          keys
-	store      *content.Store
-	networks   *Networks
+	store      ReconcileQueue
+	networks   NetworkState
 	publishers map[string]Publisher
 	opts       ReconcileOptions
 	log        *slog.Logger
 }
 
 // NewReconcileJob returns the job; publishers is keyed by network name.
-func NewReconcileJob(rdb redis.UniversalClient, prefix string, store *content.Store, networks *Networks, publishers map[string]Publisher, opts ReconcileOptions) *ReconcileJob {
+func NewReconcileJob(rdb redis.UniversalClient, prefix string, store ReconcileQueue, networks NetworkState, publishers map[string]Publisher, opts ReconcileOptions) *ReconcileJob {
 	if opts.MaxTries <= 0 {
 		opts.MaxTries = 10
 	}

@@ -206,7 +206,7 @@ func shortDuration(d time.Duration) string {
 // in Redis and each slot is taken by a script that re-checks the limits, so
 // replicas planning at once agree.
 type Scheduler struct {
-	store   *content.Store
+	store   SlotCalendar
 	opts    SchedulerOptions
 	quiet   *quiet
 	quietBy map[QuietHours]*quiet // accounts with their own quiet hours
@@ -230,7 +230,7 @@ type learnedHours struct {
 const learnEvery = time.Hour
 
 // NewScheduler checks the options (quiet hours format) and returns a Scheduler.
-func NewScheduler(store *content.Store, opts SchedulerOptions) (*Scheduler, error) {
+func NewScheduler(store SlotCalendar, opts SchedulerOptions) (*Scheduler, error) {
 	q, err := parseQuiet(opts.QuietHours)
 	if err != nil {
 		return nil, err

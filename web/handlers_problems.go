@@ -8,6 +8,9 @@ import (
 
 type problemsData struct {
 	Posts []postView
+	// Dead are the milestone events set aside; ShowDead: the page has them.
+	Dead     []deadView
+	ShowDead bool
 }
 
 // problemsPage lists what needs a person: unknown, failed and duplicate
@@ -24,6 +27,14 @@ func (s *Server) problemsPage(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		d.Posts = append(d.Posts, n.views(posts)...)
+	}
+	if s.opt.DeadLetters != nil {
+		dead, err := s.opt.DeadLetters.List(r.Context(), maxDeadShown)
+		if err != nil {
+			s.pageFailed(w, r, err)
+			return
+		}
+		d.Dead, d.ShowDead = deadViews(localeFrom(r.Context()), dead), true
 	}
 	s.render(w, http.StatusOK, "problems", s.page(w, r, "problems", "problems.title", d))
 }

@@ -2,7 +2,6 @@ package web
 
 import (
 	"cmp"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -36,74 +35,63 @@ func (l locale) Percent(n int64) string { return l.T("num.percent", l.Number(n))
 // the raw name is what auto-approve rules are written with, so the pages
 // keep it next to the label anyway.
 func (l locale) MilestoneLabel(raw string, goals []campaigns.StretchGoal) string {
-	family, arg, _ := strings.Cut(raw, ":")
-	switch family {
-	case "launch":
-		if arg == "" {
-			return l.T("milestone.launch")
+	if raw == "story" {
+		return l.T("kind.story")
+	}
+	m, err := campaigns.ParseMilestone(raw)
+	if err != nil {
+		return raw
+	}
+	switch m.Kind {
+	case campaigns.KindLaunch:
+		return l.T("milestone.launch")
+	case campaigns.KindPercent:
+		return l.T("milestone.percent", l.Percent(m.Value))
+	case campaigns.KindBackers:
+		if m.Value <= 1<<31 {
+			return l.N("milestone.backers", int(m.Value))
 		}
-	case "story":
-		if arg == "" {
-			return l.T("kind.story")
-		}
-	case "percent":
-		if n, ok := positive(arg); ok {
-			return l.T("milestone.percent", l.Percent(n))
-		}
-	case "backers":
-		if n, ok := positive(arg); ok && n <= 1<<31 {
-			return l.N("milestone.backers", int(n))
-		}
-	case "stretch":
-		i, err := strconv.Atoi(arg)
-		if err != nil || i < 0 {
-			break
-		}
-		if i < len(goals) {
-			if t := strings.TrimSpace(goals[i].Title); t != "" {
+	case campaigns.KindStretch:
+		if m.Value < int64(len(goals)) {
+			if t := strings.TrimSpace(goals[m.Value].Title); t != "" {
 				return l.T("milestone.stretch_named", t)
 			}
 		}
-		return l.T("milestone.stretch", i+1)
-	case "ending":
-		d, err := time.ParseDuration(arg)
+		if m.Value < 1<<31 {
+			return l.T("milestone.stretch", int(m.Value)+1)
+		}
+	case campaigns.KindEnding:
 		switch {
-		case err != nil || d <= 0:
-		case d%time.Hour == 0:
-			return l.N("milestone.ending_hours", int(d/time.Hour))
-		case d%time.Minute == 0:
-			return l.N("milestone.ending_minutes", int(d/time.Minute))
+		case m.Left%time.Hour == 0:
+			return l.N("milestone.ending_hours", int(m.Left/time.Hour))
+		case m.Left%time.Minute == 0:
+			return l.N("milestone.ending_minutes", int(m.Left/time.Minute))
 		}
-	case "ended":
-		if arg == string(campaigns.StateSuccessful) {
-			return l.T("milestone.ended_successful")
-		}
+	case campaigns.KindEnded:
+		return l.T("milestone.ended_successful")
 	}
 	return raw
 }
 
-// positive parses a threshold: a whole number above zero.
-func positive(s string) (int64, bool) {
-	n, err := strconv.ParseInt(s, 10, 64)
-	return n, err == nil && n > 0
-}
-
 // milestoneFamilies are the families in the order a campaign lives them,
 // for sorting and for the queue's filter.
-var milestoneFamilies = []string{"launch", "percent", "backers", "stretch", "ending", "ended"}
+var milestoneFamilies = func() []string {
+	var f []string
+	for _, k := range campaigns.MilestoneKinds {
+		f = append(f, string(k))
+	}
+	return f
+}()
 
 // milestoneFamily is the part of a milestone before ':'.
-func milestoneFamily(m string) string {
-	f, _, _ := strings.Cut(m, ":")
-	return f
-}
+func milestoneFamily(m string) string { return string(campaigns.Milestone(m).Kind()) }
 
 // compareMilestones orders milestones as a campaign lives them: by family,
 // then by their number (percent:50 before percent:100, not as text), with
-// ending:72h before ending:24h.
+// ending:72h before ending:24h. Names that do not parse sort by text after
+// their family's.
 func compareMilestones(a, b string) int {
-	fa, aa, _ := strings.Cut(a, ":")
-	fb, ab, _ := strings.Cut(b, ":")
+	fa, fb := milestoneFamily(a), milestoneFamily(b)
 	ia, ib := familyRank(fa), familyRank(fb)
 	if ia != ib {
 		return cmp.Compare(ia, ib)
@@ -111,19 +99,20 @@ func compareMilestones(a, b string) int {
 	if fa != fb {
 		return cmp.Compare(fa, fb)
 	}
-	if fa == "ending" {
-		da, ea := time.ParseDuration(aa)
-		db, eb := time.ParseDuration(ab)
-		if ea == nil && eb == nil {
-			return cmp.Compare(db, da) // more time left comes first
+	pa, ea := campaigns.ParseMilestone(a)
+	pb, eb := campaigns.ParseMilestone(b)
+	switch {
+	case ea == nil && eb == nil:
+		if c := cmp.Compare(pb.Left, pa.Left); c != 0 { // more time left comes first
+			return c
 		}
+		return cmp.Compare(pa.Value, pb.Value)
+	case ea == nil:
+		return -1
+	case eb == nil:
+		return 1
 	}
-	na, ea := strconv.ParseFloat(aa, 64)
-	nb, eb := strconv.ParseFloat(ab, 64)
-	if ea == nil && eb == nil {
-		return cmp.Compare(na, nb)
-	}
-	return cmp.Compare(aa, ab)
+	return cmp.Compare(a, b)
 }
 
 func familyRank(f string) int {

@@ -34,6 +34,7 @@ func TestMilestoneLabel(t *testing.T) {
 		{"stretch:-1", "stretch:-1", "stretch:-1"},
 		{"ending:soon", "ending:soon", "ending:soon"},
 		{"launch:2", "launch:2", "launch:2"},
+		{"percent:050", "percent:050", "percent:050"}, // not as the rules write it
 		{"anniversary", "anniversary", "anniversary"},
 	}
 	en, fr := newLocale("en"), newLocale("fr")

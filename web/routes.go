@@ -52,6 +52,8 @@ func (s *Server) routeTable() []route {
 		{pattern: "GET /campaigns", access: accessPage, handler: s.campaignsPage},
 		{pattern: "GET /campaigns/{id}", access: accessPage, handler: s.campaignPage},
 		{pattern: "GET /problems", access: accessPage, handler: s.problemsPage},
+		{pattern: "POST /problems/deadletters/replay", access: accessPage, handler: s.deadLetterReplay},
+		{pattern: "POST /problems/deadletters/drop", access: accessPage, handler: s.deadLetterDrop},
 		{pattern: "GET /feeds", access: accessPage, handler: s.feedsPage},
 		{pattern: "POST /feeds", access: accessPage, handler: s.feedAdd},
 		{pattern: "POST /feeds/fetch", access: accessPage, handler: s.feedFetch},

@@ -79,6 +79,9 @@ type Options struct {
 	Slots SlotPlanner
 	// PlatformName titles the public Atom feeds; default "Fanfare".
 	PlatformName string
+	// DeadLetters are the milestone events set aside, shown on the Problems
+	// page with replay and drop; optional (composer.DeadLetterBox fits).
+	DeadLetters DeadLetterStore
 }
 
 // Server is the HTTP side of Fanfare. Build it with New.

@@ -128,7 +128,7 @@ func (s *Source) Job(ing campaigns.Ingester) func(ctx context.Context) error {
 		}
 		for _, r := range res.Rejected {
 			// The demo's own data is valid by test: a refusal is a bug.
-			s.log.Error("demo: campaign refused by the tracker", "campaign_id", r.ID, "err", r.Err)
+			s.log.Error("demo: campaign refused by the tracker", "campaign_id", r.ID, "error", r.Err)
 		}
 		s.log.Debug("demo: ingested", "campaigns", len(snaps), "accepted", res.Accepted,
 			"stale", res.Stale, "fired", len(res.Fired))

@@ -47,7 +47,7 @@ func TestBatchOfSixWithOneBadHandle(t *testing.T) {
 		batch = append(batch, c)
 	}
 	ing, health := &fakeIngester{}, &healthLog{}
-	h := NewHandler(Options{Secrets: []string{"whsec_current"}, Ingester: ing, Now: func() time.Time { return testNow },
+	h := newTestHandler(t, Options{Secrets: []string{"whsec_current"}, Ingester: ing, Now: func() time.Time { return testNow },
 		Logger: discardLogger(), Health: health})
 	code, raw := post(t, h, mustJSON(t, map[string]any{"campaigns": batch}))
 	if code != http.StatusAccepted {
@@ -76,7 +76,7 @@ func TestBatchOfSixWithOneBadHandle(t *testing.T) {
 // all, and the source health says the delivery failed.
 func TestBatchAllRejected(t *testing.T) {
 	health := &healthLog{}
-	h := NewHandler(Options{Secrets: []string{"whsec_current"}, Ingester: &fakeIngester{}, Now: func() time.Time { return testNow },
+	h := newTestHandler(t, Options{Secrets: []string{"whsec_current"}, Ingester: &fakeIngester{}, Now: func() time.Time { return testNow },
 		Logger: discardLogger(), Health: health})
 	body := mustJSON(t, map[string]any{"campaigns": []any{
 		with(campaignMap("a"), "url", "https://platform.example@phish.example/a"),

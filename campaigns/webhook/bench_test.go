@@ -17,7 +17,7 @@ func BenchmarkHandler(b *testing.B) {
 		items[i] = campaignMap(fmt.Sprint(i))
 	}
 	body := mustJSON(b, map[string]any{"campaigns": items})
-	h := NewHandler(Options{Secrets: []string{"s"}, Ingester: &fakeIngester{}, Now: func() time.Time { return testNow }, Logger: discardLogger()})
+	h := newTestHandler(b, Options{Secrets: []string{"s"}, Ingester: &fakeIngester{}, Now: func() time.Time { return testNow }, Logger: discardLogger()})
 	header := Sign("s", testNow, body)
 	b.SetBytes(int64(len(body)))
 	for b.Loop() {

@@ -40,7 +40,7 @@ func TestReplayChangesNothing(t *testing.T) {
 	rdb := redistest.Client(t)
 	ing := &fakeIngester{}
 	now := testNow
-	h := NewHandler(Options{Secrets: []string{"old", "new"}, Ingester: ing, Now: func() time.Time { return now },
+	h := newTestHandler(t, Options{Secrets: []string{"old", "new"}, Ingester: ing, Now: func() time.Time { return now },
 		Logger: discardLogger(), Redis: rdb, Prefix: "fanfare"})
 
 	live := mustJSON(t, campaignMap("7"))
@@ -102,7 +102,7 @@ func TestReplayChangesNothing(t *testing.T) {
 func TestReplayCacheForgetsFailedDeliveries(t *testing.T) {
 	rdb := redistest.Client(t)
 	ing := &fakeIngester{err: errors.New("redis down")}
-	h := NewHandler(Options{Secrets: []string{"s"}, Ingester: ing, Now: func() time.Time { return testNow },
+	h := newTestHandler(t, Options{Secrets: []string{"s"}, Ingester: ing, Now: func() time.Time { return testNow },
 		Logger: discardLogger(), Redis: rdb, Prefix: "p"})
 	body := mustJSON(t, campaignMap("9"))
 	sig := Sign("s", testNow, body)
@@ -136,7 +136,7 @@ func TestReplayCacheUnavailable(t *testing.T) {
 	rdb := redistest.NewClient(t)
 	_ = rdb.Close()
 	ing := &fakeIngester{}
-	h := NewHandler(Options{Secrets: []string{"s"}, Ingester: ing, Now: func() time.Time { return testNow },
+	h := newTestHandler(t, Options{Secrets: []string{"s"}, Ingester: ing, Now: func() time.Time { return testNow },
 		Logger: discardLogger(), Redis: rdb})
 	body := mustJSON(t, campaignMap("11"))
 	if st, _, resp := deliver(t, h, body, Sign("s", testNow, body)); st != http.StatusInternalServerError || !strings.Contains(resp, "replay_check_failed") {
@@ -147,13 +147,24 @@ func TestReplayCacheUnavailable(t *testing.T) {
 	}
 }
 
-func TestNewHandlerRefusesBracedPrefix(t *testing.T) {
-	defer func() {
-		if v := recover(); v == nil || !strings.Contains(v.(string), "braces") {
-			t.Errorf("recover() = %v, want a panic naming the braces", v)
-		}
-	}()
-	NewHandler(Options{Secrets: []string{"s"}, Ingester: &fakeIngester{}, Redis: redistest.NewClient(t), Prefix: "{x}"})
+func TestNewHandlerRefusesBadOptions(t *testing.T) {
+	_, err := NewHandler(Options{Secrets: []string{"s"}, Ingester: &fakeIngester{}, Redis: redistest.NewClient(t), Prefix: "{x}"})
+	if err == nil || !strings.Contains(err.Error(), "braces") {
+		t.Errorf("braced prefix: err = %v, want an error naming the braces", err)
+	}
+	if _, err := NewHandler(Options{Secrets: []string{"s"}}); err == nil || !strings.Contains(err.Error(), "Ingester") {
+		t.Errorf("no ingester: err = %v, want an error naming the Ingester", err)
+	}
+}
+
+// newTestHandler is NewHandler for options that must work.
+func newTestHandler(t testing.TB, o Options) http.Handler {
+	t.Helper()
+	h, err := NewHandler(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return h
 }
 
 var _ campaigns.Ingester = (*fakeIngester)(nil)
@@ -182,7 +193,7 @@ func (s *slowFailingIngester) Ingest(ctx context.Context, snaps []campaigns.Camp
 func TestRetryDuringIngestIsNotLost(t *testing.T) {
 	rdb := redistest.Client(t)
 	ing := &slowFailingIngester{entered: make(chan struct{}), release: make(chan struct{})}
-	h := NewHandler(Options{Secrets: []string{"s"}, Ingester: ing, Now: func() time.Time { return testNow },
+	h := newTestHandler(t, Options{Secrets: []string{"s"}, Ingester: ing, Now: func() time.Time { return testNow },
 		Logger: discardLogger(), Redis: rdb, Prefix: "fanfare"})
 	body := mustJSON(t, campaignMap("7"))
 	sig := Sign("s", testNow, body)

@@ -107,10 +107,11 @@ type handler struct {
 
 // NewHandler returns the handler for POST /hooks/campaigns. With no secret
 // configured it refuses every delivery with 503: an unsigned webhook would let
-// anyone announce anything on the platform's accounts.
-func NewHandler(o Options) http.Handler {
+// anyone announce anything on the platform's accounts. Options it cannot work
+// with (no Ingester, a prefix Redis keys cannot carry) are an error.
+func NewHandler(o Options) (http.Handler, error) {
 	if o.Ingester == nil {
-		panic("webhook: NewHandler without an Ingester")
+		return nil, errors.New("webhook: no Ingester")
 	}
 	h := &handler{
 		ing:       o.Ingester,
@@ -140,7 +141,7 @@ func NewHandler(o Options) http.Handler {
 	if o.Redis != nil {
 		prefix := o.Prefix
 		if err := keyspace.Check(prefix); err != nil {
-			panic("webhook: " + err.Error())
+			return nil, fmt.Errorf("webhook: %w", err)
 		}
 		// A timestamp is accepted from tolerance before to tolerance after
 		// it: that whole span must be covered.
@@ -149,7 +150,7 @@ func NewHandler(o Options) http.Handler {
 	if len(h.secrets) == 0 {
 		h.log.Info("campaign webhook disabled: set campaigns.webhook.secrets to accept POST /hooks/campaigns (deliveries get 503 until then)")
 	}
-	return h
+	return h, nil
 }
 
 func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -181,7 +182,7 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 				"body is over the limit of "+itoa(mbe.Limit)+" bytes", "")
 			return
 		}
-		log.Warn("webhook: unable to read body", "err", err)
+		log.Warn("webhook: unable to read body", "error", err)
 		writeError(w, http.StatusBadRequest, "unreadable_body", "unable to read the body: "+err.Error(), "")
 		return
 	}
@@ -299,7 +300,7 @@ func (h *handler) forget(ctx context.Context, log *slog.Logger, digest string) {
 	if err := h.replays.forget(ctx, digest); err != nil {
 		// The sender's retry of these bytes will be taken for a replay until
 		// the key expires; a re-signed retry (new t) still goes through.
-		log.Error("webhook: unable to forget a failed delivery", "err", err)
+		log.Error("webhook: unable to forget a failed delivery", "error", err)
 	}
 }
 
@@ -343,7 +344,7 @@ func (h *handler) refuse(w http.ResponseWriter, log *slog.Logger, err error) {
 	if ae, ok := errors.AsType[*authError](err); ok {
 		code = ae.Code
 	}
-	log.Warn("webhook: refused delivery", "code", code, "err", err)
+	log.Warn("webhook: refused delivery", "code", code, "error", err)
 	writeError(w, http.StatusUnauthorized, code, err.Error(), "")
 }
 

@@ -179,7 +179,7 @@ func TestHandler(t *testing.T) {
 			if secrets == nil {
 				secrets = []string{secret}
 			}
-			srv := httptest.NewServer(NewHandler(Options{
+			srv := httptest.NewServer(newTestHandler(t, Options{
 				Secrets: secrets, Ingester: ing, Now: func() time.Time { return testNow },
 				Logger: discardLogger(),
 			}))
@@ -255,7 +255,7 @@ func TestHandler(t *testing.T) {
 
 func TestHandlerDuplicateDelivery(t *testing.T) {
 	ing := &fakeIngester{}
-	h := NewHandler(Options{Secrets: []string{"s"}, Ingester: ing, Now: func() time.Time { return testNow }, Logger: discardLogger()})
+	h := newTestHandler(t, Options{Secrets: []string{"s"}, Ingester: ing, Now: func() time.Time { return testNow }, Logger: discardLogger()})
 	body := mustJSON(t, campaignMap("7"))
 	header := Sign("s", testNow, body)
 	var got []Response

@@ -53,6 +53,9 @@ func commands() []command {
 		{"feeds remove", usageFeedsRemove, "remove a feed added at run time", cmdFeedsRemove},
 		{"feeds fetch", usageFeedsFetch, "fetch one feed and print its items, storing nothing", cmdFeedsFetch},
 		{"users hash-password", usageUsersHashPassword, "hash a dashboard password for the configuration", cmdUsersHashPassword},
+		{"deadletters list", usageDeadLettersList, "list the milestone events set aside (unreadable, or given up by the composer)", cmdDeadLettersList},
+		{"deadletters replay", usageDeadLettersReplay, "put set-aside events back on the event stream", cmdDeadLettersReplay},
+		{"deadletters drop", usageDeadLettersDrop, "forget set-aside events", cmdDeadLettersDrop},
 	}
 }
 

@@ -205,11 +205,14 @@ func (m *Main) wire(ctx context.Context) (*app, error) {
 	reconcileJob := bots.NewReconcileJob(rdb, prefix, queue, netState, pubs, bots.ReconcileOptions{Now: now, Logger: log})
 
 	// Sources and jobs.
-	hooks := webhook.NewHandler(webhook.Options{
+	hooks, err := webhook.NewHandler(webhook.Options{
 		Secrets: cfg.Campaigns.Webhook.Secrets, Ingester: tracker, Now: now, Logger: log,
 		Redis: rdb, Prefix: prefix, // replays of a signed delivery change nothing
 		Health: health,
 	})
+	if err != nil {
+		return nil, err
+	}
 	jobs := []daemon.Job{
 		{Name: "publish", Spec: schedule.Publish, Run: publishJob.Run, Timeout: 4 * time.Minute},
 		{Name: "reconcile", Spec: schedule.Reconcile, Run: reconcileJob.Run},
@@ -292,6 +295,7 @@ func (m *Main) wire(ctx context.Context) (*app, error) {
 		SecureCookies:   strings.HasPrefix(publicURL, "https://"),
 		Slots:           sched,
 		PlatformName:    cfg.Platform.Name,
+		DeadLetters:     composer.DeadLetterBox{Stream: events, Composer: composer.NewRedisDeadLetters(rdb, prefix, now)},
 	})
 	if err != nil {
 		return nil, err

@@ -132,9 +132,9 @@ func corpusMilestone(rng *rand.Rand, family string, camp campaigns.Campaign) (st
 	at := camp.LaunchedAt.Add(time.Duration(rng.IntN(29*24)) * time.Hour)
 	switch family {
 	case FamilyPercent:
-		return fmt.Sprintf("percent:%d", defaultPercents[rng.IntN(len(defaultPercents))]), at
+		return fmt.Sprintf("percent:%d", campaigns.DefaultPercent[rng.IntN(len(campaigns.DefaultPercent))]), at
 	case FamilyBackers:
-		return fmt.Sprintf("backers:%d", defaultBackers[rng.IntN(len(defaultBackers))]), at
+		return fmt.Sprintf("backers:%d", campaigns.DefaultBackers[rng.IntN(len(campaigns.DefaultBackers))]), at
 	case FamilyStretch:
 		return fmt.Sprintf("stretch:%d", rng.IntN(len(camp.StretchGoals))), at
 	case FamilyEnding:

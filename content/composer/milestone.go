@@ -3,7 +3,6 @@ package composer
 import (
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -11,13 +10,14 @@ import (
 )
 
 // Template families: one template file per family, network and language.
+// A milestone's family is its kind (campaigns.MilestoneKind).
 const (
-	FamilyLaunch  = "launch"
-	FamilyPercent = "percent"
-	FamilyBackers = "backers"
-	FamilyStretch = "stretch"
-	FamilyEnding  = "ending"
-	FamilyEnded   = "ended"
+	FamilyLaunch  = string(campaigns.KindLaunch)
+	FamilyPercent = string(campaigns.KindPercent)
+	FamilyBackers = string(campaigns.KindBackers)
+	FamilyStretch = string(campaigns.KindStretch)
+	FamilyEnding  = string(campaigns.KindEnding)
+	FamilyEnded   = string(campaigns.KindEnded)
 	FamilyStory   = "story"
 )
 
@@ -51,13 +51,20 @@ var DefaultFreshness = map[string]time.Duration{
 	FamilyEnded:   48 * time.Hour,
 }
 
-// The default milestone thresholds (DESIGN.md "Milestones"). They give each
-// milestone its rank within its family, which drives the variant rotation.
-var (
-	defaultPercents = []int64{25, 50, 75, 100, 150, 200, 300}
-	defaultBackers  = []int64{10, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 25000, 50000, 100000}
-	defaultEnding   = []int64{24, 72} // hours, ascending
-)
+// The default milestone thresholds are the rules' (campaigns.DefaultRules):
+// they give each milestone its rank within its family, which drives the
+// variant rotation.
+var defaultEnding = endingHours(campaigns.DefaultEnding) // hours, ascending
+
+// endingHours are windows in whole hours, ascending.
+func endingHours(ds []time.Duration) []int64 {
+	var h []int64
+	for _, d := range ds {
+		h = append(h, int64(d/time.Hour))
+	}
+	slices.Sort(h)
+	return h
+}
 
 // DefaultPriority orders milestones when posting slots are scarce (lower goes
 // first): the moments that expire soonest or matter most to backers lead, the
@@ -85,47 +92,32 @@ type milestone struct {
 	rank   int   // position within its family, for the variant rotation
 }
 
-// parseMilestone splits "percent:50" into its family and number. It accepts
-// the milestones the tracker fires and "story".
+// parseMilestone reads a milestone the tracker fires (campaigns.ParseMilestone)
+// or "story", and ranks it within its family.
 func parseMilestone(m string) (milestone, error) {
-	family, arg, _ := strings.Cut(m, ":")
-	ms := milestone{raw: m, family: family}
-	bad := func(format string, args ...any) (milestone, error) {
-		return milestone{}, fmt.Errorf("composer: milestone %q: %s", m, fmt.Sprintf(format, args...))
+	if m == FamilyStory {
+		return milestone{raw: m, family: FamilyStory}, nil
 	}
-	switch family {
-	case FamilyLaunch, FamilyStory:
-		if arg != "" {
-			return bad("%s takes no argument", family)
+	p, err := campaigns.ParseMilestone(m)
+	if err != nil {
+		return milestone{}, fmt.Errorf("composer: %w", err)
+	}
+	ms := milestone{raw: m, family: string(p.Kind), n: p.Value}
+	switch p.Kind {
+	case campaigns.KindPercent:
+		ms.rank = rankIn(campaigns.DefaultPercent, p.Value)
+	case campaigns.KindBackers:
+		ms.rank = rankIn(campaigns.DefaultBackers, p.Value)
+	case campaigns.KindStretch:
+		ms.rank = int(p.Value % 1_000_000)
+	case campaigns.KindEnding:
+		// Templates tell the time left in hours.
+		if p.Left%time.Hour != 0 {
+			return milestone{}, fmt.Errorf("composer: milestone %q: %s is not a whole number of hours such as 24h", m, p.Left)
 		}
-	case FamilyPercent, FamilyBackers, FamilyStretch:
-		n, err := strconv.ParseInt(arg, 10, 64)
-		if err != nil || n < 0 || (family != FamilyStretch && n == 0) {
-			return bad("%q is not a valid number", arg)
-		}
-		ms.n = n
-		switch family {
-		case FamilyPercent:
-			ms.rank = rankIn(defaultPercents, n)
-		case FamilyBackers:
-			ms.rank = rankIn(defaultBackers, n)
-		default:
-			ms.rank = int(n % 1_000_000)
-		}
-	case FamilyEnding:
-		d, err := time.ParseDuration(arg)
-		if err != nil || d <= 0 || d%time.Hour != 0 {
-			return bad("%q is not a whole number of hours such as 24h", arg)
-		}
-		ms.n = int64(d / time.Hour)
+		ms.n = int64(p.Left / time.Hour)
 		// Windows shrink as the deadline nears: the smaller one comes later.
 		ms.rank = len(defaultEnding) - rankIn(defaultEnding, ms.n)
-	case FamilyEnded:
-		if arg != string(campaigns.StateSuccessful) {
-			return bad("only ended:successful is announced")
-		}
-	default:
-		return bad("unknown milestone family %q", family)
 	}
 	return ms, nil
 }

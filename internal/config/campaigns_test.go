@@ -1,6 +1,7 @@
 package config
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -117,5 +118,19 @@ func TestImportSection(t *testing.T) {
 	}
 	if d, _ := LoadFile(""); d.Campaigns.Import.ImportMapping() != nil || d.Campaigns.CloseAfter != campaigns.DefaultCloseAfter {
 		t.Errorf("defaults: import %+v, close_after %v", d.Campaigns.Import, d.Campaigns.CloseAfter)
+	}
+}
+
+// The configuration's milestone defaults are the rules' own: one list, so
+// that `config check` prints what the tracker does with no file.
+func TestMilestoneDefaultsAreTheRules(t *testing.T) {
+	m := Default().Campaigns.Milestones
+	r := campaigns.DefaultRules()
+	if !slices.Equal(m.Percent, r.Percent) || !slices.Equal(m.Backers, r.Backers) || !slices.Equal(m.Ending, r.Ending) {
+		t.Errorf("config defaults %+v differ from campaigns.DefaultRules %+v", m, r)
+	}
+	m.Backers[0] = -1 // a copy: editing a loaded config leaves the rules alone
+	if campaigns.DefaultBackers[0] == -1 {
+		t.Error("config defaults share their backing array with campaigns.DefaultBackers")
 	}
 }

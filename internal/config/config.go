@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/fanfarehq/fanfare/bots"
+	"github.com/fanfarehq/fanfare/campaigns"
 	"github.com/fanfarehq/fanfare/campaigns/mapping"
 	"github.com/fanfarehq/fanfare/content/composer"
 )
@@ -408,9 +409,9 @@ func Default() Config {
 			CloseAfter: 72 * time.Hour,
 			Poll:       Poll{Timeout: 20 * time.Second, MaxPages: 50},
 			Milestones: Milestones{
-				Percent: []int64{25, 50, 75, 100, 150, 200, 300},
-				Backers: []int64{10, 50, 100, 250, 500, 1000, 2500, 5000, 10000},
-				Ending:  []time.Duration{72 * time.Hour, 24 * time.Hour},
+				Percent: slices.Clone(campaigns.DefaultPercent),
+				Backers: slices.Clone(campaigns.DefaultBackers),
+				Ending:  slices.Clone(campaigns.DefaultEnding),
 			},
 		},
 		Networks: Networks{

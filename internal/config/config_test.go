@@ -83,6 +83,7 @@ func TestErrorsNameKeyAndLine(t *testing.T) {
 		{"type error names its key", "networks:\n  x:\n    min_spacing: soon\n    daily_cap: many\n", []string{"cfg.yaml:3: networks.x.min_spacing:", "cfg.yaml:4: networks.x.daily_cap:"}},
 		{"every stage at once, in file order", "schedule:\n  publish: every minute\nredis:\n  urll: x\nnetworks:\n  x:\n    daily_cap: -3\n",
 			[]string{"cfg.yaml:2: schedule.publish:", "cfg.yaml:4: redis.urll: unknown key", "cfg.yaml:7: networks.x.daily_cap"}},
+		{"ending not in hours", "campaigns:\n  milestones:\n    ending: [72h, 90m]\n", []string{"cfg.yaml:3: campaigns.milestones.ending: 1h30m0s is not a whole number of hours"}},
 		{"auto approve index", "approval:\n  auto_approve: [milestone, bogus]\n", []string{"approval.auto_approve[1]: \"bogus\": unknown kind"}},
 		{"account names", "networks:\n  x:\n    accounts:\n      - name: fr\n      - name: fr\n      - {}\n      - {}\n      - name: Bad Name\n",
 			[]string{"cfg.yaml:5: networks.x.accounts[1].name: \"fr\" names two accounts", "cfg.yaml:7: networks.x.accounts[3]: has no name", "accounts[4].name: \"Bad Name\""}},

@@ -155,8 +155,12 @@ func (l *Loaded) Validate() Errors {
 	checkAscending("campaigns.milestones.percent", c.Campaigns.Milestones.Percent)
 	checkAscending("campaigns.milestones.backers", c.Campaigns.Milestones.Backers)
 	for _, d := range c.Campaigns.Milestones.Ending {
-		if d <= 0 || d > 90*24*time.Hour {
+		switch {
+		case d <= 0 || d > 90*24*time.Hour:
 			bad("campaigns.milestones.ending", "%v is not a duration between 0 and 90 days", d)
+		case d%time.Hour != 0:
+			// The posts tell the time left in hours (content/composer).
+			bad("campaigns.milestones.ending", "%v is not a whole number of hours such as 24h", d)
 		}
 	}
 	if c.Campaigns.EndedTTL <= 0 {
