@@ -37,7 +37,7 @@ func commands() []command {
 		{"run", "[-config FILE] [--demo]", "start the daemon (dashboard, API, jobs)", cmdRun},
 		{"config check", "[-config FILE]", "validate the configuration and print it with secrets redacted", cmdConfigCheck},
 		{"version", "", "print the version", cmdVersion},
-		{"text check", "--network x|facebook < TEXT", "measure a text against a network's length rules (JSON)", cmdTextCheck},
+		{"text check", "--network NETWORK < TEXT", "measure a text against a network's length rules (JSON)", cmdTextCheck},
 		{"posts list", usagePostsList, "list posts of the approval queue", cmdPostsList},
 		{"posts show", usagePostsShow, "show a post with its audit trail", cmdPostsShow},
 		{"posts approve", usagePostsApprove, "approve pending posts", cmdPostsApprove},

@@ -211,7 +211,10 @@ func TestTextCheck(t *testing.T) {
 		{"x", strings.Repeat("é", 281), 0, `{"weighted_length":281,"max":280,"valid":false}`},
 		{"x", "   \n", 0, `"valid":false`},
 		{"facebook", "Salut", 0, `{"weighted_length":5,"max":63206,"valid":true}`},
-		{"mastodon", "Salut", 1, ""},
+		{"mastodon", "Voir https://example.com/" + strings.Repeat("a", 600), 0, `{"weighted_length":28,"max":500,"valid":true}`},
+		{"bluesky", strings.Repeat("é", 301), 0, `{"weighted_length":301,"max":300,"valid":false}`},
+		{"x@platform_fr", "Salut", 0, `"max":280`},
+		{"myspace", "Salut", 1, ""},
 	}
 	for _, tt := range tests {
 		code, out, errOut := runCmd(t, nil, tt.in, "text", "check", "--network", tt.network)

@@ -178,7 +178,7 @@ func NewCurator(rdb redis.UniversalClient, prefix string, opts Options, sink Dra
 		opts:    opts,
 		sink:    sink,
 		matcher: matcher,
-		reg:     NewRegistry(rdb, prefix),
+		reg:     NewRegistry(rdb, prefix).Only(opts.Networks),
 		client:  newHTTPClient(opts.HTTPClient, opts.MaxRedirects),
 		hosts:   newHostLimiter(opts.PerHostConcurrency),
 		parse:   parseFeed,

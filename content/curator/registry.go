@@ -23,6 +23,16 @@ import (
 type Registry struct {
 	rdb    redis.UniversalClient
 	prefix string
+	// channels, when set, are the only networks or accounts a feed added at
+	// run time may name: the enabled ones.
+	channels []string
+}
+
+// Only limits the networks a feed added at run time may name to channels
+// (the enabled networks and accounts), and returns r.
+func (r *Registry) Only(channels []string) *Registry {
+	r.channels = slices.Clone(channels)
+	return r
 }
 
 var _ content.FeedRegistry = (*Registry)(nil)
@@ -38,6 +48,11 @@ func (r *Registry) Add(ctx context.Context, f content.Feed) error {
 	f, err := NormalizeFeed(f)
 	if err != nil {
 		return err
+	}
+	for _, n := range f.Networks {
+		if len(r.channels) > 0 && !slices.Contains(r.channels, n) {
+			return &content.FieldError{Field: "networks", Message: fmt.Sprintf("%q is not an enabled network or account (%s)", n, strings.Join(r.channels, ", "))}
+		}
 	}
 	f.FromConfig = false
 	old, found, err := r.getFeed(ctx, f.URL)
