@@ -48,6 +48,8 @@ var (
 // stops the server. It exits the process with a clear message when no server
 // can be had: tests that need Redis must not silently pass without one.
 //
+// With EnvCluster=1, the private server is a Cluster of three masters.
+//
 // A private server is watched by a small supervisor process (this test binary
 // run again, see supervise) that stops it when this process ends, however it
 // ends: a panic, a timeout, a SIGKILL.
@@ -66,6 +68,13 @@ func Run(m *testing.M) int {
 			return 2
 		}
 		url, stop = u, release
+	case os.Getenv(EnvCluster) == "1":
+		c, err := StartCluster(3)
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "redistest: %v\n", err)
+			return 2
+		}
+		url, stop = c.URL(), c.Stop
 	default:
 		srv, err := StartServer()
 		if err != nil {
@@ -148,3 +157,29 @@ func withDB(raw string, db int) (string, error) {
 }
 
 var watched sync.Map // testing.TB -> struct{}: tests whose scripts are watched
+
+// Keys lists the keys matching pattern, on every master of a Cluster (a
+// plain KEYS there asks one node only).
+func Keys(t testing.TB, c redis.UniversalClient, pattern string) []string {
+	t.Helper()
+	ctx := context.Background()
+	var out []string
+	var mu sync.Mutex
+	each := func(ctx context.Context, n *redis.Client) error {
+		keys, err := n.Keys(ctx, pattern).Result()
+		mu.Lock()
+		out = append(out, keys...)
+		mu.Unlock()
+		return err
+	}
+	var err error
+	if cc, ok := c.(*redis.ClusterClient); ok {
+		err = cc.ForEachMaster(ctx, each)
+	} else {
+		out, err = c.Keys(ctx, pattern).Result()
+	}
+	if err != nil {
+		t.Fatalf("redistest: KEYS %s: %v", pattern, err)
+	}
+	return out
+}
