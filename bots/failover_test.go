@@ -3,6 +3,8 @@ package bots
 import (
 	"context"
 	"fmt"
+	"log/slog"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -32,6 +34,24 @@ func (k *killingNet) Publish(ctx context.Context, m Message) (Receipt, error) {
 		k.once.Do(k.kill)
 	}
 	return r, err
+}
+
+// lockedLog is a log destination the jobs' goroutines may share.
+type lockedLog struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *lockedLog) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedLog) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }
 
 // TestSentinelFailoverMidPublish publishes through a Sentinel-watched primary
@@ -67,34 +87,38 @@ func TestSentinelFailoverMidPublish(t *testing.T) {
 	}}
 	pubs := map[string]Publisher{"x": net}
 	const lease = 20 * time.Second
-	j, err := NewPublishJob(e.store, e.nets, nil, pubs, PublishOptions{Lease: lease, MaxPerRun: 5, Now: clk.Now, Logger: quietLog()})
+	logs := &lockedLog{}
+	logger := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	j, err := NewPublishJob(e.store, e.nets, nil, pubs, PublishOptions{Lease: lease, MaxPerRun: 5, Now: clk.Now, Logger: logger})
 	if err != nil {
 		t.Fatal(err)
 	}
-	rec := NewReconcileJob(rdb, testPrefix, e.store, e.nets, pubs, ReconcileOptions{Now: clk.Now, Logger: quietLog()})
+	rec := NewReconcileJob(rdb, testPrefix, e.store, e.nets, pubs, ReconcileOptions{Now: clk.Now, Logger: logger})
 
 	// The daemon's ticks: a failed run is logged and the next tick tries
 	// again. Each tick moves the clock a second, so a lease held by a
 	// publisher that could not record its answer ends within the test.
 	var failedRuns int
+	var lastErr error
 	var recovered time.Duration
 	published := 0
 	deadline := time.Now().Add(90 * time.Second)
 	for published < n {
 		if time.Now().After(deadline) {
 			counts, err := e.store.Counts(ctx)
-			t.Fatalf("after 90s, %d of %d posts published (%d failed runs); posts by state %v (%v)", published, n, failedRuns, counts, err)
+			t.Fatalf("after 90s, %d of %d posts published (%d failed runs, the last: %v); posts by state %v (%v); the jobs' warnings:\n%s",
+				published, n, failedRuns, lastErr, counts, err, logs.String())
 		}
 		clk.Add(time.Second)
 		if err := j.Run(ctx); err != nil {
-			failedRuns++
+			failedRuns, lastErr = failedRuns+1, err
 		}
 		if err := rec.Run(ctx); err != nil {
-			failedRuns++
+			failedRuns, lastErr = failedRuns+1, err
 		}
 		counts, err := e.store.Counts(ctx)
 		if err != nil {
-			failedRuns++
+			failedRuns, lastErr = failedRuns+1, err
 			time.Sleep(50 * time.Millisecond)
 			continue
 		}
