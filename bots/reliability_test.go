@@ -17,6 +17,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/fanfarehq/fanfare/content"
+	"github.com/fanfarehq/fanfare/internal/redisconn"
 	"github.com/fanfarehq/fanfare/internal/redistest"
 )
 
@@ -183,11 +184,11 @@ func TestHelperProcess(t *testing.T) {
 	if base == "" {
 		t.Skip("runs only as the child process of TestSIGKILLMidRequest")
 	}
-	opts, err := redis.ParseURL(os.Getenv(redistest.EnvURL))
+	opts, err := redisconn.ParseURL(os.Getenv(redistest.EnvURL))
 	if err != nil {
 		t.Fatal(err)
 	}
-	rdb := redis.NewClient(opts)
+	rdb := redis.NewUniversalClient(opts)
 	defer rdb.Close()
 	store, err := content.NewStore(rdb, testPrefix, content.StoreOptions{})
 	if err != nil {

@@ -82,7 +82,7 @@ func benchIngest(b *testing.B, tr *Tracker, cs []Campaign) (posted int) {
 }
 
 // redisCPU is the CPU time the server has used.
-func redisCPU(b *testing.B, rdb *redis.Client) time.Duration {
+func redisCPU(b *testing.B, rdb redis.UniversalClient) time.Duration {
 	b.Helper()
 	info, err := rdb.Info(context.Background(), "cpu").Result()
 	if err != nil {
@@ -107,7 +107,7 @@ func processCPU() time.Duration {
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
-func usedMemory(b *testing.B, rdb *redis.Client) int64 {
+func usedMemory(b *testing.B, rdb redis.UniversalClient) int64 {
 	b.Helper()
 	info, err := rdb.Info(context.Background(), "memory").Result()
 	if err != nil {

@@ -6,9 +6,9 @@ import (
 	"github.com/fanfarehq/fanfare/internal/keyspace"
 )
 
-// keys builds every Redis key of the package. All start with the hash tag
-// "{prefix}:", so the keyspace sits in one Cluster slot and a script may touch
-// any of them.
+// keys builds every Redis key of the package, here only: scripts receive
+// every key they touch in KEYS. All start with the hash tag "{prefix}:", so
+// the keyspace sits in one Cluster slot and one script may touch any of them.
 //
 //	{p}:campaign:<id>        hash: j (snapshot JSON), m (meta, see meta.go)
 //	{p}:fired:<id>           hash: milestone -> "<unix ms>|posted" or "<unix ms>|silent"
@@ -32,8 +32,6 @@ func newKeys(prefix string) (keys, error) {
 	return keys{base: keyspace.Base(prefix)}, nil
 }
 
-// ingestScript builds the campaign, fired and history keys of an id itself
-// (base .. 'campaign:' .. id): change them there too.
 func (k keys) campaign(id string) string { return k.base + "campaign:" + id }
 func (k keys) fired(id string) string    { return k.base + "fired:" + id }
 func (k keys) history(id string) string  { return k.base + "history:" + id }

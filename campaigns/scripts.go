@@ -15,19 +15,19 @@ import "github.com/redis/go-redis/v9"
 // step, so "fired" and "event queued" cannot be separated by a crash. Silent
 // milestones go in one HSET.
 //
-// Only the shared keys are in KEYS (they route the call to the keyspace's
-// Cluster slot); a campaign's own keys are built from ARGV[1] and its id,
-// which the "{prefix}:" hash tag keeps in the same slot (keys.go).
+// Every key the script touches is in KEYS: the shared keys, then three per
+// campaign, in ARGV order.
 //
 //	KEYS[1] {p}:campaigns:live     KEYS[5] {p}:campaigns:successful
 //	KEYS[2] {p}:campaigns:ended    KEYS[6] {p}:campaigns:failed
 //	KEYS[3] {p}:events             KEYS[7] {p}:campaigns:canceled
 //	KEYS[4] {p}:campaigns:urls     KEYS[8] {p}:campaigns:closed (state ended)
+//	KEYS[6+3i..8+3i] for the i-th campaign (from 1): {p}:campaign:<id>,
+//	{p}:fired:<id>, {p}:history:<id>
 //
-//	ARGV[1] key base "{p}:"        ARGV[5] history cutoff (unix ms): older samples go
-//	ARGV[2] now (unix ms)          ARGV[6] expiry of ended keys (unix ms)
-//	ARGV[3] ended TTL (seconds)    ARGV[7] number of campaigns
-//	ARGV[4] stream MAXLEN (~)
+//	ARGV[1] now (unix ms)          ARGV[4] history cutoff (unix ms): older samples go
+//	ARGV[2] ended TTL (seconds)    ARGV[5] expiry of ended keys (unix ms)
+//	ARGV[3] stream MAXLEN (~)      ARGV[6] number of campaigns
 //	then per campaign 5 values: id, expected meta ("" when never seen), new
 //	meta, snapshot JSON, ops; then the values of the ops, in their order.
 //	ops is one letter per write to do besides the snapshot, in this order:
@@ -49,29 +49,28 @@ import "github.com/redis/go-redis/v9"
 // false, {fired milestone, ...}}: the caller tells stale from conflict by the
 // stored version.
 var ingestScript = redis.NewScript(`
-local base, now, ttl, maxlen, cutoff, expiry = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6]
-local n = tonumber(ARGV[7])
+local now, ttl, maxlen, cutoff, expiry = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5]
+local n = tonumber(ARGV[6])
 local stateKeys = {successful = KEYS[5], failed = KEYS[6], canceled = KEYS[7], ended = KEYS[8]}
 for _, k in ipairs({KEYS[2], KEYS[5], KEYS[6], KEYS[7], KEYS[8]}) do
   redis.call('ZREMRANGEBYSCORE', k, '-inf', now)
 end
 local posted, silent = now .. '|posted', now .. '|silent'
 local out = {}
-local a = 8
+local a = 7
 for i = 1, n do
   local id, expected, m, json, ops = ARGV[a], ARGV[a + 1], ARGV[a + 2], ARGV[a + 3], ARGV[a + 4]
   a = a + 5
-  local kc = base .. 'campaign:' .. id
+  local kc, kf, kh = KEYS[6 + 3 * i], KEYS[7 + 3 * i], KEYS[8 + 3 * i]
   local cur = redis.call('HGET', kc, 'm')
   if (cur or '') ~= expected then
-    out[i] = {cur or false, redis.call('HKEYS', base .. 'fired:' .. id)}
+    out[i] = {cur or false, redis.call('HKEYS', kf)}
   else
     redis.call('HSET', kc, 'm', m, 'j', json)
     out[i] = 'o'
   end
   if ops ~= '' then
     local write = out[i] == 'o'
-    local kf = base .. 'fired:' .. id
     local flags = {'o'}
     for j = 1, #ops do
       local op = string.sub(ops, j, j)
@@ -98,7 +97,6 @@ for i = 1, n do
         a = a + 1 + k
       elseif op == 'h' then
         if write then
-          local kh = base .. 'history:' .. id
           redis.call('ZADD', kh, ARGV[a], ARGV[a + 1])
           redis.call('ZREMRANGEBYSCORE', kh, '-inf', '(' .. cutoff)
         end
@@ -116,7 +114,7 @@ for i = 1, n do
           if stateKeys[prev] then redis.call('ZREM', stateKeys[prev], id) end
           redis.call('PERSIST', kc)
           redis.call('PERSIST', kf)
-          redis.call('PERSIST', base .. 'history:' .. id)
+          redis.call('PERSIST', kh)
         end
         a = a + 1
       elseif op == 'e' then
@@ -128,7 +126,7 @@ for i = 1, n do
           redis.call('ZADD', stateKeys[life], expiry, id)
           redis.call('EXPIRE', kc, ttl)
           redis.call('EXPIRE', kf, ttl)
-          redis.call('EXPIRE', base .. 'history:' .. id, ttl)
+          redis.call('EXPIRE', kh, ttl)
         end
         a = a + 2
       else

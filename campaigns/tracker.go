@@ -353,7 +353,6 @@ const notStored = "?"
 
 func (t *Tracker) write(ctx context.Context, sc *scratch, items []*item, states []stored, evals []Evaluation, now time.Time) ([]reply, error) {
 	head := [...]any{
-		t.keys.base,
 		strconv.FormatInt(now.UnixMilli(), 10),
 		strconv.FormatInt(int64(t.ttl/time.Second), 10),
 		strconv.FormatInt(t.maxLen, 10),
@@ -374,6 +373,8 @@ func (t *Tracker) write(ctx context.Context, sc *scratch, items []*item, states 
 	for start := 0; start < len(items); start += t.batch {
 		end := min(start+t.batch, len(items))
 		args := all[len(all):]
+		keys := make([]string, 0, len(t.sharedKeys)+3*(end-start))
+		keys = append(keys, t.sharedKeys...)
 		args = append(args, head[:]...)
 		args = append(args, strconv.Itoa(end-start))
 		for i := start; i < end; i++ {
@@ -431,10 +432,11 @@ func (t *Tracker) write(ctx context.Context, sc *scratch, items []*item, states 
 				ops = append(ops, 'e')
 				vals = append(vals, string(c.State), string(prev.state))
 			}
+			keys = append(keys, t.keys.campaign(c.ID), t.keys.fired(c.ID), t.keys.history(c.ID))
 			args = append(args, c.ID, expected, it.metaStr, it.json, string(ops))
 			args = append(args, vals...)
 		}
-		calls = append(calls, scriptCall{keys: t.sharedKeys, args: args})
+		calls = append(calls, scriptCall{keys: keys, args: args})
 		if len(all)+len(args) <= cap(all) {
 			all = all[:len(all)+len(args)] // args were appended in place
 		} else {

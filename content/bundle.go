@@ -137,7 +137,12 @@ func (s *Store) create(ctx context.Context, d Draft, cas *BundleCAS, members []s
 	if auto {
 		state = StateApproved
 	}
-	keys := []string{s.k.dedup(d.Network, d.DedupKey), s.k.post(id)}
+	memberRoutes, err := s.routes(ctx, members...)
+	if err != nil {
+		return Post{}, false, err
+	}
+	keys := append([]string{s.k.dedup(d.Network, d.DedupKey)}, s.k.scriptShared()...)
+	keys = append(keys, s.k.postBlock(id, route{network: d.Network, campaignID: d.CampaignID})...)
 	useBundle, expect, ttl := "", "", ""
 	fields := draftFields(id, d, state, now)
 	if auto {
@@ -148,11 +153,20 @@ func (s *Store) create(ctx context.Context, d Draft, cas *BundleCAS, members []s
 		useBundle, expect, ttl = "1", cas.Expect, cas.ttl(now)
 		fields = append(fields, "open_until", msString(cas.Until))
 	}
-	for _, m := range members {
-		keys = append(keys, s.k.post(m))
+	for i, m := range members {
+		keys = append(keys, s.k.postBlock(m, memberRoutes[i])...)
 	}
-	args := []any{s.k.base, id, msString(now), stamp(now), d.Actor, rule, useBundle, expect, ttl,
-		strings.Join(otherCampaigns(d.CampaignID, d.Covers), " "), strings.Join(members, " ")}
+	// The indexes the new post joins, by creation time.
+	keys = append(keys, s.k.all(), s.k.network(d.Network))
+	for _, c := range append([]string{d.CampaignID}, otherCampaigns(d.CampaignID, d.Covers)...) {
+		if c != "" {
+			keys = append(keys, s.k.campaign(c))
+		}
+	}
+	if d.GroupID != "" {
+		keys = append(keys, s.k.group(d.GroupID))
+	}
+	args := []any{id, msString(now), stamp(now), d.Actor, rule, useBundle, expect, ttl, strings.Join(members, " ")}
 	args = append(args, fields...)
 	res, err := createScript.Run(ctx, s.rdb, keys, args...).Slice()
 	if err != nil {
@@ -215,7 +229,11 @@ func (s *Store) Revise(ctx context.Context, p Post, r Revision) (post Post, chan
 		return Post{}, false, err
 	}
 	now := s.now()
-	keys := []string{s.k.post(p.ID)}
+	memberRoutes, err := s.routes(ctx, r.Members...)
+	if err != nil {
+		return Post{}, false, err
+	}
+	keys := append(s.k.scriptShared(), s.k.postBlock(p.ID, route{network: p.Network, campaignID: p.CampaignID})...)
 	useBundle, ttl := "", ""
 	fields := []any{"covers", encodeCovers(r.Covers), "milestone", r.Milestone, "text", r.Text, "link", r.Link,
 		"variant", r.Variant, "priority", strconv.Itoa(r.Priority), "not_after", msString(r.NotAfter)}
@@ -229,16 +247,22 @@ func (s *Store) Revise(ctx context.Context, p Post, r Revision) (post Post, chan
 		keys = append(keys, s.k.dedup(p.Network, r.DedupKey))
 		useDedup = "1"
 	}
-	for _, m := range r.Members {
-		keys = append(keys, s.k.post(m))
+	for i, m := range r.Members {
+		keys = append(keys, s.k.postBlock(m, memberRoutes[i])...)
+	}
+	// The indexes the post joins, by its creation time.
+	if r.GroupID != "" {
+		keys = append(keys, s.k.group(r.GroupID))
+	}
+	for _, c := range otherCampaigns(p.CampaignID, r.Covers) {
+		keys = append(keys, s.k.campaign(c))
 	}
 	demote := ""
 	if r.Demote {
 		demote = string(StatePending)
 	}
-	args := []any{s.k.base, p.ID, strconv.Itoa(p.Revision), msString(now), stamp(now), r.Actor, r.Action, r.Reason,
-		useBundle, ttl, useDedup, r.GroupID, strings.Join(otherCampaigns(p.CampaignID, r.Covers), " "), demote,
-		strings.Join(r.Members, " ")}
+	args := []any{p.ID, strconv.Itoa(p.Revision), msString(now), stamp(now), r.Actor, r.Action, r.Reason,
+		useBundle, ttl, useDedup, demote, strings.Join(r.Members, " ")}
 	args = append(args, fields...)
 	res, err := reviseScript.Run(ctx, s.rdb, keys, args...).Slice()
 	if err != nil {

@@ -3,9 +3,9 @@ package content
 import "github.com/fanfarehq/fanfare/internal/keyspace"
 
 // Every key of the queue starts with the hash tag "{<prefix>}:", so the whole
-// keyspace lives in one Cluster slot and a Lua script may touch any key. The Lua
-// scripts build index keys from the same base (ARGV "base"), so the names below
-// and the ones in scripts.go must change together.
+// keyspace lives in one Cluster slot and one script may change a post and all
+// its indexes. The names are built here only: the scripts receive every key
+// they touch in KEYS (postBlock, scriptShared) and never build one.
 
 // keys builds the queue's Redis keys for one prefix.
 type keys struct {
@@ -68,3 +68,29 @@ func (k keys) auditLog() string { return k.base + "audit" }
 
 // bundle holds the id of a bundle's open post (see Bundle).
 func (k keys) bundle(b Bundle) string { return k.base + "bundle:" + b.name }
+
+// scriptShared lists the queue-wide keys every script receives first, in the
+// order the scripts' shared() reads them.
+func (k keys) scriptShared() []string { return []string{k.leases(), k.notAfter(), k.auditLog()} }
+
+// route is what a post's index keys are built from: its network and campaign,
+// both written once when the post is created and never changed.
+type route struct{ network, campaignID string }
+
+// postBlockLen is the number of keys postBlock returns.
+var postBlockLen = 6 + 2*len(States)
+
+// postBlock lists the keys a script may touch for one post, in the order the
+// scripts' block() reads them: its hash and trail, its network's schedule
+// and calendar, its campaign's calendar, then for every state (States order)
+// the state index and its network narrowing. A post without a campaign gets
+// the campaign calendar key of the empty id, which no script touches.
+func (k keys) postBlock(id string, r route) []string {
+	out := make([]string, 0, postBlockLen)
+	out = append(out, k.post(id), k.audit(id), k.scheduled(r.network), k.unscheduled(r.network),
+		k.slots(r.network), k.campaignSlots(r.network, r.campaignID))
+	for _, s := range States {
+		out = append(out, k.state(s), k.stateNetwork(s, r.network))
+	}
+	return out
+}

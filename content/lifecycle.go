@@ -40,13 +40,17 @@ func (s *Store) apply(ctx context.Context, id string, c change) (Post, error) {
 		}
 		return ""
 	}
-	args := []any{s.k.base, id, strings.Join(from, " "), string(c.to), msString(now), stamp(now),
+	args := []any{id, strings.Join(from, " "), string(c.to), msString(now), stamp(now),
 		c.actor, c.action, c.reason, c.attemptID, msString(c.dueBy), msString(c.notAfterBy),
 		msString(c.leaseBy), flag(c.unscheduled), flag(c.countTry), msString(c.notDueBy), msString(c.liveAt)}
 	for _, f := range c.set {
 		args = append(args, f)
 	}
-	res, err := transitionScript.Run(ctx, s.rdb, []string{s.k.post(id)}, args...).Result()
+	keys, err := s.postKeys(ctx, id)
+	if err != nil {
+		return Post{}, err
+	}
+	res, err := transitionScript.Run(ctx, s.rdb, keys, args...).Result()
 	if err != nil {
 		return Post{}, scriptError(id, c.action, c.attemptID, err)
 	}

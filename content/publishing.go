@@ -88,9 +88,13 @@ func (s *Store) ReserveSlot(ctx context.Context, id string, at time.Time, note s
 	if dayStart == "" || dayEnd == "" {
 		dayStart, dayEnd = "0", "0"
 	}
-	args := []any{s.k.base, id, msString(at), note, msString(now), stamp(now), "system:scheduler",
+	args := []any{id, msString(at), note, msString(now), stamp(now), "system:scheduler",
 		g.MinSpacing.Milliseconds(), g.CampaignSpacing.Milliseconds(), dayStart, dayEnd, g.DailyCap, msString(g.Forget)}
-	if err := reserveSlotScript.Run(ctx, s.rdb, []string{s.k.post(id)}, args...).Err(); err != nil {
+	keys, err := s.postKeys(ctx, id)
+	if err != nil {
+		return err
+	}
+	if err := reserveSlotScript.Run(ctx, s.rdb, keys, args...).Err(); err != nil {
 		return scriptError(id, "schedule", "", err)
 	}
 	return nil

@@ -661,7 +661,7 @@ func TestReserveSlotGuard(t *testing.T) {
 	}
 }
 
-func redistestClient(tb testing.TB) *redis.Client { return redistest.Client(tb) }
+func redistestClient(tb testing.TB) redis.UniversalClient { return redistest.Client(tb) }
 
 // TestClaimRefusesPastNotAfter: ExpireDue runs once per publish run, claims
 // come later; a post whose not_after passed in between must not be claimed.

@@ -13,6 +13,8 @@ import (
 	"golang.org/x/crypto/argon2"
 
 	"github.com/fanfarehq/fanfare/content"
+
+	"github.com/fanfarehq/fanfare/internal/redistest"
 )
 
 func TestLoginSuccessAndFailureLookAlike(t *testing.T) {
@@ -107,7 +109,7 @@ func TestSessionExpiresAndSlides(t *testing.T) {
 	if resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(resp.Header.Get("Location"), "/login") {
 		t.Fatalf("expired session: %d %q", resp.StatusCode, resp.Header.Get("Location"))
 	}
-	if n, _ := e.rdb.Keys(t.Context(), "{fanfare}:web:session:*").Result(); len(n) != 0 {
+	if n := redistest.Keys(t, e.rdb, "{fanfare}:web:session:*"); len(n) != 0 {
 		t.Errorf("expired session still stored: %v", n)
 	}
 }
@@ -115,7 +117,7 @@ func TestSessionExpiresAndSlides(t *testing.T) {
 func TestLogoutDeletesSession(t *testing.T) {
 	e := newEnv(t, nil)
 	b := e.login("alice")
-	keys, _ := e.rdb.Keys(t.Context(), "{fanfare}:web:session:*").Result()
+	keys := redistest.Keys(t, e.rdb, "{fanfare}:web:session:*")
 	if len(keys) != 1 {
 		t.Fatalf("sessions stored: %v", keys)
 	}
@@ -124,7 +126,7 @@ func TestLogoutDeletesSession(t *testing.T) {
 	if resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("logout: %d", resp.StatusCode)
 	}
-	if keys, _ := e.rdb.Keys(t.Context(), "{fanfare}:web:session:*").Result(); len(keys) != 0 {
+	if keys := redistest.Keys(t, e.rdb, "{fanfare}:web:session:*"); len(keys) != 0 {
 		t.Errorf("session survives logout: %v", keys)
 	}
 	if resp := b.get("/"); resp.StatusCode != http.StatusSeeOther {

@@ -63,4 +63,4 @@ func BenchmarkSparkline(b *testing.B) {
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "sparklines/s")
 }
 
-func redisForBench(b *testing.B) *redis.Client { return redistest.Client(b) }
+func redisForBench(b *testing.B) redis.UniversalClient { return redistest.Client(b) }

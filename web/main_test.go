@@ -73,7 +73,7 @@ type env struct {
 	eng      *fakeEngagement
 	networks *fakeNetworks
 	slots    *fakeSlots
-	rdb      *redis.Client
+	rdb      redis.UniversalClient
 	srv      *Server
 	ts       *httptest.Server
 	fetched  []string

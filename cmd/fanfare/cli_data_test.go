@@ -30,7 +30,7 @@ const dataPrefix = "clitest"
 type dataEnv struct {
 	t     *testing.T
 	path  string // the configuration file
-	rdb   *redis.Client
+	rdb   redis.UniversalClient
 	store *content.Store
 	env   map[string]string
 }

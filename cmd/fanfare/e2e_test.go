@@ -158,10 +158,7 @@ func TestTwoDaemonsRunEachTickOnce(t *testing.T) {
 	b := startMain(t, cfg)
 	time.Sleep(3500 * time.Millisecond)
 	rdb := redistest.NewClient(t)
-	keys, err := rdb.Keys(context.Background(), "{e2e}:lock:tick:publish:*").Result()
-	if err != nil {
-		t.Fatal(err)
-	}
+	keys := redistest.Keys(t, rdb, "{e2e}:lock:tick:publish:*")
 	runsA, takenA := jobRuns(t, a.registry, "publish")
 	runsB, takenB := jobRuns(t, b.registry, "publish")
 	if len(keys) < 3 {

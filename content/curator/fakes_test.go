@@ -8,8 +8,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -17,6 +15,7 @@ import (
 
 	"github.com/fanfarehq/fanfare/content"
 	"github.com/fanfarehq/fanfare/internal/redistest"
+	"github.com/fanfarehq/fanfare/internal/sharedtestdata"
 )
 
 // recordingSink is an in-memory queue that keeps every draft it is given and,
@@ -178,23 +177,5 @@ func serveDoc(t testing.TB, doc string) string {
 // sharedFeeds is ../shared/testdata/feeds from the repository root.
 func sharedFeeds(t testing.TB) string {
 	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("go.mod not found above the package directory")
-		}
-		dir = parent
-	}
-	p := filepath.Join(dir, "..", "shared", "testdata", "feeds")
-	if _, err := os.Stat(p); err != nil {
-		t.Skipf("shared test data absent (%s): these tests need ../shared/testdata/feeds next to the repository", p)
-	}
-	return p
+	return sharedtestdata.Dir(t, "feeds")
 }

@@ -8,7 +8,7 @@ import (
 )
 
 // Every key starts with the hash tag "{prefix}:" so the whole keyspace shares one
-// Cluster slot and the Lua scripts below may touch any of them.
+// Cluster slot; the scripts receive every key they touch in KEYS.
 //
 //	{p}:feeds                 hash  feed URL -> JSON content.Feed (the registry)
 //	{p}:feed:<id>:status      hash  what the last fetch did (see statusField*)

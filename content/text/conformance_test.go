@@ -7,32 +7,15 @@ import (
 	"testing"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/fanfarehq/fanfare/internal/sharedtestdata"
 )
 
 // twitterTextDir is ../shared/testdata/twitter-text beside the repository: the
 // conformance suite of github.com/twitter/twitter-text, which is not ours to copy.
 func twitterTextDir(t testing.TB) string {
 	t.Helper()
-	wd, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	root := wd
-	for {
-		if _, err := os.Stat(filepath.Join(root, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(root)
-		if parent == root {
-			t.Fatalf("no go.mod above %s", wd)
-		}
-		root = parent
-	}
-	dir := filepath.Join(root, "..", "shared", "testdata", "twitter-text")
-	if _, err := os.Stat(dir); err != nil {
-		t.Skipf("twitter-text conformance data absent (%v): these tests need ../shared/testdata/twitter-text next to the repository", err)
-	}
-	return dir
+	return sharedtestdata.Dir(t, "twitter-text")
 }
 
 // conformance is the shape of twitter-text's conformance YAML files.

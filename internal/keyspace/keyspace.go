@@ -1,7 +1,9 @@
 // Package keyspace is the one rule every Redis key of Fanfare follows: it
-// starts with the hash tag "{<prefix>}:" (redis.prefix), so the whole keyspace
-// lives in one Cluster slot and any Lua script may touch any key. Each
-// package builds its own key names on this base, in its keys.go.
+// starts with the hash tag "{<prefix>}:" (redis.prefix), so one platform's
+// keyspace lives in one Cluster slot, one script may change keys of several
+// kinds at once, and several platforms (prefixes) spread over a Cluster's
+// masters. Each package builds its own key names on this base, in its
+// keys.go, and passes every key a script touches in KEYS.
 package keyspace
 
 import (

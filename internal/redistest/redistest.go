@@ -1,54 +1,105 @@
 // Package redistest gives tests a real Redis: a private redis-server started once
-// per test package on a free port, or the server named by FANFARE_TEST_REDIS_URL.
+// per test package on a free port, or a database of the server named by
+// FANFARE_TEST_REDIS_URL.
 //
 // Use it from TestMain:
 //
 //	func TestMain(m *testing.M) { os.Exit(redistest.Run(m)) }
 //
 // and call Client(t) in each test: it flushes the database first, so tests do not
-// see each other's keys. Tests that share the server must not run in parallel.
+// see each other's keys. Tests of one package share the database and must not
+// run in parallel; packages do not share one (see Run).
+//
+// On a single server, Client(t) also watches every Lua script the test runs
+// (MONITOR) and fails the test when a script touches a key it was not given
+// in KEYS (see scriptkeys.go).
 package redistest
 
 import (
 	"context"
 	"fmt"
-	"net"
+	"net/url"
 	"os"
-	"os/exec"
-	"path/filepath"
-	"strconv"
+	"sync"
 	"testing"
-	"time"
 
 	"github.com/redis/go-redis/v9"
+
+	"github.com/fanfarehq/fanfare/internal/redisconn"
 )
 
-// EnvURL names the variable that points tests at an existing Redis instead.
+// EnvURL names the variable that points tests at an existing Redis instead:
+// a single server (redis://host:6379/N: the tests keep their claims in
+// database N and each test package takes one of the databases above it), or a
+// Cluster (redis://host:7000?addr=host:7001&addr=host:7002: one database, so
+// run the packages one at a time, go test -p 1).
 const EnvURL = "FANFARE_TEST_REDIS_URL"
 
-var serverURL string
+// envPackageURL carries the database this test binary uses to the processes it
+// starts (a helper child, the daemon under test), which use it as it is.
+const envPackageURL = "FANFARE_TEST_REDIS_PACKAGE_URL"
+
+var (
+	serverURL string
+	opts      *redis.UniversalOptions
+)
 
 // Run starts redis-server (unless EnvURL is set), runs the package's tests and
 // stops the server. It exits the process with a clear message when no server
 // can be had: tests that need Redis must not silently pass without one.
+//
+// With EnvCluster=1, the private server is a Cluster of three masters.
+//
+// A private server is watched by a small supervisor process (this test binary
+// run again, see supervise) that stops it when this process ends, however it
+// ends: a panic, a timeout, a SIGKILL.
 func Run(m *testing.M) int {
-	if url := os.Getenv(EnvURL); url != "" {
-		serverURL = url
-		return m.Run()
+	if os.Getenv(envSupervise) != "" {
+		return supervise()
 	}
-	stop, url, err := startServer()
+	var stop func()
+	url := os.Getenv(envPackageURL)
+	switch {
+	case url != "":
+	case os.Getenv(EnvURL) != "":
+		u, release, err := claimDatabase(os.Getenv(EnvURL))
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "redistest: %v\n", err)
+			return 2
+		}
+		url, stop = u, release
+	case os.Getenv(EnvCluster) == "1":
+		c, err := StartCluster(3)
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "redistest: %v\n", err)
+			return 2
+		}
+		url, stop = c.URL(), c.Stop
+	default:
+		srv, err := StartServer()
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "redistest: %v\n", err)
+			return 2
+		}
+		url, stop = srv.URL(), srv.Stop
+	}
+	o, err := redisconn.ParseURL(url)
 	if err != nil {
-		fmt.Fprintf(os.Stderr, "redistest: %v\n", err)
+		fmt.Fprintf(os.Stderr, "redistest: %s: %v\n", EnvURL, err)
 		return 2
 	}
-	serverURL = url
+	serverURL, opts = url, o
+	os.Setenv(envPackageURL, url)
 	code := m.Run()
-	stop()
+	if stop != nil {
+		stop()
+	}
 	return code
 }
 
-// URL is the address of the test server, for tests that start a whole daemon.
-// It fails the test when Run was not called from TestMain.
+// URL is the address of the test database, for tests that start a whole
+// daemon (it is a redis.url). It fails the test when Run was not called from
+// TestMain.
 func URL(t testing.TB) string {
 	t.Helper()
 	if serverURL == "" {
@@ -57,85 +108,78 @@ func URL(t testing.TB) string {
 	return serverURL
 }
 
-// Client returns a client to a freshly flushed database, closed when the test ends.
-func Client(t testing.TB) *redis.Client {
+// IsCluster reports whether the tests run on a Redis Cluster.
+func IsCluster() bool { return opts != nil && opts.IsClusterMode }
+
+// Client returns a client to a freshly flushed database, closed when the test
+// ends. On a single server, the test then fails if a script it runs touches a
+// key not in its KEYS.
+func Client(t testing.TB) redis.UniversalClient {
 	t.Helper()
-	opts, err := redis.ParseURL(URL(t))
-	if err != nil {
-		t.Fatalf("redistest: bad %s: %v", EnvURL, err)
-	}
-	c := redis.NewClient(opts)
-	if err := c.FlushDB(context.Background()).Err(); err != nil {
+	c := NewClient(t)
+	if err := flush(context.Background(), c); err != nil {
 		t.Fatalf("redistest: flush: %v", err)
 	}
-	t.Cleanup(func() { _ = c.Close() })
+	if _, bench := t.(*testing.B); !bench && !IsCluster() {
+		watchScripts(t)
+	}
 	return c
 }
 
 // NewClient returns another client to the same database without flushing it, for
 // tests that need several independent connections (one per simulated replica).
-func NewClient(t testing.TB) *redis.Client {
+func NewClient(t testing.TB) redis.UniversalClient {
 	t.Helper()
-	opts, err := redis.ParseURL(URL(t))
-	if err != nil {
-		t.Fatalf("redistest: bad %s: %v", EnvURL, err)
-	}
-	c := redis.NewClient(opts)
+	URL(t)
+	o := *opts
+	c := redis.NewUniversalClient(&o)
 	t.Cleanup(func() { _ = c.Close() })
 	return c
 }
 
-func startServer() (stop func(), url string, err error) {
-	bin, err := exec.LookPath("redis-server")
-	if err != nil {
-		return nil, "", fmt.Errorf("redis-server not found on PATH: install it (apt-get install -y redis-server) or set %s", EnvURL)
+func flush(ctx context.Context, c redis.UniversalClient) error {
+	if cc, ok := c.(*redis.ClusterClient); ok {
+		return cc.ForEachMaster(ctx, func(ctx context.Context, m *redis.Client) error {
+			return m.FlushDB(ctx).Err()
+		})
 	}
-	port, err := freePort()
-	if err != nil {
-		return nil, "", fmt.Errorf("no free port: %w", err)
-	}
-	dir, err := os.MkdirTemp("", "redistest-*")
-	if err != nil {
-		return nil, "", err
-	}
-	cmd := exec.Command(bin,
-		"--port", strconv.Itoa(port), "--bind", "127.0.0.1",
-		"--save", "", "--appendonly", "no", "--dir", dir,
-		"--logfile", filepath.Join(dir, "redis.log"))
-	if err := cmd.Start(); err != nil {
-		os.RemoveAll(dir)
-		return nil, "", fmt.Errorf("start redis-server: %w", err)
-	}
-	url = fmt.Sprintf("redis://127.0.0.1:%d/0", port)
-	stop = func() {
-		_ = cmd.Process.Kill()
-		_ = cmd.Wait()
-		os.RemoveAll(dir)
-	}
-	c := redis.NewClient(&redis.Options{Addr: fmt.Sprintf("127.0.0.1:%d", port)})
-	defer c.Close()
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
-		err = c.Ping(ctx).Err()
-		cancel()
-		if err == nil {
-			return stop, url, nil
-		}
-		if time.Now().After(deadline) {
-			stop()
-			log, _ := os.ReadFile(filepath.Join(dir, "redis.log"))
-			return nil, "", fmt.Errorf("redis-server on port %d did not answer within 10s: %v\n%s", port, err, log)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	return c.FlushDB(ctx).Err()
 }
 
-func freePort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+// withDB returns a single-server URL with its database replaced.
+func withDB(raw string, db int) (string, error) {
+	u, err := url.Parse(raw)
 	if err != nil {
-		return 0, err
+		return "", fmt.Errorf("%s is not a URL", EnvURL)
 	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
+	u.Path = fmt.Sprintf("/%d", db)
+	return u.String(), nil
+}
+
+var watched sync.Map // testing.TB -> struct{}: tests whose scripts are watched
+
+// Keys lists the keys matching pattern, on every master of a Cluster (a
+// plain KEYS there asks one node only).
+func Keys(t testing.TB, c redis.UniversalClient, pattern string) []string {
+	t.Helper()
+	ctx := context.Background()
+	var out []string
+	var mu sync.Mutex
+	each := func(ctx context.Context, n *redis.Client) error {
+		keys, err := n.Keys(ctx, pattern).Result()
+		mu.Lock()
+		out = append(out, keys...)
+		mu.Unlock()
+		return err
+	}
+	var err error
+	if cc, ok := c.(*redis.ClusterClient); ok {
+		err = cc.ForEachMaster(ctx, each)
+	} else {
+		out, err = c.Keys(ctx, pattern).Result()
+	}
+	if err != nil {
+		t.Fatalf("redistest: KEYS %s: %v", pattern, err)
+	}
+	return out
 }
