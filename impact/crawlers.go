@@ -31,8 +31,8 @@ type Crawlers struct {
 	// contains, and its expression runs only where that text is found.
 	byHead map[string][]prefiltered
 	re     *regexp.Regexp // patterns with no such text, as one alternation
-	mu       sync.RWMutex
-	seen     map[string]bool // recent answers: a few user agents make most requests
+	mu     sync.RWMutex
+	seen   map[string]bool // recent answers: a few user agents make most requests
 }
 
 // seenMax bounds the answers remembered; the memory is emptied when full.
