@@ -82,6 +82,7 @@ func TestErrorsNameKeyAndLine(t *testing.T) {
 		{"type error names its key", "networks:\n  x:\n    min_spacing: soon\n    daily_cap: many\n", []string{"cfg.yaml:3: networks.x.min_spacing:", "cfg.yaml:4: networks.x.daily_cap:"}},
 		{"every stage at once, in file order", "schedule:\n  publish: every minute\nredis:\n  urll: x\nnetworks:\n  x:\n    daily_cap: -3\n",
 			[]string{"cfg.yaml:2: schedule.publish:", "cfg.yaml:4: redis.urll: unknown key", "cfg.yaml:7: networks.x.daily_cap"}},
+		{"bad shortener", "links:\n  shortener: bitly\n", []string{"cfg.yaml:2: links.shortener:", "first_party or off"}},
 		{"auto approve index", "approval:\n  auto_approve: [milestone, bogus]\n", []string{"approval.auto_approve[1]: \"bogus\": unknown kind"}},
 	}
 	for _, tt := range tests {
@@ -164,5 +165,25 @@ func TestDefaultsAreValid(t *testing.T) {
 	_, err = LoadFile(filepath.Join(t.TempDir(), "missing.yaml"))
 	if err == nil || errors.As(err, &ce) || !strings.Contains(err.Error(), "missing.yaml") {
 		t.Fatalf("missing file error = %v", err)
+	}
+}
+
+func TestShortLinksDefaultFollowsThePublicURL(t *testing.T) {
+	for _, tc := range []struct {
+		yaml string
+		want bool
+	}{
+		{"timezone: UTC\n", false},
+		{"http:\n  public_url: https://fan.example\n", true},
+		{"http:\n  public_url: https://fan.example\nlinks:\n  shortener: \"off\"\n", false},
+		{"links:\n  shortener: first_party\n", true},
+	} {
+		l, err := Load(strings.NewReader(tc.yaml), "cfg.yaml", noEnv)
+		if err != nil {
+			t.Fatalf("%q: %v", tc.yaml, err)
+		}
+		if got := l.ShortLinks(); got != tc.want {
+			t.Errorf("%q: short links %v, want %v", tc.yaml, got, tc.want)
+		}
 	}
 }
