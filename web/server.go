@@ -79,6 +79,12 @@ type Options struct {
 	Slots SlotPlanner
 	// PlatformName titles the public Atom feeds; default "Fanfare".
 	PlatformName string
+	// ShortLinks answers GET /r/{code} (impact.Links); PledgeHook is POST
+	// /hooks/pledges; Impact adds what posts did to the API and serves the
+	// Impact page. All optional.
+	ShortLinks http.Handler
+	PledgeHook http.Handler
+	Impact     ImpactReader
 }
 
 // Server is the HTTP side of Fanfare. Build it with New.
@@ -175,6 +181,7 @@ func (s *Server) buildHandler() http.Handler {
 	// Machines post to the webhook without Origin headers, but a proxy could add
 	// some: the HMAC signature is what protects it, not the origin.
 	cop.AddInsecureBypassPattern("POST /hooks/campaigns")
+	cop.AddInsecureBypassPattern("POST /hooks/pledges")
 	// Behind a reverse proxy the Host header may not be the public name; the
 	// public URL's origin is ours whatever the proxy says.
 	if err := cop.AddTrustedOrigin(s.publicURL.Scheme + "://" + s.publicURL.Host); err != nil {
