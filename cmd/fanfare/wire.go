@@ -107,7 +107,13 @@ func (m *Main) wire(ctx context.Context) (*app, error) {
 	events.Logger = log
 
 	// Content.
-	queue, err := content.NewStore(rdb, prefix, queueOptions(cfg, now))
+	imp, err := m.wireLinks(publicURL)
+	if err != nil {
+		return nil, err
+	}
+	qopts := queueOptions(cfg, now)
+	qopts.Linker = imp.linker
+	queue, err := content.NewStore(rdb, prefix, qopts)
 	if err != nil {
 		return nil, fmt.Errorf("approval.auto_approve: %w", err)
 	}
@@ -164,6 +170,7 @@ func (m *Main) wire(ctx context.Context) (*app, error) {
 		quiet = &bots.QuietHours{Start: q.Start, End: q.End}
 	}
 	engagementJob := bots.NewEngagementJob(rdb, prefix, queue, pubs, bots.EngagementOptions{Now: now, Logger: log})
+	m.wireImpact(imp, queue, tracker, engagementJob)
 	var learner bots.GoodHoursLearner = engagementJob
 	if m.Demo {
 		learner = nil
@@ -249,7 +256,7 @@ func (m *Main) wire(ctx context.Context) (*app, error) {
 	})
 
 	// HTTP.
-	srv, err := web.New(web.Options{
+	webOpts := web.Options{
 		Queue:           queue,
 		Campaigns:       tracker,
 		Sources:         health,
@@ -275,7 +282,9 @@ func (m *Main) wire(ctx context.Context) (*app, error) {
 		SecureCookies:   strings.HasPrefix(publicURL, "https://"),
 		Slots:           sched,
 		PlatformName:    cfg.Platform.Name,
-	})
+	}
+	imp.webOptions(&webOpts, queue, cfg.Campaigns.Webhook.Secrets, m)
+	srv, err := web.New(webOpts)
 	if err != nil {
 		return nil, err
 	}

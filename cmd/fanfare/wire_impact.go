@@ -1,0 +1,69 @@
+package main
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/fanfarehq/fanfare/bots"
+	"github.com/fanfarehq/fanfare/campaigns"
+	"github.com/fanfarehq/fanfare/content"
+	"github.com/fanfarehq/fanfare/impact"
+	"github.com/fanfarehq/fanfare/web"
+)
+
+// impactParts are the impact's pieces the rest of the wiring takes.
+type impactParts struct {
+	links   *impact.Links
+	linker  content.Linker // nil: links.shortener is off
+	service *impact.Service
+}
+
+// wireLinks builds the short links (issue 13) before the queue, which gives
+// each new post its own link when links.shortener says so.
+func (m *Main) wireLinks(publicURL string) (*impactParts, error) {
+	links, err := impact.NewLinks(m.conn.Client, m.Config.Redis.Prefix, impact.LinkOptions{
+		PublicURL: publicURL, ClientAddr: web.ClientAddr, Location: m.Config.Location(), Now: m.Now, Logger: m.Logger,
+	})
+	if err != nil {
+		return nil, err
+	}
+	p := &impactParts{links: links}
+	if m.Config.ShortLinks() {
+		p.linker = links
+		m.daemon.Go("clicks", links.Run)
+	}
+	return p, nil
+}
+
+// wireImpact builds the impact service once the queue and the tracker exist.
+func (m *Main) wireImpact(p *impactParts, queue *content.Store, tracker campaigns.Reader, eng *bots.EngagementJob) {
+	p.service = impact.NewService(p.links, queue, tracker, impact.ServiceOptions{
+		Now: m.Now, Logger: m.Logger, Engagement: engagementImpressions{eng},
+	})
+}
+
+// webOptions adds the impact's handlers to the server's options.
+func (p *impactParts) webOptions(o *web.Options, queue *content.Store, secrets []string, m *Main) {
+	o.ShortLinks = p.links
+	o.PledgeHook = p.links.PledgeHook(impact.PledgeHookOptions{Secrets: secrets, Posts: queue, Now: m.Now, Logger: m.Logger})
+	o.Impact = p.service
+}
+
+// engagementImpressions reads impressions from the engagement readings.
+type engagementImpressions struct{ j *bots.EngagementJob }
+
+func (e engagementImpressions) Impressions(ctx context.Context, ids []string) (map[string]int64, error) {
+	latest, err := e.j.Latest(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]int64, len(latest))
+	for id, s := range latest {
+		if s.Impressions > 0 {
+			out[id] = s.Impressions
+		}
+	}
+	return out, nil
+}
+
+var _ http.Handler = (*impact.Links)(nil)
