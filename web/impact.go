@@ -131,3 +131,10 @@ func (s *Server) impactPage(w http.ResponseWriter, r *http.Request) {
 // reverse proxy on the same host, from X-Forwarded-For): the short links
 // hash it, with the day's salt, to estimate unique visitors.
 func ClientAddr(r *http.Request) string { return limitAddr(r) }
+
+// VariantPinner is the variant bandit as the Impact page uses it
+// (*impact.Bandit).
+type VariantPinner interface {
+	Stats() []impact.ArmStats
+	Pin(ctx context.Context, k impact.BanditKey, variant string) error
+}

@@ -85,6 +85,8 @@ type Options struct {
 	ShortLinks http.Handler
 	PledgeHook http.Handler
 	Impact     ImpactReader
+	// Bandit shows and pins template variants on the Impact page; optional.
+	Bandit VariantPinner
 }
 
 // Server is the HTTP side of Fanfare. Build it with New.

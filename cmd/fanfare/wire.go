@@ -117,6 +117,7 @@ func (m *Main) wire(ctx context.Context) (*app, error) {
 	if err != nil {
 		return nil, fmt.Errorf("approval.auto_approve: %w", err)
 	}
+	m.wireImpact(imp, queue, tracker)
 	networks := enabledNetworks(cfg)
 	mergeWindow := cfg.Approval.MergeWindow
 	if mergeWindow == 0 {
@@ -131,6 +132,7 @@ func (m *Main) wire(ctx context.Context) (*app, error) {
 		MergeWindow: mergeWindow,
 		PublicURL:   publicURL,
 		Networks:    networks,
+		Variants:    imp.bandit,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("templates: %w", err)
@@ -170,7 +172,7 @@ func (m *Main) wire(ctx context.Context) (*app, error) {
 		quiet = &bots.QuietHours{Start: q.Start, End: q.End}
 	}
 	engagementJob := bots.NewEngagementJob(rdb, prefix, queue, pubs, bots.EngagementOptions{Now: now, Logger: log})
-	m.wireImpact(imp, queue, tracker, engagementJob)
+	imp.eng = engagementJob
 	var learner bots.GoodHoursLearner = engagementJob
 	if m.Demo {
 		learner = nil

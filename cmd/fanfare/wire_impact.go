@@ -16,6 +16,8 @@ type impactParts struct {
 	links   *impact.Links
 	linker  content.Linker // nil: links.shortener is off
 	service *impact.Service
+	bandit  *impact.Bandit
+	eng     *bots.EngagementJob // set once built; read when impressions are
 }
 
 // wireLinks builds the short links (issue 13) before the queue, which gives
@@ -35,11 +37,15 @@ func (m *Main) wireLinks(publicURL string) (*impactParts, error) {
 	return p, nil
 }
 
-// wireImpact builds the impact service once the queue and the tracker exist.
-func (m *Main) wireImpact(p *impactParts, queue *content.Store, tracker campaigns.Reader, eng *bots.EngagementJob) {
+// wireImpact builds the impact service and the variant bandit once the
+// queue and the tracker exist, before the composer, which asks the bandit.
+// The bandit learns on every replica (each one composes).
+func (m *Main) wireImpact(p *impactParts, queue *content.Store, tracker campaigns.Reader) {
 	p.service = impact.NewService(p.links, queue, tracker, impact.ServiceOptions{
-		Now: m.Now, Logger: m.Logger, Engagement: engagementImpressions{eng},
+		Now: m.Now, Logger: m.Logger, Engagement: engagementImpressions{p},
 	})
+	p.bandit = impact.NewBandit(p.service, 0)
+	m.daemon.Go("bandit", p.bandit.Run)
 }
 
 // webOptions adds the impact's handlers to the server's options.
@@ -47,13 +53,17 @@ func (p *impactParts) webOptions(o *web.Options, queue *content.Store, secrets [
 	o.ShortLinks = p.links
 	o.PledgeHook = p.links.PledgeHook(impact.PledgeHookOptions{Secrets: secrets, Posts: queue, Now: m.Now, Logger: m.Logger})
 	o.Impact = p.service
+	o.Bandit = p.bandit
 }
 
 // engagementImpressions reads impressions from the engagement readings.
-type engagementImpressions struct{ j *bots.EngagementJob }
+type engagementImpressions struct{ p *impactParts }
 
 func (e engagementImpressions) Impressions(ctx context.Context, ids []string) (map[string]int64, error) {
-	latest, err := e.j.Latest(ctx, ids)
+	if e.p.eng == nil {
+		return nil, nil
+	}
+	latest, err := e.p.eng.Latest(ctx, ids)
 	if err != nil {
 		return nil, err
 	}
