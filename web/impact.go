@@ -40,6 +40,7 @@ func (s *Server) impactRoutes() []route {
 						{"days", "integer", "posts published in the last N days, 1 to 90 (default 30)", false},
 						{"format", "string", "json (default) or csv", false}}}},
 			route{pattern: "GET /impact", access: accessPage, handler: s.impactPage},
+			route{pattern: "POST /impact/pin", access: accessPage, handler: s.impactPin},
 		)
 	}
 	return rs
@@ -121,10 +122,6 @@ func csvSafe(s string) string {
 		return "'" + s
 	}
 	return s
-}
-
-func (s *Server) impactPage(w http.ResponseWriter, r *http.Request) {
-	http.Error(w, "not yet", http.StatusNotImplemented)
 }
 
 // ClientAddr is a visitor's address as the login limits see it (behind a
