@@ -267,7 +267,8 @@ type Row struct {
 	LiftPosts int `json:"lift_posts"`
 	Claimed   int `json:"claimed"`
 	// Best marks the group that works best: the most clicks per post among
-	// those of its network (for variants and families), at least 3 posts.
+	// those of its network (for variants and families), with at least 3
+	// posts and a click.
 	Best bool `json:"best"`
 
 	logLifts []float64
@@ -353,7 +354,7 @@ func (s *Service) Report(ctx context.Context, groupBy string, since time.Time) (
 	if groupBy == "variant" || groupBy == "family" || groupBy == "network" {
 		best := map[string]int{}
 		for i, r := range out.Rows {
-			if r.Posts < 3 {
+			if r.Posts < 3 || r.Clicks == 0 {
 				continue
 			}
 			if j, ok := best[r.Network]; !ok || r.ClicksPerPost > out.Rows[j].ClicksPerPost {

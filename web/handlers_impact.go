@@ -86,6 +86,9 @@ func (s *Server) impactPage(w http.ResponseWriter, r *http.Request) {
 	d.FamilyChart = barChart(l.T("impact.chart_families"), impactBars(l, d.Families))
 	d.VariantChart = barChart(l.T("impact.chart_variants"), impactBars(l, d.Variants))
 	if s.opt.Bandit != nil {
+		if err := s.opt.Bandit.Refresh(ctx); err != nil {
+			s.log.Warn("unable to refresh variant statistics: showing the last ones", "error", err)
+		}
 		for _, st := range s.opt.Bandit.Stats() {
 			k := impactKey{Key: st.Key.String(), Pinned: st.Pinned,
 				Label: l.T("net."+st.Key.Network) + " · " + strings.ToUpper(st.Key.Lang) + " · " + l.familyName(st.Key.Family)}

@@ -132,6 +132,8 @@ func ClientAddr(r *http.Request) string { return limitAddr(r) }
 // VariantPinner is the variant bandit as the Impact page uses it
 // (*impact.Bandit).
 type VariantPinner interface {
+	// Refresh reads the latest clicks: the page shows them as they are.
+	Refresh(ctx context.Context) error
 	Stats() []impact.ArmStats
 	Pin(ctx context.Context, k impact.BanditKey, variant string) error
 }

@@ -34,6 +34,8 @@ func (f *fakeImpact) Report(_ context.Context, by string, since time.Time) (impa
 	return impact.Report{GroupBy: by, Since: since, Method: impact.LiftMethod, Rows: rows[by]}, nil
 }
 
+func (f *fakeImpact) Refresh(context.Context) error { return nil }
+
 func (f *fakeImpact) Stats() []impact.ArmStats {
 	return []impact.ArmStats{{Key: impact.BanditKey{Network: "x", Lang: "fr", Family: "percent"},
 		Arms:   []impact.Arm{{Variant: "v1", Posts: 3, Clicks: 15}, {Variant: "v2", Posts: 3, Clicks: 45}},

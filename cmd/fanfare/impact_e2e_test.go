@@ -8,9 +8,14 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/cookiejar"
+	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/PuerkitoBio/goquery"
 
 	"github.com/fanfarehq/fanfare/bots/facebook/fbfake"
 	"github.com/fanfarehq/fanfare/bots/x/xfake"
@@ -67,7 +72,9 @@ http:
       sha256: %s
 `, e2eWebhookSecret, xs.URL, fb.URL, hex.EncodeToString(sum[:])))
 	clock := &shiftClock{}
-	m := startMain(t, cfg, func(m *Main) { m.Now = clock.Now })
+	var console bytes.Buffer
+	m := startMain(t, cfg, func(m *Main) { m.Now = clock.Now; m.Console = &console })
+	dashboard := loginOnce(t, console.String())
 
 	now0 := clock.Now().UTC().Truncate(time.Second)
 	launched, deadline := now0.Add(-10*24*time.Hour), now0.Add(20*24*time.Hour)
@@ -88,8 +95,20 @@ http:
 			postWebhookAt(t, m, clock.Now(), campaign(id, 100_000+5_000*n, 3+5*n, now0.Add(-time.Duration(h)*time.Hour)))
 		}
 	}
-	// The campaign crosses 50 %: a post on each network, approved by rule.
+	// Two campaigns of another category, seen at 40 %.
+	for _, id := range []string{"imp-o1", "imp-o2"} {
+		c := campaign(id, 400_000, 40, now0.Add(-2*time.Hour))
+		c["category"] = "music"
+		postWebhookAt(t, m, clock.Now(), c)
+	}
+	// The campaign crosses 50 %: a post on each network, approved by rule;
+	// and so do the two others, without clicks.
 	postWebhookAt(t, m, clock.Now(), campaign("imp-post", 550_000, 160, now0))
+	for _, id := range []string{"imp-o1", "imp-o2"} {
+		c := campaign(id, 550_000, 50, now0)
+		c["category"] = "music"
+		postWebhookAt(t, m, clock.Now(), c)
+	}
 
 	var post content.Post
 	waitFor(t, "the percent:50 post published on X", 30*time.Second, func() (bool, error) {
@@ -104,8 +123,8 @@ http:
 		t.Fatalf("post link %q text %q: want its own %s… link in the text", post.Link, post.Text, shortURL)
 	}
 	sent := xs.Posts()
-	if len(sent) != 1 || !strings.Contains(sent[0].Text, post.Link) {
-		t.Fatalf("X received %d posts; want the text with %s", len(sent), post.Link)
+	if !slices.ContainsFunc(sent, func(p xfake.Post) bool { return strings.Contains(p.Text, post.Link) }) {
+		t.Fatalf("X received %d posts, none with %s", len(sent), post.Link)
 	}
 	fbPosts := apiPosts(t, m, "state=published&network=facebook&campaign_id=imp-post")
 	if len(fbPosts) != 1 || !strings.HasPrefix(fbPosts[0].Link, shortURL) || fbPosts[0].Link == post.Link {
@@ -208,15 +227,18 @@ http:
 	}
 
 	// The report groups by variant and family, with CSV export.
+	waitFor(t, "the three percent:50 posts published on X", 20*time.Second, func() (bool, error) {
+		return len(apiPosts(t, m, "state=published&network=x")) == 3, nil
+	})
 	rep := apiImpact(t, m, "group_by=family")
 	found := false
 	for _, r := range rep.Rows {
 		if r.Key == "percent" && r.Network == "x" {
-			found = r.Clicks == 10 && r.AttributedPledges == 3 && r.Posts == 1
+			found = r.Clicks == 10 && r.AttributedPledges == 3 && r.Posts == 3 && r.Best
 		}
 	}
 	if !found {
-		t.Errorf("family report %+v: want percent on x with 10 clicks and 3 pledges", rep.Rows)
+		t.Errorf("family report %+v: want percent on x with 3 posts, 10 clicks and 3 pledges, marked best", rep.Rows)
 	}
 	req, _ = http.NewRequest("GET", m.URL()+"/api/v1/impact?group_by=variant&format=csv", nil)
 	req.Header.Set("Authorization", "Bearer "+e2eAPIToken)
@@ -226,9 +248,55 @@ http:
 	}
 	csvBody, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	if !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/csv") || !strings.Contains(string(csvBody), "fr:"+post.Variant+",x,1,10,") {
+	if !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/csv") || !strings.Contains(string(csvBody), "fr:"+post.Variant+",x,") {
 		t.Errorf("CSV %s:\n%s", resp.Header.Get("Content-Type"), csvBody)
 	}
+
+	// The Impact page says which family and which variant work best.
+	resp, err = dashboard.Get(m.URL() + "/impact?lang=en")
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, err := goquery.NewDocumentFromReader(resp.Body)
+	resp.Body.Close()
+	if err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("impact page: %d %v", resp.StatusCode, err)
+	}
+	bestFamily := doc.Find("#families + figure + .table-wrap tbody tr").FilterFunction(func(_ int, s *goquery.Selection) bool {
+		return strings.Contains(s.Text(), "works best")
+	})
+	if bestFamily.Length() != 1 || !strings.Contains(bestFamily.Text(), "funding (%)") || !strings.Contains(bestFamily.Text(), "X") {
+		t.Errorf("best family row: %q", bestFamily.Text())
+	}
+	_, v, _ := strings.Cut(post.Variant, "/")
+	bestVariant := doc.Find("table caption").FilterFunction(func(_ int, s *goquery.Selection) bool {
+		return strings.Contains(s.Text(), "X · FR · funding")
+	}).Parent().Find("tbody tr").FilterFunction(func(_ int, s *goquery.Selection) bool {
+		return strings.Contains(s.Text(), "works best")
+	})
+	if bestVariant.Length() != 1 || !strings.HasPrefix(strings.TrimSpace(bestVariant.Find("td").First().Text()), v) {
+		t.Errorf("best variant row %q, want %s (the post with the clicks)", bestVariant.Text(), v)
+	}
+}
+
+// loginOnce follows the one-time login link the daemon printed.
+func loginOnce(t *testing.T, console string) *http.Client {
+	t.Helper()
+	link := regexp.MustCompile(`http://\S+/login/once\?token=\S+`).FindString(console)
+	if link == "" {
+		t.Fatalf("no one-time login link on the console:\n%s", console)
+	}
+	jar, _ := cookiejar.New(nil)
+	c := &http.Client{Jar: jar}
+	resp, err := c.Get(link)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("login link: %d", resp.StatusCode)
+	}
+	return c
 }
 
 // postWebhookAt posts a campaign snapshot signed at the daemon's time.
