@@ -105,10 +105,12 @@ func (s *Service) impacts(ctx context.Context, posts []content.Post, lc *liftCac
 	for _, p := range posts {
 		c := clicks[p.ID]
 		pi := PostImpact{Clicks: c.Clicks, UniqueVisitors: c.UniqueVisitors, AttributedPledges: attr[p.ID].Pledges, Attributed: attr[p.ID]}
-		if u, ok, err := s.links.ShortURL(ctx, p.ID); err != nil {
-			return nil, err
-		} else if ok {
-			pi.ShortURL = u
+		if len(posts) == 1 { // one post's page or API answer; reports go without
+			if u, ok, err := s.links.ShortURL(ctx, p.ID); err != nil {
+				return nil, err
+			} else if ok {
+				pi.ShortURL = u
+			}
 		}
 		if pi.Lift, err = s.lift(ctx, p, lc); err != nil {
 			return nil, err
@@ -207,7 +209,7 @@ func (s *Service) comparables(ctx context.Context, lc *liftCache, camp campaigns
 		lc.loaded = true
 	}
 	from, to := t.Add(-BeforeHours*time.Hour), t.Add(time.Duration(LiftWindows[len(LiftWindows)-1])*time.Hour)
-	if lc.published == nil || from.Before(lc.pubSince) {
+	if lc.pubSince.IsZero() || from.Before(lc.pubSince) {
 		ps, err := s.posts.PublishedSince(ctx, from)
 		if err != nil {
 			return nil, err
@@ -293,6 +295,13 @@ func (s *Service) Report(ctx context.Context, groupBy string, since time.Time) (
 		return Report{}, err
 	}
 	lc := newLiftCache()
+	// Every post's comparables are checked against the posts published
+	// around it: read them once, from 24 h before the oldest.
+	from := since.Add(-BeforeHours * time.Hour)
+	if lc.published, err = s.posts.PublishedSince(ctx, from); err != nil {
+		return Report{}, err
+	}
+	lc.pubSince = from
 	imps, err := s.impacts(ctx, posts, lc)
 	if err != nil {
 		return Report{}, err
