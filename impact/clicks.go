@@ -141,7 +141,9 @@ func (l *Links) Run(ctx context.Context) error {
 		case <-tick.C:
 			flush(ctx)
 		case <-ctx.Done():
-			// Clicks handed over before the end are still written.
+			// From now on clicks are written as they come; those handed
+			// over before are still written.
+			l.running.Store(false)
 			fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 			defer cancel()
 			for {
