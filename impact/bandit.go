@@ -166,7 +166,9 @@ func (b *Bandit) Pin(ctx context.Context, k BanditKey, variant string) error {
 
 // Choose picks one of variants (template variant names, "v1"…) for a post
 // on network in lang telling family: the pinned one, else by Thompson
-// sampling. seed makes the draw repeatable (the same event, the same
+// sampling; -1 while no post of that key has been published (the composer
+// then rotates its variants, which is as even and keeps its texts as they
+// were). seed makes the draw repeatable (the same event, the same
 // statistics, the same text).
 func (b *Bandit) Choose(network, lang, family string, variants []string, seed uint64) int {
 	if len(variants) <= 1 {
@@ -178,6 +180,9 @@ func (b *Bandit) Choose(network, lang, family string, variants []string, seed ui
 	b.mu.RUnlock()
 	if i := slices.Index(variants, pin); pin != "" && i >= 0 {
 		return i
+	}
+	if len(arms) == 0 {
+		return -1
 	}
 	return thompson(variants, arms, rand.New(rand.NewPCG(seed, 0xba5d17)))
 }

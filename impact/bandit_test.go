@@ -104,3 +104,24 @@ func TestGammaDrawMean(t *testing.T) {
 		}
 	}
 }
+
+// TestBanditChoose: a pin wins; a key never published is left to the
+// composer's rotation (-1); a key with posts is sampled.
+func TestBanditChoose(t *testing.T) {
+	b := &Bandit{arms: map[BanditKey]map[string]Arm{
+		{"x", "fr", "percent"}: {"v1": {Variant: "v1", Posts: 40, Clicks: 400}, "v2": {Variant: "v2", Posts: 40, Clicks: 40}},
+	}, pins: map[BanditKey]string{{"x", "en", "launch"}: "v3"}}
+	vs := []string{"v1", "v2", "v3"}
+	if got := b.Choose("x", "en", "launch", vs, 1); got != 2 {
+		t.Errorf("pinned v3: chose %d", got)
+	}
+	if got := b.Choose("x", "fr", "launch", vs, 1); got != -1 {
+		t.Errorf("no data: chose %d, want -1", got)
+	}
+	if got := b.Choose("x", "fr", "percent", vs[:2], 1); got != 0 {
+		t.Errorf("v1 (10 clicks a post against 1): chose %d", got)
+	}
+	if got := b.Choose("x", "fr", "percent", vs[:1], 1); got != 0 {
+		t.Errorf("one variant: chose %d", got)
+	}
+}

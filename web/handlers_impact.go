@@ -150,6 +150,9 @@ func (l locale) impactLabel(by, key string) string {
 		return l.familyName(key)
 	case "variant":
 		lang, v, _ := strings.Cut(key, ":")
+		if !strings.Contains(v, "/") { // a kind of post without variants
+			return strings.ToUpper(lang) + " · " + l.familyName(v)
+		}
 		return strings.ToUpper(lang) + " · " + l.variantLabel("milestone", v)
 	}
 	return key
