@@ -129,6 +129,9 @@ func (s *Store) create(ctx context.Context, d Draft, cas *BundleCAS, members []s
 	if d.DedupKey == "" {
 		d.DedupKey = "id:" + id
 	}
+	if err := s.ownLink(ctx, id, d.Kind, d.Network, &d.Text, &d.Link); err != nil {
+		return Post{}, false, err
+	}
 	state := StatePending
 	rule, auto := s.auto.Match(d)
 	if !auto && d.Approved {
@@ -174,6 +177,10 @@ func (s *Store) create(ctx context.Context, d Draft, cas *BundleCAS, members []s
 	}
 	created, _ := res[0].(int64)
 	existing, _ := res[1].(string)
+	if s.linker != nil && existing != id {
+		// A duplicate: the link made for it leads nowhere.
+		_ = s.linker.Unlink(ctx, id)
+	}
 	p, err := s.Get(ctx, existing)
 	if err != nil {
 		return Post{}, false, err
@@ -226,6 +233,10 @@ func (s *Store) Revise(ctx context.Context, p Post, r Revision) (post Post, chan
 		return Post{}, false, err
 	}
 	if err := checkLink(r.Link); err != nil {
+		return Post{}, false, err
+	}
+	// A rewrite keeps the post's own link (the same one: it may be out).
+	if err := s.ownLink(ctx, p.ID, p.Kind, p.Network, &r.Text, &r.Link); err != nil {
 		return Post{}, false, err
 	}
 	now := s.now()

@@ -39,6 +39,9 @@ type StoreOptions struct {
 	Validate func(network, text string) error
 	// IDs makes post ids; nil means time-sortable random ids (ULID-shaped).
 	IDs func() string
+	// Linker gives each new post its own link (see Linker); nil keeps the
+	// links posts are written with.
+	Linker Linker
 }
 
 // Store is the Redis approval queue; it implements Queue and the publishing
@@ -50,6 +53,7 @@ type Store struct {
 	auto     AutoApprove
 	validate func(network, text string) error
 	ids      func() string
+	linker   Linker
 }
 
 var _ Queue = (*Store)(nil)
@@ -61,7 +65,7 @@ func NewStore(rdb redis.UniversalClient, prefix string, opts StoreOptions) (*Sto
 	if err != nil {
 		return nil, err
 	}
-	s := &Store{rdb: rdb, k: newKeys(prefix), now: opts.Now, auto: auto, validate: opts.Validate, ids: opts.IDs}
+	s := &Store{rdb: rdb, k: newKeys(prefix), now: opts.Now, auto: auto, validate: opts.Validate, ids: opts.IDs, linker: opts.Linker}
 	if s.now == nil {
 		s.now = time.Now
 	}

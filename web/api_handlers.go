@@ -29,7 +29,7 @@ func (s *Server) apiRoutes() []route {
 		{pattern: "POST /api/v1/posts", access: accessAPI, handler: s.apiCreatePost,
 			doc: &apiDoc{summary: "Write a manual post for one or more networks", body: "ManualPost", status: 201, response: "Post", list: true}},
 		{pattern: "GET /api/v1/posts/{id}", access: accessAPI, handler: s.apiPost,
-			doc: &apiDoc{summary: "A post with its audit trail", status: 200, response: "Post"}},
+			doc: &apiDoc{summary: "A post with its audit trail, and what it did (clicks, unique visitors, estimated lift, attributed pledges)", status: 200, response: "Post"}},
 		{pattern: "PATCH /api/v1/posts/{id}", access: accessAPI, handler: s.apiEditPost,
 			doc: &apiDoc{summary: "Edit a pending or approved post", body: "PostEdit", status: 200, response: "Post"}},
 		{pattern: "POST /api/v1/posts/{id}/approve", access: accessAPI, handler: s.apiApprove,
@@ -136,6 +136,15 @@ func (s *Server) apiPost(w http.ResponseWriter, r *http.Request) {
 	p, err := s.opt.Queue.Get(r.Context(), r.PathValue("id"))
 	if err != nil {
 		s.apiFail(w, r, err)
+		return
+	}
+	if s.opt.Impact != nil {
+		im, err := s.opt.Impact.PostImpact(r.Context(), p)
+		if err != nil {
+			s.apiFail(w, r, err)
+			return
+		}
+		writeJSON(w, http.StatusOK, postWithImpact{Post: p, PostImpact: im})
 		return
 	}
 	writeJSON(w, http.StatusOK, p)

@@ -133,6 +133,8 @@ type pageData struct {
 	Data    any
 	// Scripts are the page's own scripts besides the layout's.
 	Scripts []string
+	// ImpactNav shows the Impact page in the menu (when impact is wired).
+	ImpactNav bool
 }
 
 // pausedNetwork is a paused network with its explained reason, for the banner.
@@ -279,7 +281,7 @@ func (s *Server) page(w http.ResponseWriter, r *http.Request, nav, titleKey stri
 	l := localeFrom(r.Context())
 	p := pageData{
 		L: l, Lang: l.lang, Nav: nav, Title: l.T(titleKey), Path: r.URL.Path, Query: r.URL.RawQuery,
-		Version: s.opt.Version, loc: s.loc, now: s.now(), Data: data,
+		Version: s.opt.Version, loc: s.loc, now: s.now(), Data: data, ImpactNav: s.opt.Impact != nil,
 	}
 	p.User, p.LoggedIn = identityFrom(r.Context())
 	if !p.LoggedIn {

@@ -65,6 +65,7 @@ func (s *Server) routeTable() []route {
 		{pattern: "POST /networks/{name}/resume", access: accessPage, handler: s.networkResume},
 	}
 	rs = append(rs, s.apiRoutes()...)
+	rs = append(rs, s.impactRoutes()...)
 	if s.opt.Hooks != nil {
 		rs = append(rs, route{pattern: "POST /hooks/campaigns", access: accessPublic, handler: s.opt.Hooks.ServeHTTP})
 	}

@@ -82,6 +82,14 @@ type Options struct {
 	// DeadLetters are the milestone events set aside, shown on the Problems
 	// page with replay and drop; optional (composer.DeadLetterBox fits).
 	DeadLetters DeadLetterStore
+	// ShortLinks answers GET /r/{code} (impact.Links); PledgeHook is POST
+	// /hooks/pledges; Impact adds what posts did to the API and serves the
+	// Impact page. All optional.
+	ShortLinks http.Handler
+	PledgeHook http.Handler
+	Impact     ImpactReader
+	// Bandit shows and pins template variants on the Impact page; optional.
+	Bandit VariantPinner
 }
 
 // Server is the HTTP side of Fanfare. Build it with New.
@@ -178,6 +186,7 @@ func (s *Server) buildHandler() http.Handler {
 	// Machines post to the webhook without Origin headers, but a proxy could add
 	// some: the HMAC signature is what protects it, not the origin.
 	cop.AddInsecureBypassPattern("POST /hooks/campaigns")
+	cop.AddInsecureBypassPattern("POST /hooks/pledges")
 	// Behind a reverse proxy the Host header may not be the public name; the
 	// public URL's origin is ours whatever the proxy says.
 	if err := cop.AddTrustedOrigin(s.publicURL.Scheme + "://" + s.publicURL.Host); err != nil {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/fanfarehq/fanfare/bots"
 	"github.com/fanfarehq/fanfare/bots/media"
+	"github.com/fanfarehq/fanfare/content/text"
 )
 
 // Card text limits of app.bsky.embed.external are generous (titles of a few
@@ -147,21 +148,20 @@ func (p *Publisher) receipt(s Session, uri, rkey string, at time.Time) bots.Rece
 }
 
 // facets marks the links, the mentions whose handle resolves (the others
-// stay plain text, as in Bluesky's own app) and the tags of text. A link
+// stay plain text, as in Bluesky's own app) and the tags of body. A link
 // written short, host and path as a person types it, leads to the full link
 // when it is link's ("platform.example/p/x" to link with its tags), as
 // Bluesky's app shortens links: the 300 graphemes are the reader's.
-func (p *Publisher) facets(ctx context.Context, text, link string) []Facet {
-	facets := LinkFacets(text)
-	if u, err := url.Parse(link); err == nil && u.Host != "" {
-		short := strings.TrimSuffix(u.Host+u.EscapedPath(), "/")
+func (p *Publisher) facets(ctx context.Context, body, link string) []Facet {
+	facets := LinkFacets(body)
+	if short := text.PlainAddress(link); short != "" {
 		for i, f := range facets {
 			if strings.TrimSuffix(strings.TrimPrefix(f.Features[0].URI, "https://"), "/") == short {
 				facets[i].Features[0].URI = link
 			}
 		}
 	}
-	for _, mn := range Mentions(text) {
+	for _, mn := range Mentions(body) {
 		if overlaps(facets, mn.Start, mn.End) {
 			continue
 		}
@@ -172,7 +172,7 @@ func (p *Publisher) facets(ctx context.Context, text, link string) []Facet {
 		}
 		facets = append(facets, Facet{Index: ByteSlice{mn.Start, mn.End}, Features: []Feature{{Type: FeatureMention, DID: did}}})
 	}
-	for _, f := range TagFacets(text) {
+	for _, f := range TagFacets(body) {
 		if !overlaps(facets, f.Index.ByteStart, f.Index.ByteEnd) {
 			facets = append(facets, f)
 		}

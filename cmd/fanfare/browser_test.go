@@ -736,7 +736,7 @@ func TestBrowserDashboard(t *testing.T) {
 	campaign := "/campaigns/chant-des-marees"
 	pages := []struct{ name, path string }{
 		{"queue", "/"}, {"queue filtered", "/?kind=milestone&network=x"}, {"calendar week", "/calendar"}, {"calendar month", "/calendar?view=month"},
-		{"campaigns", "/campaigns"}, {"campaign", campaign}, {"problems", "/problems"}, {"feeds", "/feeds"}, {"engagement", "/engagement"},
+		{"campaigns", "/campaigns"}, {"campaign", campaign}, {"problems", "/problems"}, {"feeds", "/feeds"}, {"engagement", "/engagement"}, {"impact", "/impact"},
 		{"compose", "/compose"}, {"audit", "/audit"}, {"post approved", "/posts/" + second.ID}, {"post duplicate", "/posts/" + dup.ID},
 		{"post published", "/posts/" + first.ID},
 	}

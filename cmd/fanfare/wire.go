@@ -119,10 +119,17 @@ func (m *Main) wire(ctx context.Context) (*app, error) {
 	events.Logger = log
 
 	// Content.
-	queue, err := content.NewStore(rdb, prefix, queueOptions(cfg, now))
+	imp, err := m.wireLinks(publicURL)
+	if err != nil {
+		return nil, err
+	}
+	qopts := queueOptions(cfg, now)
+	qopts.Linker = imp.linker
+	queue, err := content.NewStore(rdb, prefix, qopts)
 	if err != nil {
 		return nil, fmt.Errorf("approval.auto_approve: %w", err)
 	}
+	m.wireImpact(imp, queue, tracker)
 	networks := cfg.ChannelNames()
 	mergeWindow := cfg.Approval.MergeWindow
 	if mergeWindow == 0 {
@@ -138,6 +145,7 @@ func (m *Main) wire(ctx context.Context) (*app, error) {
 		PublicURL:   publicURL,
 		Networks:    networks,
 		Routes:      routes,
+		Variants:    imp.bandit,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("templates: %w", err)
@@ -181,6 +189,7 @@ func (m *Main) wire(ctx context.Context) (*app, error) {
 		quiet = &bots.QuietHours{Start: q.Start, End: q.End}
 	}
 	engagementJob := bots.NewEngagementJob(rdb, prefix, queue, pubs, bots.EngagementOptions{Now: now, Logger: log})
+	imp.eng = engagementJob
 	var learner bots.GoodHoursLearner = engagementJob
 	if m.Demo {
 		learner = nil
@@ -269,7 +278,7 @@ func (m *Main) wire(ctx context.Context) (*app, error) {
 	})
 
 	// HTTP.
-	srv, err := web.New(web.Options{
+	webOpts := web.Options{
 		Queue:           queue,
 		Campaigns:       tracker,
 		Sources:         health,
@@ -296,7 +305,9 @@ func (m *Main) wire(ctx context.Context) (*app, error) {
 		Slots:           sched,
 		PlatformName:    cfg.Platform.Name,
 		DeadLetters:     composer.DeadLetterBox{Stream: events, Composer: composer.NewRedisDeadLetters(rdb, prefix, now)},
-	})
+	}
+	imp.webOptions(&webOpts, queue, cfg.Campaigns.Webhook.Secrets, m)
+	srv, err := web.New(webOpts)
 	if err != nil {
 		return nil, err
 	}

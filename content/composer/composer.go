@@ -41,7 +41,6 @@ import (
 	"hash/fnv"
 	"log/slog"
 	"maps"
-	"net/url"
 	"slices"
 	"strings"
 	"sync"
@@ -104,6 +103,17 @@ type Options struct {
 	// PublicURL is where Fanfare's public pages are (http.public_url): a
 	// digest links to its page there, which lists every campaign it tells.
 	PublicURL string
+	// Variants chooses a milestone's template variant (impact.Bandit:
+	// Thompson sampling on click-through, or a person's pin); nil rotates
+	// them (see pickVariant).
+	Variants VariantChooser
+}
+
+// VariantChooser picks one of a template's variants for a post on a network
+// in a language telling a milestone family. It does no I/O; seed makes the
+// choice repeatable for one event.
+type VariantChooser interface {
+	Choose(network, lang, family string, variants []string, seed uint64) int
 }
 
 // DefaultMergeWindow is the merge window when none is configured: longer than
@@ -122,6 +132,7 @@ type Composer struct {
 	publicURL   string
 	networks    []string
 	routes      map[string]content.Route
+	variants    VariantChooser
 	warned      sync.Map // languages already logged as falling back to English
 }
 
@@ -199,6 +210,7 @@ func New(o Options) (*Composer, error) {
 		publicURL:   strings.TrimRight(o.PublicURL, "/"),
 		networks:    slices.Clone(o.Networks),
 		routes:      maps.Clone(o.Routes),
+		variants:    o.Variants,
 	}
 	for lang := range set.langs {
 		c.locales[lang] = newLocale(lang)
@@ -482,7 +494,24 @@ func (c *Composer) render(ms milestone, network string, camp campaigns.Campaign,
 	if f.key.lang != lang {
 		lang = f.key.lang // a file missing in that language: English text, English numbers
 	}
-	return c.renderVariant(f, pickVariant(camp.ID, ms, len(f.variants)), ms, network, lang, camp, at, extra)
+	return c.renderVariant(f, c.chooseVariant(f, camp.ID, ms, network, lang), ms, network, lang, camp, at, extra)
+}
+
+// chooseVariant asks the chooser when there is one (seeded by the campaign
+// and the milestone, so a re-delivered event draws the same), else rotates.
+func (c *Composer) chooseVariant(f *tmplFile, campaignID string, ms milestone, network, lang string) int {
+	if c.variants == nil || len(f.variants) <= 1 {
+		return pickVariant(campaignID, ms, len(f.variants))
+	}
+	h := fnv.New64a()
+	h.Write([]byte(campaignID))
+	h.Write([]byte{0})
+	h.Write([]byte(ms.raw))
+	i := c.variants.Choose(network, lang, ms.family, f.variants, h.Sum64())
+	if i < 0 || i >= len(f.variants) {
+		return pickVariant(campaignID, ms, len(f.variants))
+	}
+	return i
 }
 
 func (c *Composer) renderVariant(f *tmplFile, vi int, ms milestone, network, lang string, camp campaigns.Campaign, at time.Time, extra map[string]any) (Rendered, error) {
@@ -577,13 +606,13 @@ func defaultTail(network, lang, link, campaignURL, tags string) string {
 	case content.NetworkX, content.NetworkMastodon:
 		return strings.TrimSpace(text.Keep(link) + " " + tags)
 	case content.NetworkInstagram:
-		if where := plainAddress(campaignURL); where != "" {
+		if where := text.PlainAddress(campaignURL); where != "" {
 			return strings.TrimSpace(text.Keep(backItAt(lang)+" "+where) + " " + tags)
 		}
 	case content.NetworkBluesky:
 		// Written short; the publisher's link facet leads to the tagged
 		// link (and the card repeats it).
-		if where := plainAddress(link); where != "" {
+		if where := text.PlainAddress(link); where != "" {
 			return strings.TrimSpace(text.Keep(where) + " " + tags)
 		}
 	}
@@ -596,16 +625,6 @@ func backItAt(lang string) string {
 		return "Pour soutenir le projet :"
 	}
 	return "Back it at"
-}
-
-// plainAddress is a URL as a person would type it: host and path, without
-// scheme, query or fragment ("platform.example/p/tiny-forest").
-func plainAddress(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil || u.Host == "" {
-		return ""
-	}
-	return strings.TrimSuffix(u.Host+u.EscapedPath(), "/")
 }
 
 // asData is the campaign as templates see it. Its free text is a

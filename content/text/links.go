@@ -1,6 +1,7 @@
 package text
 
 import (
+	"net/url"
 	"regexp"
 	"strings"
 )
@@ -42,4 +43,16 @@ func FindLinks(s string) []URLSpan {
 func HasScheme(u string) bool {
 	l := strings.ToLower(u)
 	return strings.HasPrefix(l, "http://") || strings.HasPrefix(l, "https://")
+}
+
+// PlainAddress is a URL as a person would type it: host and path, without
+// scheme, query or fragment ("platform.example/p/tiny-forest"); "" when raw
+// is not an absolute URL. Instagram captions and Bluesky posts write links
+// this way.
+func PlainAddress(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" {
+		return ""
+	}
+	return strings.TrimSuffix(u.Host+u.EscapedPath(), "/")
 }

@@ -31,6 +31,32 @@ type Config struct {
 	Approval  Approval  `yaml:"approval"`
 	Content   Content   `yaml:"content"`
 	Feeds     []Feed    `yaml:"feeds"`
+	Links     Links     `yaml:"links"`
+}
+
+// Links says how posts link to campaigns.
+type Links struct {
+	// Shortener is first_party (each post links to {public_url}/r/{code},
+	// which counts its clicks) or off (posts carry the campaign URL with UTM
+	// tags). Empty: first_party when http.public_url is set, else off.
+	Shortener string `yaml:"shortener"`
+}
+
+// Shortener values.
+const (
+	ShortenerFirstParty = "first_party"
+	ShortenerOff        = "off"
+)
+
+// ShortLinks reports whether posts get first-party short links.
+func (l *Loaded) ShortLinks() bool {
+	switch l.Links.Shortener {
+	case ShortenerFirstParty:
+		return true
+	case "":
+		return l.HTTP.PublicURL != ""
+	}
+	return false
 }
 
 // Platform is what Fanfare says of the platform it speaks for.

@@ -84,6 +84,7 @@ func TestErrorsNameKeyAndLine(t *testing.T) {
 		{"every stage at once, in file order", "schedule:\n  publish: every minute\nredis:\n  urll: x\nnetworks:\n  x:\n    daily_cap: -3\n",
 			[]string{"cfg.yaml:2: schedule.publish:", "cfg.yaml:4: redis.urll: unknown key", "cfg.yaml:7: networks.x.daily_cap"}},
 		{"ending not in hours", "campaigns:\n  milestones:\n    ending: [72h, 90m]\n", []string{"cfg.yaml:3: campaigns.milestones.ending: 1h30m0s is not a whole number of hours"}},
+		{"bad shortener", "links:\n  shortener: bitly\n", []string{"cfg.yaml:2: links.shortener:", "first_party or off"}},
 		{"auto approve index", "approval:\n  auto_approve: [milestone, bogus]\n", []string{"approval.auto_approve[1]: \"bogus\": unknown kind"}},
 		{"account names", "networks:\n  x:\n    accounts:\n      - name: fr\n      - name: fr\n      - {}\n      - {}\n      - name: Bad Name\n",
 			[]string{"cfg.yaml:5: networks.x.accounts[1].name: \"fr\" names two accounts", "cfg.yaml:7: networks.x.accounts[3]: has no name", "accounts[4].name: \"Bad Name\""}},
@@ -221,5 +222,25 @@ networks:
 	d := Default()
 	if got := d.ChannelNames(); strings.Join(got, ",") != "x,facebook" {
 		t.Errorf("default channels = %v, want x and facebook as before", got)
+	}
+}
+
+func TestShortLinksDefaultFollowsThePublicURL(t *testing.T) {
+	for _, tc := range []struct {
+		yaml string
+		want bool
+	}{
+		{"timezone: UTC\n", false},
+		{"http:\n  public_url: https://fan.example\n", true},
+		{"http:\n  public_url: https://fan.example\nlinks:\n  shortener: \"off\"\n", false},
+		{"links:\n  shortener: first_party\n", true},
+	} {
+		l, err := Load(strings.NewReader(tc.yaml), "cfg.yaml", noEnv)
+		if err != nil {
+			t.Fatalf("%q: %v", tc.yaml, err)
+		}
+		if got := l.ShortLinks(); got != tc.want {
+			t.Errorf("%q: short links %v, want %v", tc.yaml, got, tc.want)
+		}
 	}
 }

@@ -329,6 +329,9 @@ func (l *Loaded) Validate() Errors {
 	if c.Approval.MergeWindow < 0 {
 		bad("approval.merge_window", "must not be negative (0s never merges)")
 	}
+	if sh := c.Links.Shortener; sh != "" && sh != ShortenerFirstParty && sh != ShortenerOff {
+		bad("links.shortener", "%q is not first_party or off", sh)
+	}
 	if d := c.Content.TemplatesDir; d != "" {
 		if st, err := os.Stat(d); err != nil || !st.IsDir() {
 			bad("content.templates_dir", "%q is not a readable folder", d)

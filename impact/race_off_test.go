@@ -1,0 +1,5 @@
+//go:build !race
+
+package impact
+
+const raceSlowdown = 1

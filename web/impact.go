@@ -1,0 +1,139 @@
+package web
+
+import (
+	"context"
+	"encoding/csv"
+	"fmt"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/fanfarehq/fanfare/content"
+	"github.com/fanfarehq/fanfare/impact"
+)
+
+// ImpactReader is what the impact API and page read (*impact.Service).
+type ImpactReader interface {
+	PostImpact(ctx context.Context, p content.Post) (impact.PostImpact, error)
+	Report(ctx context.Context, groupBy string, since time.Time) (impact.Report, error)
+}
+
+// impactRoutes are the short links, the pledge hook and the impact API and
+// page, when the daemon wired them.
+func (s *Server) impactRoutes() []route {
+	var rs []route
+	if s.opt.ShortLinks != nil {
+		// GET patterns answer HEAD too: counted by neither.
+		rs = append(rs, route{pattern: "GET /r/{code}", access: accessPublic, handler: s.opt.ShortLinks.ServeHTTP})
+	}
+	if s.opt.PledgeHook != nil {
+		rs = append(rs, route{pattern: "POST /hooks/pledges", access: accessPublic, handler: s.opt.PledgeHook.ServeHTTP})
+	}
+	if s.opt.Impact != nil {
+		rs = append(rs,
+			route{pattern: "GET /api/v1/impact", access: accessAPI, handler: s.apiImpact,
+				doc: &apiDoc{summary: "What published posts did, grouped: clicks, unique visitors, attributed pledges and the estimated pledge lift (CSV with format=csv)",
+					status: 200, response: "ImpactReport", query: []param{
+						{"group_by", "string", "post, campaign, variant, network or family (default post)", false},
+						{"days", "integer", "posts published in the last N days, 1 to 90 (default 30)", false},
+						{"format", "string", "json (default) or csv", false}}}},
+			route{pattern: "GET /impact", access: accessPage, handler: s.impactPage},
+			route{pattern: "POST /impact/pin", access: accessPage, handler: s.impactPin},
+		)
+	}
+	return rs
+}
+
+// postWithImpact is a post as GET /api/v1/posts/{id} gives it once impact
+// is wired: the post's fields and what it did.
+type postWithImpact struct {
+	content.Post
+	impact.PostImpact
+}
+
+// impactQuery reads group_by and days.
+func impactQuery(r *http.Request) (groupBy string, days int, err error) {
+	q := r.URL.Query()
+	groupBy = q.Get("group_by")
+	if groupBy == "" {
+		groupBy = "post"
+	}
+	if !slices.Contains(impact.Groupings, groupBy) {
+		return "", 0, invalidParam("group_by", "group_by %q is not one of %s", groupBy, strings.Join(impact.Groupings, ", "))
+	}
+	days = 30
+	if v := q.Get("days"); v != "" {
+		if days, err = strconv.Atoi(v); err != nil || days < 1 || days > 90 {
+			return "", 0, invalidParam("days", "days must be an integer from 1 to 90, got %q", v)
+		}
+	}
+	return groupBy, days, nil
+}
+
+func (s *Server) apiImpact(w http.ResponseWriter, r *http.Request) {
+	groupBy, days, err := impactQuery(r)
+	if err != nil {
+		s.apiFail(w, r, err)
+		return
+	}
+	format := r.URL.Query().Get("format")
+	if format != "" && format != "json" && format != "csv" {
+		s.apiFail(w, r, invalidParam("format", "format %q is not json or csv", format))
+		return
+	}
+	rep, err := s.opt.Impact.Report(r.Context(), groupBy, s.now().Add(-time.Duration(days)*24*time.Hour))
+	if err != nil {
+		s.apiFail(w, r, err)
+		return
+	}
+	if rep.Rows == nil {
+		rep.Rows = []impact.Row{}
+	}
+	if format != "csv" {
+		writeJSON(w, http.StatusOK, rep)
+		return
+	}
+	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="fanfare-impact-%s.csv"`, groupBy))
+	w.Header().Set("Cache-Control", "no-store")
+	cw := csv.NewWriter(w)
+	_ = cw.Write([]string{groupBy, "network", "posts", "clicks", "unique_visitors", "clicks_per_post", "impressions",
+		"attributed_pledges", "lift_estimated", "lift_low", "lift_high", "lift_posts", "lift_claimed", "best"})
+	for _, row := range rep.Rows {
+		lift, lo, hi := "", "", ""
+		if row.Lift != nil {
+			lift, lo, hi = ratio(row.Lift.Lift), ratio(row.Lift.Low), ratio(row.Lift.High)
+		}
+		_ = cw.Write([]string{csvSafe(row.Key), row.Network, strconv.Itoa(row.Posts), strconv.FormatInt(row.Clicks, 10),
+			strconv.FormatInt(row.UniqueVisitors, 10), strconv.FormatFloat(row.ClicksPerPost, 'f', 2, 64),
+			strconv.FormatInt(row.Impressions, 10), strconv.FormatInt(row.AttributedPledges, 10), lift, lo, hi,
+			strconv.Itoa(row.LiftPosts), strconv.Itoa(row.Claimed), strconv.FormatBool(row.Best)})
+	}
+	cw.Flush()
+}
+
+func ratio(f float64) string { return strconv.FormatFloat(f, 'f', 4, 64) }
+
+// csvSafe keeps a spreadsheet from reading a cell as a formula.
+func csvSafe(s string) string {
+	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return "'" + s
+	}
+	return s
+}
+
+// ClientAddr is a visitor's address as the login limits see it (behind a
+// reverse proxy on the same host, from X-Forwarded-For): the short links
+// hash it, with the day's salt, to estimate unique visitors.
+func ClientAddr(r *http.Request) string { return limitAddr(r) }
+
+// VariantPinner is the variant bandit as the Impact page uses it
+// (*impact.Bandit).
+type VariantPinner interface {
+	// Refresh reads the latest clicks: the page shows them as they are.
+	Refresh(ctx context.Context) error
+	Stats() []impact.ArmStats
+	Pin(ctx context.Context, k impact.BanditKey, variant string) error
+}

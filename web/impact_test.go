@@ -1,0 +1,153 @@
+package web
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/fanfarehq/fanfare/content"
+	"github.com/fanfarehq/fanfare/impact"
+)
+
+// fakeImpact answers a fixed report: percent works best on X, variant v2.
+type fakeImpact struct{ pins map[string]string }
+
+func (f *fakeImpact) PostImpact(_ context.Context, p content.Post) (impact.PostImpact, error) {
+	return impact.PostImpact{Clicks: 10, UniqueVisitors: 9, AttributedPledges: 3,
+		Lift: &impact.Lift{Estimated: true, Method: impact.LiftMethod}}, nil
+}
+
+func (f *fakeImpact) Report(_ context.Context, by string, since time.Time) (impact.Report, error) {
+	est := &impact.Estimate{Lift: 0.12, Low: -0.03, High: 0.3, SampleSize: 5}
+	rows := map[string][]impact.Row{
+		"family": {{Key: "percent", Network: "x", Posts: 5, Clicks: 60, ClicksPerPost: 12, AttributedPledges: 4, Lift: est, Best: true},
+			{Key: "launch", Network: "x", Posts: 4, Clicks: 20, ClicksPerPost: 5}},
+		"variant": {{Key: "fr:percent/v2", Network: "x", Posts: 3, Clicks: 45, ClicksPerPost: 15, Best: true},
+			{Key: "fr:percent/v1", Network: "x", Posts: 3, Clicks: 15, ClicksPerPost: 5}},
+		"post": {{Key: "01POST", Network: "x", Posts: 1, Clicks: 10, ClicksPerPost: 10, Lift: est}},
+	}
+	return impact.Report{GroupBy: by, Since: since, Method: impact.LiftMethod, Rows: rows[by]}, nil
+}
+
+func (f *fakeImpact) Refresh(context.Context) error { return nil }
+
+func (f *fakeImpact) Stats() []impact.ArmStats {
+	return []impact.ArmStats{{Key: impact.BanditKey{Network: "x", Lang: "fr", Family: "percent"},
+		Arms:   []impact.Arm{{Variant: "v1", Posts: 3, Clicks: 15}, {Variant: "v2", Posts: 3, Clicks: 45}},
+		Shares: map[string]float64{"v1": 0.1, "v2": 0.9}, Pinned: f.pins["x/fr/percent"]}}
+}
+
+func (f *fakeImpact) Pin(_ context.Context, k impact.BanditKey, v string) error {
+	f.pins[k.String()] = v
+	return nil
+}
+
+func newImpactEnv(t *testing.T) (*env, *fakeImpact) {
+	f := &fakeImpact{pins: map[string]string{}}
+	e := newEnv(t, func(o *Options) {
+		o.Impact, o.Bandit = f, f
+		o.ShortLinks = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			http.Redirect(w, r, "https://x.example/"+r.PathValue("code"), http.StatusFound)
+		})
+		o.PledgeHook = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusAccepted) })
+	})
+	return e, f
+}
+
+func TestImpactPageSaysWhatWorksBest(t *testing.T) {
+	e, f := newImpactEnv(t)
+	b := e.login("alice")
+	for _, lang := range []string{"en", "fr"} {
+		doc := b.page("/impact?lang=" + lang)
+		if doc.Find(`nav a[href="/impact"][aria-current="page"]`).Length() != 1 {
+			t.Errorf("%s: the menu does not lead to the page", lang)
+		}
+		if n := doc.Find("svg.chart").Length(); n != 2 {
+			t.Errorf("%s: %d charts, want one per family and one per variant", lang, n)
+		}
+		best := doc.Find("#families + figure + .table-wrap tbody tr").First().Text()
+		word := map[string]string{"en": "works best", "fr": "marche le mieux"}[lang]
+		if !strings.Contains(best, word) || !strings.Contains(doc.Find("#variants + figure + .table-wrap tbody tr").First().Text(), word) {
+			t.Errorf("%s: the best family and variant are not marked %q", lang, word)
+		}
+		if !strings.Contains(doc.Text(), map[string]string{"en": "estimated", "fr": "estimée"}[lang]) {
+			t.Errorf("%s: the lift is not said to be estimated", lang)
+		}
+		if lang == "fr" {
+			checkFrench(t, "/impact", doc, EnglishWords())
+			if !strings.Contains(doc.Text(), "+12\u202f% (de −3 à +30\u202f%)") {
+				t.Errorf("fr: lift not written the French way")
+			}
+		}
+	}
+	resp := b.postForm("/impact/pin", url.Values{"key": {"x/fr/percent"}, "variant": {"v1"}})
+	resp.Body.Close()
+	if f.pins["x/fr/percent"] != "v1" {
+		t.Fatalf("pin: %d, pins %v", resp.StatusCode, f.pins)
+	}
+	if !strings.Contains(b.page("/impact?lang=en").Text(), "pinned: v1") {
+		t.Error("the pinned variant is not shown")
+	}
+	resp = b.postForm("/impact/pin", url.Values{"key": {"nonsense"}, "variant": {"v1"}})
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusBadRequest {
+		t.Errorf("bad pin key: %d", resp.StatusCode)
+	}
+	v := e.login("victor")
+	if v.page("/impact").Find(`form[action="/impact/pin"]`).Length() != 0 {
+		t.Error("a viewer is offered to pin")
+	}
+}
+
+func TestImpactAPI(t *testing.T) {
+	e, _ := newImpactEnv(t)
+	get := func(path string) (*http.Response, []byte) {
+		req, _ := http.NewRequest("GET", e.ts.URL+path, nil)
+		req.Header.Set("Authorization", "Bearer "+testToken)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		return resp, b
+	}
+	resp, body := get("/api/v1/impact?group_by=family")
+	var rep impact.Report
+	if err := json.Unmarshal(body, &rep); err != nil || resp.StatusCode != 200 || len(rep.Rows) != 2 || !rep.Rows[0].Best {
+		t.Fatalf("report: %d %s", resp.StatusCode, body)
+	}
+	resp, body = get("/api/v1/impact?group_by=variant&format=csv")
+	lines := strings.Split(strings.TrimSpace(string(body)), "\n")
+	if !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/csv") || len(lines) != 3 ||
+		!strings.HasPrefix(lines[0], "variant,network,posts,clicks") || !strings.HasPrefix(lines[1], "fr:percent/v2,x,3,45,") {
+		t.Fatalf("csv: %s\n%s", resp.Header.Get("Content-Type"), body)
+	}
+	for _, q := range []string{"group_by=color", "days=0", "days=x", "format=xml"} {
+		if resp, body := get("/api/v1/impact?" + q); resp.StatusCode != http.StatusBadRequest {
+			t.Errorf("%s: %d %s", q, resp.StatusCode, body)
+		}
+	}
+	p, _, _ := e.queue.Create(context.Background(), content.Draft{Kind: content.KindManual, Network: "x", Text: "Hello", Lang: "en"})
+	_, body = get("/api/v1/posts/" + p.ID)
+	var got map[string]any
+	_ = json.Unmarshal(body, &got)
+	if got["id"] != p.ID || got["clicks"] != 10.0 || got["unique_visitors"] != 9.0 || got["attributed_pledges"] != 3.0 || got["lift"] == nil {
+		t.Fatalf("post with impact: %s", body)
+	}
+	// Short links and the pledge hook are public; the redirect is not cached.
+	noFollow := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	r, err := noFollow.Get(e.ts.URL + "/r/Abc1234")
+	if err != nil || r.StatusCode != http.StatusFound || r.Header.Get("Location") != "https://x.example/Abc1234" {
+		t.Fatalf("short link: %v %v", r, err)
+	}
+	r, err = http.Post(e.ts.URL+"/hooks/pledges", "application/json", strings.NewReader(`{}`))
+	if err != nil || r.StatusCode != http.StatusAccepted {
+		t.Fatalf("pledge hook: %v %v", r, err)
+	}
+}
