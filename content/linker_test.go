@@ -77,6 +77,16 @@ func TestLinkerGivesEachPostItsOwnLink(t *testing.T) {
 		})
 	}
 
+	t.Run("a link written short is replaced by the own link written short", func(t *testing.T) {
+		l := &fakeLinker{made: map[string]string{}}
+		s, _ := newTestStore(t, StoreOptions{Linker: l})
+		p := mustCreate(t, s, Draft{DedupKey: "f", Kind: KindMilestone, Network: NetworkBluesky, CampaignID: "c1", Milestone: "percent:50",
+			Text: "Half way! platform.example/p/1 #Films", Link: long, Lang: "en"})
+		if want := "Half way! f.example/r/" + p.ID + " #Films"; p.Text != want || p.Link != "https://f.example/r/"+p.ID {
+			t.Fatalf("text %q link %q, want %q and the own link", p.Text, p.Link, want)
+		}
+	})
+
 	t.Run("duplicate draft: its link is forgotten; a rewrite keeps the link", func(t *testing.T) {
 		l := &fakeLinker{made: map[string]string{}}
 		s, _ := newTestStore(t, StoreOptions{Linker: l})

@@ -324,3 +324,25 @@ func TestCreateRecordWithTakenKeyIsA500(t *testing.T) {
 		t.Errorf("createRecord on a taken key: %v", err)
 	}
 }
+
+// TestShortLinkLeadsToTheTaggedLink: the composer writes the link short (host
+// and path); its facet leads to the message's full, tagged link.
+func TestShortLinkLeadsToTheTaggedLink(t *testing.T) {
+	pds := bskyfake.NewServer(t, appPassword)
+	p := newTestPublisher(t, pds.URL)
+	link := "https://fanfare.example/c/7?utm_source=bluesky&utm_content=percent%3A50"
+	text := "Jardins & Cie à 50 % ! fanfare.example/c/7 et https://autre.example/x #jardin"
+	if _, err := p.Publish(context.Background(), bots.Message{PostID: postID, Text: text, Link: link}); err != nil {
+		t.Fatal(err)
+	}
+	var uris []string
+	for _, f := range pds.Records()[0].Value["facets"].([]any) {
+		feat := f.(map[string]any)["features"].([]any)[0].(map[string]any)
+		if feat["$type"] == FeatureLink {
+			uris = append(uris, feat["uri"].(string))
+		}
+	}
+	if want := []string{link, "https://autre.example/x"}; strings.Join(uris, " ") != strings.Join(want, " ") {
+		t.Errorf("link facets %q, want %q (the short link to the tagged one, another link as written)", uris, want)
+	}
+}

@@ -160,6 +160,19 @@ func (p *Publisher) facets(ctx context.Context, body, link string) []Facet {
 				facets[i].Features[0].URI = link
 			}
 		}
+		// A host the link extractor does not know (a .example or a new
+		// top-level domain) is still the post's link when written short.
+		for from := 0; ; {
+			i := strings.Index(body[from:], short)
+			if i < 0 {
+				break
+			}
+			start, end := from+i, from+i+len(short)
+			if !overlaps(facets, start, end) {
+				facets = append(facets, Facet{Index: ByteSlice{start, end}, Features: []Feature{{Type: FeatureLink, URI: link}}})
+			}
+			from = end
+		}
 	}
 	for _, mn := range Mentions(body) {
 		if overlaps(facets, mn.Start, mn.End) {
