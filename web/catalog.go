@@ -83,7 +83,7 @@ var catalog = map[string]map[string]string{
 
 		"login.title": "Sign in", "login.name": "Name", "login.password": "Password", "login.submit": "Sign in",
 		"login.bad":      "Wrong name or password.",
-		"login.limited":  "Too many attempts. Wait 15 minutes before trying again.",
+		"login.limited":  "Too many attempts. Wait a little before trying again.",
 		"login.no_users": "No users are configured: use the one-time link printed on the console.",
 		"login.once_bad": "This sign-in link is invalid, expired or already used. Restart Fanfare for a new one.",
 
@@ -349,7 +349,7 @@ var catalog = map[string]map[string]string{
 
 		"login.title": "Connexion", "login.name": "Nom", "login.password": "Mot de passe", "login.submit": "Se connecter",
 		"login.bad":      "Nom ou mot de passe incorrect.",
-		"login.limited":  "Trop de tentatives. Attendez 15 minutes avant de réessayer.",
+		"login.limited":  "Trop de tentatives. Patientez un peu avant de réessayer.",
 		"login.no_users": "Aucun utilisateur n'est configuré : utilisez le lien à usage unique affiché sur la console.",
 		"login.once_bad": "Ce lien de connexion est invalide, expiré ou déjà utilisé. Redémarrez Fanfare pour en obtenir un nouveau.",
 

@@ -1,8 +1,9 @@
 package web
 
 import (
-	"net"
 	"net/http"
+	"strconv"
+	"time"
 )
 
 type loginData struct {
@@ -24,14 +25,6 @@ func (s *Server) loginPage(w http.ResponseWriter, r *http.Request) {
 	s.render(w, http.StatusOK, "login", s.page(w, r, "login", "login.title", loginData{Next: next, NoUsers: len(s.users) == 0}))
 }
 
-func clientAddr(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
-}
-
 func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
 	name, pw := r.PostFormValue("name"), r.PostFormValue("password")
@@ -48,15 +41,16 @@ func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request) {
 		again(http.StatusUnauthorized, "login.bad")
 		return
 	}
-	addr := limitAddr(r)
-	ok, err := s.allowLogin(r.Context(), addr, name)
+	addr := s.limitAddr(r)
+	ok, wait, err := s.allowLogin(r.Context(), addr, name)
 	if err != nil {
 		s.log.Error("login limiter unavailable", "error", err)
 		again(http.StatusServiceUnavailable, "err.internal")
 		return
 	}
 	if !ok {
-		s.log.Warn("login rate limited", "user", name, "remote_addr", addr)
+		s.log.Warn("login rate limited", "user", name, "remote_addr", addr, "retry_after_s", retryAfterSeconds(wait))
+		w.Header().Set("Retry-After", strconv.Itoa(retryAfterSeconds(wait)))
 		again(http.StatusTooManyRequests, "login.limited")
 		return
 	}
@@ -89,7 +83,7 @@ func (s *Server) loginOnce(w http.ResponseWriter, r *http.Request) {
 		s.pageFailed(w, r, err)
 		return
 	}
-	s.log.Info("login with one-time link", "user", onceUser, "remote_addr", clientAddr(r))
+	s.log.Info("login with one-time link", "user", onceUser, "remote_addr", s.clientAddr(r))
 	http.Redirect(w, r, "/", http.StatusSeeOther)
 }
 
@@ -98,4 +92,9 @@ func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
 		s.log.Warn("logout", "error", err)
 	}
 	http.Redirect(w, r, "/login", http.StatusSeeOther)
+}
+
+// retryAfterSeconds rounds a wait up to whole seconds, at least one.
+func retryAfterSeconds(d time.Duration) int {
+	return max(1, int((d+time.Second-1)/time.Second))
 }

@@ -30,6 +30,12 @@ func attemptsKey(prefix, kind, who string, windowStart int64) string {
 	return keyBase(prefix) + "login_attempts:" + kind + ":" + digest(who)[:32] + ":" + strconv.FormatInt(windowStart, 10)
 }
 
+// loginSlowKey exists while attempts on one user name from addresses that
+// already failed must wait (the per-account slow-down).
+func loginSlowKey(prefix, name string) string {
+	return keyBase(prefix) + "login_slow:" + digest(name)[:32]
+}
+
 func digest(s string) string {
 	sum := sha256.Sum256([]byte(s))
 	return hex.EncodeToString(sum[:])

@@ -7,6 +7,7 @@ import (
 	"html/template"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"strings"
 	"time"
@@ -79,6 +80,9 @@ type Options struct {
 	Slots SlotPlanner
 	// PlatformName titles the public Atom feeds; default "Fanfare".
 	PlatformName string
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For is
+	// believed (see clientIP); none by default.
+	TrustedProxies []netip.Prefix
 }
 
 // Server is the HTTP side of Fanfare. Build it with New.
@@ -222,7 +226,7 @@ func (s *Server) accessLog(next http.Handler) http.Handler {
 			level = slog.LevelWarn
 		}
 		s.log.Log(r.Context(), level, "http request", "method", r.Method, "path", r.URL.Path,
-			"status", sw.status, "duration_ms", time.Since(start).Milliseconds(), "remote_addr", clientAddr(r))
+			"status", sw.status, "duration_ms", time.Since(start).Milliseconds(), "remote_addr", s.clientAddr(r))
 	})
 }
 

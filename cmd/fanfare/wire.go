@@ -275,6 +275,7 @@ func (m *Main) wire(ctx context.Context) (*app, error) {
 		SecureCookies:   strings.HasPrefix(publicURL, "https://"),
 		Slots:           sched,
 		PlatformName:    cfg.Platform.Name,
+		TrustedProxies:  cfg.HTTP.TrustedPrefixes(),
 	})
 	if err != nil {
 		return nil, err

@@ -6,7 +6,9 @@ package config
 
 import (
 	"maps"
+	"net/netip"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/fanfarehq/fanfare/bots"
@@ -52,6 +54,36 @@ type HTTP struct {
 	PublicURL     string     `yaml:"public_url"`
 	MetricsPublic bool       `yaml:"metrics_public"`
 	APITokens     []APIToken `yaml:"api_tokens"`
+	// TrustedProxies are the reverse proxies (CIDRs, or single addresses)
+	// whose X-Forwarded-For is believed; none by default.
+	TrustedProxies []string `yaml:"trusted_proxies"`
+}
+
+// TrustedPrefixes is TrustedProxies parsed (validated: bad entries are left
+// out here and reported by Validate).
+func (h HTTP) TrustedPrefixes() []netip.Prefix {
+	var out []netip.Prefix
+	for _, s := range h.TrustedProxies {
+		if p, err := parsePrefix(s); err == nil {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// parsePrefix reads a CIDR or a single address (a /32 or /128).
+func parsePrefix(s string) (netip.Prefix, error) {
+	s = strings.TrimSpace(s)
+	if strings.Contains(s, "/") {
+		p, err := netip.ParsePrefix(s)
+		return p.Masked(), err
+	}
+	a, err := netip.ParseAddr(s)
+	if err != nil {
+		return netip.Prefix{}, err
+	}
+	a = a.Unmap()
+	return netip.PrefixFrom(a, a.BitLen()), nil
 }
 
 type APIToken struct {

@@ -74,6 +74,11 @@ func (l *Loaded) Validate() Errors {
 			bad("http.public_url", "%v", err)
 		}
 	}
+	for i, p := range c.HTTP.TrustedProxies {
+		if _, err := parsePrefix(p); err != nil {
+			bad(fmt.Sprintf("http.trusted_proxies[%d]", i), "%q is not an address or a CIDR such as 127.0.0.1/32 or 10.0.0.0/8", p)
+		}
+	}
 	seen := map[string]bool{}
 	for i, t := range c.HTTP.APITokens {
 		key := fmt.Sprintf("http.api_tokens[%d]", i)

@@ -1,0 +1,48 @@
+package config
+
+import (
+	"net/netip"
+	"strings"
+	"testing"
+)
+
+// TestHardeningKeysNamed: each hardening key's bad values are refused,
+// naming the key and its line.
+func TestHardeningKeysNamed(t *testing.T) {
+	tests := []struct {
+		name string
+		yaml string
+		want string
+	}{
+		{"trusted proxy", "http:\n  trusted_proxies: [127.0.0.1, nowhere]\n", "cfg.yaml:2: http.trusted_proxies[1]:"},
+		{"trusted cidr", "http:\n  trusted_proxies: [10.0.0.0/33]\n", "http.trusted_proxies[0]:"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Load(strings.NewReader(tt.yaml), "cfg.yaml", noEnv)
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("error %v, want it to contain %q", err, tt.want)
+			}
+		})
+	}
+}
+
+func TestTrustedPrefixes(t *testing.T) {
+	l, err := Load(strings.NewReader("http:\n  trusted_proxies: [127.0.0.1, \"::1\", 10.1.2.3/8]\n"), "cfg.yaml", noEnv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := l.HTTP.TrustedPrefixes()
+	want := []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32"), netip.MustParsePrefix("::1/128"), netip.MustParsePrefix("10.0.0.0/8")}
+	if len(got) != len(want) {
+		t.Fatalf("TrustedPrefixes = %v, want %v", got, want)
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Errorf("TrustedPrefixes[%d] = %v, want %v", i, got[i], want[i])
+		}
+	}
+	if d := Default(); len(d.HTTP.TrustedPrefixes()) != 0 {
+		t.Error("a proxy is trusted by default")
+	}
+}
