@@ -61,7 +61,7 @@ func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.forgiveLogin(r.Context(), addr, name)
-	if err := s.newSession(r.Context(), w, u.Name, u.Role); err != nil {
+	if err := s.newSession(r.Context(), w, u); err != nil {
 		s.pageFailed(w, r, err)
 		return
 	}
@@ -79,12 +79,27 @@ func (s *Server) loginOnce(w http.ResponseWriter, r *http.Request) {
 		s.renderError(w, r, http.StatusUnauthorized, "login.once_bad")
 		return
 	}
-	if err := s.newSession(r.Context(), w, onceUser, RoleManager); err != nil {
+	if err := s.newSession(r.Context(), w, User{Name: onceUser, Role: RoleManager}); err != nil {
 		s.pageFailed(w, r, err)
 		return
 	}
 	s.log.Info("login with one-time link", "user", onceUser, "remote_addr", s.clientAddr(r))
 	http.Redirect(w, r, "/", http.StatusSeeOther)
+}
+
+// logoutEverywhere ends every session of the user, this one included: for a
+// lost phone or a shared computer.
+func (s *Server) logoutEverywhere(w http.ResponseWriter, r *http.Request) {
+	id, _ := identityFrom(r.Context())
+	if err := s.endAllSessions(r.Context(), id.Name); err != nil {
+		s.pageFailed(w, r, err)
+		return
+	}
+	if err := s.endSession(w, r); err != nil {
+		s.log.Warn("logout", "error", err)
+	}
+	s.log.Info("logged out everywhere", "user", id.Name, "remote_addr", s.clientAddr(r))
+	http.Redirect(w, r, "/login", http.StatusSeeOther)
 }
 
 func (s *Server) logout(w http.ResponseWriter, r *http.Request) {

@@ -19,6 +19,12 @@ func sessionKey(prefix, sessionID string) string {
 	return keyBase(prefix) + "session:" + digest(sessionID)
 }
 
+// sessionGenKey holds a user's session generation (INCR on "log out
+// everywhere"); sessions carry the generation they began in.
+func sessionGenKey(prefix, user string) string {
+	return keyBase(prefix) + "session_gen:" + digest(user)[:32]
+}
+
 // onceKey holds a one-time login token (again by digest).
 func onceKey(prefix, token string) string {
 	return keyBase(prefix) + "once:" + digest(token)

@@ -38,6 +38,7 @@ func (s *Server) routeTable() []route {
 		{pattern: "POST /login", access: accessPublic, handler: s.loginSubmit},
 		{pattern: "GET /login/once", access: accessPublic, handler: s.loginOnce},
 		{pattern: "POST /logout", access: accessPage, anyRole: true, handler: s.logout},
+		{pattern: "POST /logout/everywhere", access: accessPage, anyRole: true, handler: s.logoutEverywhere},
 
 		{pattern: "GET /{$}", access: accessPage, handler: s.queuePage},
 		{pattern: "POST /posts/bulk", access: accessPage, handler: s.postBulk},
@@ -169,13 +170,14 @@ func validCSRF(got, want string) bool {
 const maxBody = 1 << 20
 
 // sessionIdentity checks a session against the current configuration: a user
-// removed from the config file loses their sessions at once, and a changed
-// role applies at once too.
+// removed from the config file, or whose password hash or role changed, loses
+// their sessions at once.
 func (s *Server) sessionIdentity(sess session) (identity, bool) {
 	role := sess.Role
 	if len(s.users) > 0 {
 		u, ok := s.users[sess.User]
-		if !ok {
+		// A changed password or role ends the sessions begun before.
+		if !ok || subtle.ConstantTimeCompare([]byte(sess.Fingerprint), []byte(userFingerprint(u))) != 1 {
 			return identity{}, false
 		}
 		role = u.Role

@@ -80,6 +80,11 @@ type Options struct {
 	Slots SlotPlanner
 	// PlatformName titles the public Atom feeds; default "Fanfare".
 	PlatformName string
+	// SessionLifetime ends a session this long after login, however busy
+	// (default DefaultSessionLifetime); SessionIdle ends one unused this
+	// long (default DefaultSessionIdle, at most SessionLifetime).
+	SessionLifetime time.Duration
+	SessionIdle     time.Duration
 	// TrustedProxies are the reverse proxies whose X-Forwarded-For is
 	// believed (see clientIP); none by default.
 	TrustedProxies []netip.Prefix
@@ -125,6 +130,13 @@ func New(o Options) (*Server, error) {
 	if len(o.EnabledNetworks) == 0 {
 		o.EnabledNetworks = []string{content.NetworkX, content.NetworkFacebook}
 	}
+	if o.SessionLifetime <= 0 {
+		o.SessionLifetime = DefaultSessionLifetime
+	}
+	if o.SessionIdle <= 0 {
+		o.SessionIdle = DefaultSessionIdle
+	}
+	o.SessionIdle = min(o.SessionIdle, o.SessionLifetime)
 	if o.PublicURL == "" {
 		o.PublicURL = "http://127.0.0.1:8080"
 	}

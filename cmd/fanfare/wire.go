@@ -276,6 +276,8 @@ func (m *Main) wire(ctx context.Context) (*app, error) {
 		Slots:           sched,
 		PlatformName:    cfg.Platform.Name,
 		TrustedProxies:  cfg.HTTP.TrustedPrefixes(),
+		SessionLifetime: cfg.Dashboard.SessionLifetime,
+		SessionIdle:     cfg.Dashboard.SessionIdleTimeout,
 	})
 	if err != nil {
 		return nil, err

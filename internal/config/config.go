@@ -93,6 +93,10 @@ type APIToken struct {
 
 type Dashboard struct {
 	Users []User `yaml:"users"`
+	// SessionLifetime ends a session this long after login, however busy.
+	SessionLifetime time.Duration `yaml:"session_lifetime"`
+	// SessionIdleTimeout ends a session unused this long.
+	SessionIdleTimeout time.Duration `yaml:"session_idle_timeout"`
 }
 
 type User struct {
@@ -283,6 +287,7 @@ func Default() Config {
 		Log:      Log{Format: "text", Level: "info"},
 		Redis:    Redis{Prefix: "fanfare"},
 		HTTP:     HTTP{Listen: "127.0.0.1:8080"},
+		Dashboard: Dashboard{SessionLifetime: 7 * 24 * time.Hour, SessionIdleTimeout: 12 * time.Hour},
 		Campaigns: Campaigns{
 			EndedTTL:   30 * 24 * time.Hour,
 			CloseAfter: 72 * time.Hour,

@@ -15,6 +15,9 @@ func TestHardeningKeysNamed(t *testing.T) {
 		want string
 	}{
 		{"trusted proxy", "http:\n  trusted_proxies: [127.0.0.1, nowhere]\n", "cfg.yaml:2: http.trusted_proxies[1]:"},
+		{"session lifetime", "dashboard:\n  session_lifetime: 1s\n", "cfg.yaml:2: dashboard.session_lifetime:"},
+		{"session lifetime long", "dashboard:\n  session_lifetime: 9000h\n", "dashboard.session_lifetime:"},
+		{"idle past lifetime", "dashboard:\n  session_lifetime: 24h\n  session_idle_timeout: 48h\n", "cfg.yaml:3: dashboard.session_idle_timeout:"},
 		{"trusted cidr", "http:\n  trusted_proxies: [10.0.0.0/33]\n", "http.trusted_proxies[0]:"},
 	}
 	for _, tt := range tests {

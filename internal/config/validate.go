@@ -110,6 +110,13 @@ func (l *Loaded) Validate() Errors {
 		}
 	}
 
+	if d := c.Dashboard.SessionLifetime; d < 5*time.Minute || d > 90*24*time.Hour {
+		bad("dashboard.session_lifetime", "%v is not between 5m and 2160h (90 days)", d)
+	}
+	if d := c.Dashboard.SessionIdleTimeout; d < time.Minute || d > c.Dashboard.SessionLifetime {
+		bad("dashboard.session_idle_timeout", "%v is not between 1m and dashboard.session_lifetime (%v)", d, c.Dashboard.SessionLifetime)
+	}
+
 	for i, s := range c.Campaigns.Webhook.Secrets {
 		if s != "" && len(s) < 16 {
 			bad(fmt.Sprintf("campaigns.webhook.secrets[%d]", i), "is shorter than 16 characters")
