@@ -287,7 +287,6 @@ func Default() Config {
 		Log:      Log{Format: "text", Level: "info"},
 		Redis:    Redis{Prefix: "fanfare"},
 		HTTP:     HTTP{Listen: "127.0.0.1:8080"},
-		Dashboard: Dashboard{SessionLifetime: 7 * 24 * time.Hour, SessionIdleTimeout: 12 * time.Hour},
 		Campaigns: Campaigns{
 			EndedTTL:   30 * 24 * time.Hour,
 			CloseAfter: 72 * time.Hour,
@@ -298,6 +297,7 @@ func Default() Config {
 				Ending:  []time.Duration{72 * time.Hour, 24 * time.Hour},
 			},
 		},
+		Dashboard: Dashboard{SessionLifetime: 7 * 24 * time.Hour, SessionIdleTimeout: 12 * time.Hour},
 		Networks: Networks{
 			// Enabled without credentials means the preview publisher: the
 			// quick start shows the whole flow and sends nothing.
