@@ -277,7 +277,8 @@ func (s *Server) apiFeeds(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	total := len(fs)
-	fs = fs[min(offset, total):min(offset+limit, total)]
+	from := min(offset, total)
+	fs = fs[from : from+min(limit, total-from)]
 	writeJSON(w, http.StatusOK, NewList(fs, total, offset, limit))
 }
 
@@ -337,14 +338,10 @@ func (s *Server) apiRemoveFeed(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) apiAudit(w http.ResponseWriter, r *http.Request) {
-	limit := 100
-	if v := r.URL.Query().Get("limit"); v != "" {
-		n := queryInt(r, "limit", -1, -1, 1000)
-		if n < 1 {
-			s.apiFail(w, r, invalidParam("limit", "limit must be an integer from 1 to 1000, got %q", v))
-			return
-		}
-		limit = n
+	limit, err := pageInt(r, "limit", 100, 1, 1000)
+	if err != nil {
+		s.apiFail(w, r, err)
+		return
 	}
 	lines, err := s.opt.Queue.AuditLog(r.Context(), limit)
 	if err != nil {

@@ -257,6 +257,7 @@ var catalog = map[string]map[string]string{
 		"reason.not_paused": "%s is not paused",
 
 		"err.title": "Something is wrong", "err.internal": "Something went wrong on our side; it has been logged.",
+		"err.bad_number":     "%s must be a whole number from %d to %d.",
 		"err.csrf":           "This form has expired. Go back, reload the page and try again.",
 		"err.viewer":         "Your role is viewer: you can look but not change anything.",
 		"err.post_not_found": "That post does not exist (any more).", "err.campaign_not_found": "That campaign is not tracked.",
@@ -523,6 +524,7 @@ var catalog = map[string]map[string]string{
 		"reason.not_paused": "%s n'est pas en pause",
 
 		"err.title": "Un problème est survenu", "err.internal": "Une erreur s'est produite de notre côté ; elle a été journalisée.",
+		"err.bad_number":     "%s doit être un nombre entier de %d à %d.",
 		"err.csrf":           "Ce formulaire a expiré. Revenez en arrière, rechargez la page et réessayez.",
 		"err.viewer":         "Votre rôle est lecteur : vous pouvez consulter mais rien modifier.",
 		"err.post_not_found": "Cette publication n'existe pas (ou plus).", "err.campaign_not_found": "Cette campagne n'est pas suivie.",

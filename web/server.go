@@ -102,6 +102,7 @@ type Server struct {
 	routes    []route
 	handler   http.Handler
 	publicURL *url.URL
+	probeLog  *probeLog
 }
 
 // New checks the options and builds the server.
@@ -155,6 +156,7 @@ func New(o Options) (*Server, error) {
 		users:     make(map[string]User, len(o.Users)),
 		publicURL: pu,
 	}
+	s.probeLog = &probeLog{log: s.log}
 	for i, u := range o.Users {
 		if err := checkUser(u); err != nil {
 			return nil, fmt.Errorf("web: users[%d]: %w", i, err)
@@ -185,6 +187,9 @@ func (s *Server) Handler() http.Handler { return s.handler }
 func (s *Server) buildHandler() http.Handler {
 	mux := http.NewServeMux()
 	for _, rt := range s.routes {
+		if strings.Contains(rt.pattern, "/posts/{id}") || strings.Contains(rt.pattern, "/digests/{id}") {
+			rt.handler = s.checkPostID(rt.handler)
+		}
 		mux.Handle(rt.pattern, s.guard(rt))
 	}
 	cop := http.NewCrossOriginProtection()
@@ -287,6 +292,28 @@ func (s *Server) recoverPanics(next http.Handler) http.Handler {
 		}()
 		next.ServeHTTP(w, r)
 	})
+}
+
+// checkPostID refuses a post id that is not a ULID before it reaches the
+// store: ids end up in key names, and "<id>:audit" must not name another
+// key. Such a post does not exist, and every answer says so as for any
+// missing post: the API's 404 names the field, a page is a 404, a form a
+// flash.
+func (s *Server) checkPostID(next http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if id := r.PathValue("id"); !content.ValidID(id) {
+			switch {
+			case isAPIPath(r.URL.Path):
+				writeAPIError(w, http.StatusNotFound, "not_found", "post not found: id is not a post id (26 characters of Crockford base32)", "id")
+			case isSafeMethod(r.Method):
+				s.renderError(w, r, http.StatusNotFound, "err.post_not_found")
+			default:
+				s.fail(w, r, content.ErrNotFound, "/")
+			}
+			return
+		}
+		next(w, r)
+	}
 }
 
 func isAPIPath(p string) bool { return strings.HasPrefix(p, "/api/") }

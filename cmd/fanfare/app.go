@@ -208,7 +208,7 @@ func (m *Main) ready(ctx context.Context) error {
 
 // bootHandler serves the probes while Redis is awaited.
 func (m *Main) bootHandler() http.Handler {
-	probes := web.Probes(m.ready)
+	probes := web.Probes(m.ready, m.Logger)
 	mux := http.NewServeMux()
 	mux.Handle("GET /healthz", probes)
 	mux.Handle("GET /readyz", probes)

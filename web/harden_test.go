@@ -1,0 +1,86 @@
+package web
+
+import (
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/fanfarehq/fanfare/content"
+)
+
+// TestPagingValidated: every listing refuses an offset or limit out of
+// range with 400 naming the field, instead of overflowing (offset+limit
+// once panicked on /api/v1/feeds).
+func TestPagingValidated(t *testing.T) {
+	e := newEnv(t, nil)
+	e.feeds.feeds = []content.FeedStatus{{Feed: content.Feed{URL: "https://a.example/feed"}}}
+	for _, path := range []string{"/api/v1/feeds", "/api/v1/posts", "/api/v1/campaigns"} {
+		for _, q := range []struct{ query, field string }{
+			{"offset=9223372036854775807", "offset"},
+			{"offset=1000001", "offset"},
+			{"offset=-1", "offset"},
+			{"offset=abc", "offset"},
+			{"limit=0", "limit"},
+			{"limit=9223372036854775807", "limit"},
+		} {
+			st, er := e.api("GET", path+"?"+q.query, "", nil)
+			if st != http.StatusBadRequest || er.Field != q.field {
+				t.Errorf("GET %s?%s: %d %+v, want 400 naming %s", path, q.query, st, er, q.field)
+			}
+		}
+		var l List[any]
+		if st, _ := e.api("GET", path+"?offset=1000000&limit=500", "", &l); st != http.StatusOK || len(l.Items) != 0 {
+			t.Errorf("GET %s at the largest offset: %d %+v", path, st, l)
+		}
+	}
+	if st, er := e.api("GET", "/api/v1/audit?limit=99999999999999999999", "", nil); st != http.StatusBadRequest || er.Field != "limit" {
+		t.Errorf("audit limit: %d %+v", st, er)
+	}
+	b := e.login("alice")
+	for _, path := range []string{"/campaigns?offset=9223372036854775807", "/campaigns?offset=x", "/audit?limit=0"} {
+		resp := b.get(path)
+		body := readAll(t, resp)
+		field := strings.SplitN(strings.SplitN(path, "?", 2)[1], "=", 2)[0]
+		if resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, field+" must be a whole number") {
+			t.Errorf("GET %s: %d, want 400 naming %s", path, resp.StatusCode, field)
+		}
+	}
+}
+
+// TestPostIDsValidatedAtTheEdge: an id that is not a ULID never reaches the
+// store, where "<id>:audit" would name the post's audit trail.
+func TestPostIDsValidatedAtTheEdge(t *testing.T) {
+	e := newEnv(t, nil)
+	real := e.queue.add(content.Post{Kind: content.KindManual, Network: "x", State: content.StatePending, Text: "hello"})
+	// A store that would answer for such a key, as Redis answered WRONGTYPE.
+	e.queue.add(content.Post{ID: real.ID + ":audit", Kind: content.KindManual, Network: "x", State: content.StatePending, Text: "audit"})
+	if st, _ := e.api("GET", "/api/v1/posts/"+real.ID, "", nil); st != http.StatusOK {
+		t.Fatalf("a real id: %d", st)
+	}
+	for _, id := range []string{real.ID + ":audit", "nope", strings.ToLower(real.ID), real.ID + "0", "01J000000000000000000000I1"} {
+		st, er := e.api("GET", "/api/v1/posts/"+id, "", nil)
+		if st != http.StatusNotFound || er.Field != "id" {
+			t.Errorf("GET /api/v1/posts/%s: %d %+v, want 404 naming id", id, st, er)
+		}
+		if st, er := e.api("POST", "/api/v1/posts/"+id+"/approve", "", nil); st != http.StatusNotFound || er.Field != "id" {
+			t.Errorf("POST /api/v1/posts/%s/approve: %d %+v", id, st, er)
+		}
+	}
+	b := e.login("alice")
+	if resp := b.get("/posts/" + real.ID + ":audit"); resp.StatusCode != http.StatusNotFound {
+		t.Errorf("page of a key name: %d, want 404", resp.StatusCode)
+	}
+	if resp := b.get("/digests/" + real.ID + ":audit"); resp.StatusCode != http.StatusNotFound {
+		t.Errorf("digest page of a key name: %d, want 404", resp.StatusCode)
+	}
+}
+
+func readAll(t *testing.T, resp *http.Response) string {
+	t.Helper()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
