@@ -103,6 +103,7 @@ type Server struct {
 	handler   http.Handler
 	publicURL *url.URL
 	probeLog  *probeLog
+	atomCache atomCache
 }
 
 // New checks the options and builds the server.
