@@ -42,9 +42,9 @@ func (s *Server) apiRoutes() []route {
 			doc: &apiDoc{summary: "Settle an unknown, failed or duplicate post by hand", body: "Resolution", status: 200, response: "Post"}},
 		{pattern: "GET /api/v1/feeds", access: accessAPI, handler: s.apiFeeds,
 			doc: &apiDoc{summary: "List the curated feeds and their last fetch", status: 200, response: "FeedStatus", list: true, query: page}},
-		{pattern: "POST /api/v1/feeds", access: accessAPI, handler: s.apiAddFeed,
+		{pattern: "POST /api/v1/feeds", access: accessAPI, scope: ScopeAdmin, handler: s.apiAddFeed,
 			doc: &apiDoc{summary: "Add a feed", body: "Feed", status: 201, response: "Feed"}},
-		{pattern: "DELETE /api/v1/feeds", access: accessAPI, handler: s.apiRemoveFeed,
+		{pattern: "DELETE /api/v1/feeds", access: accessAPI, scope: ScopeAdmin, handler: s.apiRemoveFeed,
 			doc: &apiDoc{summary: "Remove a feed added at run time", status: 204,
 				query: []param{{"url", "string", "the feed's URL", true}}}},
 		{pattern: "GET /api/v1/audit", access: accessAPI, handler: s.apiAudit,
@@ -54,7 +54,7 @@ func (s *Server) apiRoutes() []route {
 			doc: &apiDoc{summary: "Each campaign source (poll, webhook, import): last run, last success, last error, reject counts", status: 200, response: "SourceHealth", list: true}},
 		{pattern: "GET /api/v1/networks", access: accessAPI, handler: s.apiNetworks,
 			doc: &apiDoc{summary: "Each network: enabled, preview, paused and why", status: 200, response: "NetworkStatus", list: true}},
-		{pattern: "POST /api/v1/networks/{name}/resume", access: accessAPI, handler: s.apiResumeNetwork,
+		{pattern: "POST /api/v1/networks/{name}/resume", access: accessAPI, scope: ScopeAdmin, handler: s.apiResumeNetwork,
 			doc: &apiDoc{summary: "Lift a network's pause once its token is fixed", status: 200, response: "NetworkStatus"}},
 	}
 }

@@ -24,6 +24,20 @@ type route struct {
 	anyRole bool
 	handler http.HandlerFunc
 	doc     *apiDoc // API routes: what the OpenAPI document says of them
+	// scope is what an API token needs: "" means ScopeRead for GET and
+	// ScopeWrite for changes.
+	scope string
+}
+
+// tokenScope is the scope a bearer token needs for the route.
+func (rt route) tokenScope(method string) string {
+	switch {
+	case rt.scope != "":
+		return rt.scope
+	case isSafeMethod(method):
+		return ScopeRead
+	}
+	return ScopeWrite
 }
 
 func (s *Server) routeTable() []route {
@@ -113,7 +127,12 @@ func (s *Server) guard(rt route) http.Handler {
 					return
 				}
 			}
-			if !isSafeMethod(r.Method) && !rt.anyRole && !id.CanChange() {
+			if id.API {
+				if need := rt.tokenScope(r.Method); id.Scope < scopeLevel(need) {
+					writeAPIError(w, http.StatusForbidden, "forbidden", "this token lacks the "+need+" scope", "")
+					return
+				}
+			} else if !isSafeMethod(r.Method) && !rt.anyRole && !id.CanChange() {
 				writeAPIError(w, http.StatusForbidden, "forbidden", "the viewer role cannot change anything", "")
 				return
 			}

@@ -37,7 +37,17 @@ type User struct {
 type APIToken struct {
 	Name   string
 	SHA256 string // hex SHA-256 of the token
+	// Scopes are what the token may do: ScopeRead, ScopeWrite, ScopeAdmin
+	// (each includes the ones before). None means read only.
+	Scopes []string
 }
+
+// API token scopes, each including the ones before it.
+const (
+	ScopeRead  = "read"  // every GET of the API and /metrics
+	ScopeWrite = "write" // posts: create, edit, approve, reject, retry, resolve
+	ScopeAdmin = "admin" // feeds and networks: add, remove, resume
+)
 
 // Options are everything the server needs; the daemon fills them from the config.
 type Options struct {

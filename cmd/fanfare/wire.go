@@ -418,7 +418,7 @@ func webUsers(users []config.User) []web.User {
 func webTokens(tokens []config.APIToken) []web.APIToken {
 	out := make([]web.APIToken, 0, len(tokens))
 	for _, t := range tokens {
-		out = append(out, web.APIToken{Name: t.Name, SHA256: t.SHA256})
+		out = append(out, web.APIToken{Name: t.Name, SHA256: t.SHA256, Scopes: t.Scopes})
 	}
 	return out
 }

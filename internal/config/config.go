@@ -89,6 +89,10 @@ func parsePrefix(s string) (netip.Prefix, error) {
 type APIToken struct {
 	Name   string `yaml:"name"`
 	SHA256 string `yaml:"sha256" secret:"true"`
+	// Scopes: read (the API's GETs, /metrics), write (posts: also create,
+	// edit, approve, reject, retry, resolve), admin (also feeds and
+	// networks). Each includes the ones before; required.
+	Scopes []string `yaml:"scopes"`
 }
 
 type Dashboard struct {

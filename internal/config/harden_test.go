@@ -18,6 +18,8 @@ func TestHardeningKeysNamed(t *testing.T) {
 		{"session lifetime", "dashboard:\n  session_lifetime: 1s\n", "cfg.yaml:2: dashboard.session_lifetime:"},
 		{"session lifetime long", "dashboard:\n  session_lifetime: 9000h\n", "dashboard.session_lifetime:"},
 		{"idle past lifetime", "dashboard:\n  session_lifetime: 24h\n  session_idle_timeout: 48h\n", "cfg.yaml:3: dashboard.session_idle_timeout:"},
+		{"token without scopes", "http:\n  api_tokens:\n    - name: bot\n      sha256: " + strings.Repeat("a", 64) + "\n", "cfg.yaml:3: http.api_tokens[0].scopes: is required"},
+		{"token bad scope", "http:\n  api_tokens:\n    - name: bot\n      sha256: " + strings.Repeat("a", 64) + "\n      scopes: [read, root]\n", "http.api_tokens[0].scopes[1]:"},
 		{"trusted cidr", "http:\n  trusted_proxies: [10.0.0.0/33]\n", "http.trusted_proxies[0]:"},
 	}
 	for _, tt := range tests {

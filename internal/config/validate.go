@@ -91,6 +91,16 @@ func (l *Loaded) Validate() Errors {
 		if !hexSHA256.MatchString(t.SHA256) {
 			bad(key+".sha256", "must be the 64 hex digits of the token's SHA-256 (printf %%s TOKEN | sha256sum)")
 		}
+		if len(t.Scopes) == 0 {
+			// Absent, so located at its token.
+			errs = append(errs, &Error{File: l.File, Line: l.Line(key), Key: key + ".scopes",
+				Msg: "is required: read, write (includes read) or admin (includes write)"})
+		}
+		for j, sc := range t.Scopes {
+			if sc != "read" && sc != "write" && sc != "admin" {
+				bad(fmt.Sprintf("%s.scopes[%d]", key, j), "%q is not read, write or admin", sc)
+			}
+		}
 	}
 
 	seen = map[string]bool{}
