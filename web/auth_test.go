@@ -288,7 +288,7 @@ func TestNewRejectsBadOptions(t *testing.T) {
 		"bad hash":       func(o *Options) { o.Users = []User{{Name: "a", Role: RoleViewer, PasswordHash: "secret"}} },
 		"duplicate user": func(o *Options) { o.Users = append(o.Users, o.Users[0]) },
 		"bad token sum":  func(o *Options) { o.APITokens = []APIToken{{Name: "x", SHA256: "abc"}} },
-		"bad scope":      func(o *Options) { o.APITokens = []APIToken{{Name: "x", SHA256: tokenSum("t"), Scopes: []string{"root"}}} },
+		"bad scope":      func(o *Options) { o.APITokens = []APIToken{{Name: "x", SHA256: tokenSum("t"), Scopes: []string{"X"}}} },
 		"bad public url": func(o *Options) { o.PublicURL = "fanfare.example.org" },
 		"brace prefix":   func(o *Options) { o.Prefix = "a}b" },
 	}
