@@ -1,10 +1,14 @@
 package web
 
 import (
+	"encoding/base64"
 	"io"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
+
+	"golang.org/x/crypto/bcrypt"
 
 	"github.com/fanfarehq/fanfare/content"
 )
@@ -83,4 +87,52 @@ func readAll(t *testing.T, resp *http.Response) string {
 		t.Fatal(err)
 	}
 	return string(b)
+}
+
+// TestArgon2idBounds: a configured hash may not ask for more than the
+// bounds (a 4 GiB hash was once accepted), nor for less than a sane floor.
+func TestArgon2idBounds(t *testing.T) {
+	salt := base64.RawStdEncoding.EncodeToString([]byte("saltsaltsalt"))
+	key := base64.RawStdEncoding.EncodeToString([]byte("0123456789abcdef0123456789abcdef"))
+	hash := func(params string) string { return "$argon2id$v=19$" + params + "$" + salt + "$" + key }
+	for _, tt := range []struct {
+		params string
+		ok     bool
+	}{
+		{"m=19456,t=2,p=1", true},
+		{"m=65536,t=3,p=4", true},
+		{"m=262144,t=10,p=16", true},
+		{"m=4194304,t=1,p=1", false}, // 4 GiB
+		{"m=262145,t=1,p=1", false},
+		{"m=1024,t=1,p=1", false},
+		{"m=65536,t=11,p=1", false},
+		{"m=65536,t=1,p=17", false},
+		{"m=65536,t=0,p=1", false},
+	} {
+		err := CheckPasswordHash(hash(tt.params))
+		if (err == nil) != tt.ok {
+			t.Errorf("%s: error %v, want ok=%v", tt.params, err, tt.ok)
+		}
+	}
+	if err := CheckPasswordHash("$2a$16$" + strings.Repeat("a", 53)); err == nil {
+		t.Error("bcrypt cost 16 accepted")
+	}
+}
+
+// TestUnknownUserChecksTheDummyHash: an unknown name is checked against the
+// fixed dummy hash at the default cost, never against a user's hash.
+func TestUnknownUserChecksTheDummyHash(t *testing.T) {
+	e := newEnv(t, nil)
+	var tried []string
+	e.srv.verified = func(h string) { tried = append(tried, h) }
+	e.browser().postForm("/login", url.Values{"name": {"mallory"}, "password": {testPassword}})
+	if len(tried) != 1 || tried[0] != dummyHash {
+		t.Fatalf("an unknown name was checked against %q, want the dummy hash", tried)
+	}
+	if cost, err := bcrypt.Cost([]byte(dummyHash)); err != nil || cost != 12 {
+		t.Errorf("dummy hash cost %d (%v), want HashPassword's 12", cost, err)
+	}
+	if verifyPassword(dummyHash, "") || verifyPassword(dummyHash, testPassword) {
+		t.Error("the dummy hash matches a password")
+	}
 }

@@ -114,6 +114,7 @@ type Server struct {
 	publicURL *url.URL
 	probeLog  *probeLog
 	atomCache atomCache
+	verified  func(hash string) // tests: sees each hash a login is checked against
 }
 
 // New checks the options and builds the server.

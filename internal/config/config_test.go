@@ -126,7 +126,7 @@ func TestRedactedYAMLHidesSecrets(t *testing.T) {
 redis: {url: "redis://:${PW}@127.0.0.1:6379/0"}
 campaigns: {webhook: {secrets: ["${HOOK}"]}, poll: {url: "https://api.example.org/c?api_key=${KEY}", preset: ulule}}
 networks: {x: {consumer_key: "${CK}"}, facebook: {page_access_token: "${FB}"}}
-dashboard: {users: [{name: a, role: viewer, password_hash: "$2b$10$${H}"}]}
+dashboard: {users: [{name: a, role: viewer, password_hash: "$2b$10$${H}abcdefghijklmnopqrstuvwxyz01234"}]}
 `), "c.yaml", env)
 	if err != nil {
 		t.Fatal(err)

@@ -19,6 +19,7 @@ import (
 	"github.com/fanfarehq/fanfare/content/composer"
 	"github.com/fanfarehq/fanfare/internal/cronspec"
 	"github.com/fanfarehq/fanfare/internal/redisconn"
+	"github.com/fanfarehq/fanfare/web"
 )
 
 var (
@@ -117,6 +118,8 @@ func (l *Loaded) Validate() Errors {
 		}
 		if !isPasswordHash(u.PasswordHash) {
 			bad(key+".password_hash", "must be a bcrypt ($2b$…) or argon2id ($argon2id$…) hash: make one with `fanfare users hash-password`")
+		} else if err := web.CheckPasswordHash(u.PasswordHash); err != nil {
+			bad(key+".password_hash", "%s", strings.TrimPrefix(err.Error(), "password_hash: "))
 		}
 	}
 
