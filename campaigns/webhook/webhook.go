@@ -6,19 +6,23 @@
 //
 //	405 method_not_allowed      not POST
 //	503 not_configured          no secret configured: nothing can be verified
+//	429 too_many_refusals       this address had refusalLimit refusals in the last
+//	                            window (Retry-After: the window's end); not logged
 //	415 unsupported_media_type  Content-Type is not application/json
 //	401 missing_signature       no Fanfare-Signature header
 //	401 bad_signature           malformed header (checked before the body is read)
+//	401 timestamp_out_of_range  t further than Options.Tolerance from now (checked
+//	                            before the body is read)
 //	413 body_too_large          over Options.MaxBody
 //	401 bad_signature           no v1 matches the body with any secret
-//	401 timestamp_out_of_range  t further than Options.Tolerance from now
 //	400 unreadable_body         the body could not be read (client hung up)
 //	400 invalid_json            not JSON, or trailing data
 //	400 invalid_field           the body is not a campaign or {"campaigns":[...]} ("field" names the culprit)
-//	500 replay_check_failed     Redis could not say whether the delivery was seen before
+//	503 replay_check_failed     Redis could not say whether the delivery was seen
+//	                            before (Retry-After: the sender retries, nothing is lost)
 //	202                         {"accepted":0,"stale":0,"fired":0,"replayed":true}: this signed
 //	                            delivery was already received; nothing is ingested
-//	500 ingest_failed           the tracker could not store the snapshots
+//	503 ingest_failed           the tracker could not store the snapshots (Retry-After)
 //	400 invalid_field           every campaign was rejected, by the parser or the tracker: "error"
 //	                            names the first, "rejected" lists them all
 //	202                         {"accepted":N,"stale":N,"fired":N[,"rejected":[{"id","field","message"}]]}
@@ -58,12 +62,14 @@ import (
 	"mime"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/redis/go-redis/v9"
 
 	"github.com/fanfarehq/fanfare/campaigns"
+	"github.com/fanfarehq/fanfare/internal/clientip"
 	"github.com/fanfarehq/fanfare/internal/keyspace"
 )
 
@@ -92,7 +98,14 @@ type Options struct {
 	// Health records each signed delivery (source "webhook"); nil records
 	// nothing.
 	Health campaigns.HealthRecorder
+	// ClientIP says who posts (the reverse proxies to believe), for the
+	// limits on refusals; the zero value takes the connection's address.
+	ClientIP clientip.Resolver
 }
+
+// storageRetryAfter is what a sender is told to wait when storage is away:
+// the daemon is ready again as soon as Redis answers.
+const storageRetryAfter = "5"
 
 type handler struct {
 	secrets   []string
@@ -103,6 +116,8 @@ type handler struct {
 	tolerance time.Duration
 	replays   *replayCache // nil: no replay cache
 	health    campaigns.HealthRecorder
+	clientIP  clientip.Resolver
+	refusals  refusals
 }
 
 // NewHandler returns the handler for POST /hooks/campaigns. With no secret
@@ -119,6 +134,7 @@ func NewHandler(o Options) http.Handler {
 		maxBody:   o.MaxBody,
 		tolerance: o.Tolerance,
 		health:    o.Health,
+		clientIP:  o.ClientIP,
 	}
 	for _, s := range o.Secrets {
 		if s != "" {
@@ -153,7 +169,8 @@ func NewHandler(o Options) http.Handler {
 }
 
 func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	log := h.log.With("remote_addr", r.RemoteAddr)
+	addr := h.clientIP.LimitKey(r)
+	log := h.log.With("remote_addr", h.clientIP.String(r))
 	if r.Method != http.MethodPost {
 		w.Header().Set("Allow", http.MethodPost)
 		writeError(w, http.StatusMethodNotAllowed, "method_not_allowed", "use POST", "")
@@ -163,22 +180,31 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusServiceUnavailable, "not_configured", "the webhook has no secret configured", "")
 		return
 	}
-	if !isJSON(r.Header.Get("Content-Type")) {
-		writeError(w, http.StatusUnsupportedMediaType, "unsupported_media_type",
-			"Content-Type must be application/json, got "+quoteOrNone(r.Header.Get("Content-Type")), "")
+	if blocked, retry := h.refusals.blocked(addr, h.now()); blocked {
+		w.Header().Set("Retry-After", strconv.Itoa(max(1, int((retry+time.Second-1)/time.Second))))
+		writeError(w, http.StatusTooManyRequests, "too_many_refusals", "too many refused deliveries from this address; retry later", "")
 		return
 	}
-	// A delivery without a usable header is refused before its body is read.
+	if !isJSON(r.Header.Get("Content-Type")) {
+		h.refuseWith(w, log, addr, http.StatusUnsupportedMediaType, "unsupported_media_type",
+			"Content-Type must be application/json, got "+quoteOrNone(r.Header.Get("Content-Type")))
+		return
+	}
+	// A delivery without a usable header, or with a timestamp out of
+	// range, is refused before its body is read.
 	sig, err := parseSignature(r.Header.Get(SignatureHeader))
+	if err == nil {
+		err = checkTimestamp(sig, h.now(), h.tolerance)
+	}
 	if err != nil {
-		h.refuse(w, log, err)
+		h.refuse(w, log, addr, err)
 		return
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, h.maxBody))
 	if err != nil {
 		if mbe, ok := errors.AsType[*http.MaxBytesError](err); ok {
-			writeError(w, http.StatusRequestEntityTooLarge, "body_too_large",
-				"body is over the limit of "+itoa(mbe.Limit)+" bytes", "")
+			h.refuseWith(w, log, addr, http.StatusRequestEntityTooLarge, "body_too_large",
+				"body is over the limit of "+itoa(mbe.Limit)+" bytes")
 			return
 		}
 		log.Warn("webhook: unable to read body", "err", err)
@@ -186,7 +212,7 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err := verify(sig, body, h.secrets, h.now(), h.tolerance); err != nil {
-		h.refuse(w, log, err)
+		h.refuse(w, log, addr, err)
 		return
 	}
 	at := h.now()
@@ -212,7 +238,8 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		st, err := h.replays.begin(ctx, digest)
 		if err != nil {
 			log.Error("webhook: unable to check for a replay", "error", err)
-			writeError(w, http.StatusInternalServerError, "replay_check_failed", "unable to check the delivery; retry later", "")
+			w.Header().Set("Retry-After", storageRetryAfter)
+			writeError(w, http.StatusServiceUnavailable, "replay_check_failed", "storage unavailable: unable to check the delivery; retry later", "")
 			return
 		}
 		if st == deliveryPending {
@@ -233,7 +260,8 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			h.forget(ctx, log, digest)
 			log.Error("webhook: unable to ingest campaigns", "campaigns", len(d.Campaigns), "error", err)
 			h.record(ctx, log, campaigns.SourceRun{At: at, Records: d.Total, Error: "unable to store the campaigns: " + err.Error()})
-			writeError(w, http.StatusInternalServerError, "ingest_failed", "unable to store the campaigns; retry later", "")
+			w.Header().Set("Retry-After", storageRetryAfter)
+			writeError(w, http.StatusServiceUnavailable, "ingest_failed", "storage unavailable: unable to store the campaigns; retry later", "")
 			return
 		}
 		resp.Accepted, resp.Stale, resp.Fired = res.Accepted, res.Stale, len(res.Fired)
@@ -338,13 +366,26 @@ func joinMessage(field, msg string) string {
 }
 
 // refuse answers 401 for a signature problem, saying which.
-func (h *handler) refuse(w http.ResponseWriter, log *slog.Logger, err error) {
+func (h *handler) refuse(w http.ResponseWriter, log *slog.Logger, addr string, err error) {
 	code := "bad_signature"
 	if ae, ok := errors.AsType[*authError](err); ok {
 		code = ae.Code
 	}
-	log.Warn("webhook: refused delivery", "code", code, "err", err)
-	writeError(w, http.StatusUnauthorized, code, err.Error(), "")
+	h.refuseWith(w, log, addr, http.StatusUnauthorized, code, err.Error())
+}
+
+// refuseWith answers a refusal and counts it against the address: its
+// refusals are logged until the limit, which is logged once; the next
+// deliveries from there get 429 until the window ends (see refusals).
+func (h *handler) refuseWith(w http.ResponseWriter, log *slog.Logger, addr string, status int, code, msg string) {
+	switch n := h.refusals.add(addr, h.now()); {
+	case n < refusalLimit:
+		log.Warn("webhook: refused delivery", "code", code, "error", msg)
+	case n == refusalLimit:
+		log.Warn("webhook: refused delivery; further deliveries from this address get 429 without a log line until the window ends",
+			"code", code, "error", msg, "refusals", n, "window", refusalWindow.String())
+	}
+	writeError(w, status, code, msg, "")
 }
 
 // Response is the 202 body.

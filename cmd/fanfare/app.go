@@ -213,6 +213,15 @@ func (m *Main) bootHandler() http.Handler {
 	mux.Handle("GET /healthz", probes)
 	mux.Handle("GET /readyz", probes)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		// Senders (the webhook, API clients) retry after this; the daemon
+		// serves as soon as Redis answers (redisconn.Wait polls every second).
+		w.Header().Set("Retry-After", "5")
+		if strings.HasPrefix(r.URL.Path, "/hooks/") || strings.HasPrefix(r.URL.Path, "/api/") {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusServiceUnavailable)
+			_, _ = io.WriteString(w, `{"error":{"code":"unavailable","message":"fanfare is starting: storage unavailable; retry later"}}`+"\n")
+			return
+		}
 		http.Error(w, "fanfare is starting: waiting for Redis", http.StatusServiceUnavailable)
 	})
 	return mux

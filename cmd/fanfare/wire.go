@@ -23,6 +23,7 @@ import (
 	"github.com/fanfarehq/fanfare/content/curator"
 	"github.com/fanfarehq/fanfare/content/stories"
 	"github.com/fanfarehq/fanfare/content/text"
+	"github.com/fanfarehq/fanfare/internal/clientip"
 	"github.com/fanfarehq/fanfare/internal/config"
 	"github.com/fanfarehq/fanfare/web"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -191,7 +192,7 @@ func (m *Main) wire(ctx context.Context) (*app, error) {
 	hooks := webhook.NewHandler(webhook.Options{
 		Secrets: cfg.Campaigns.Webhook.Secrets, Ingester: tracker, Now: now, Logger: log,
 		Redis: rdb, Prefix: prefix, // replays of a signed delivery change nothing
-		Health: health,
+		Health: health, ClientIP: clientip.Resolver{Trusted: cfg.HTTP.TrustedPrefixes()},
 	})
 	jobs := []daemon.Job{
 		{Name: "publish", Spec: schedule.Publish, Run: publishJob.Run, Timeout: 4 * time.Minute},
