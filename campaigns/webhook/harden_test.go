@@ -2,6 +2,7 @@ package webhook
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"io"
 	"log/slog"
@@ -14,7 +15,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/fanfarehq/fanfare/campaigns"
 	"github.com/fanfarehq/fanfare/internal/clientip"
+	"github.com/fanfarehq/fanfare/internal/redistest"
 )
 
 // countingBody counts the bytes a handler reads of a body.
@@ -143,5 +146,44 @@ func TestStorageDownAnswers503(t *testing.T) {
 	rec := postFrom(h, "198.51.100.7:4000", Sign("s", testNow, body), io.NopCloser(bytes.NewReader(body)))
 	if rec.Code != http.StatusServiceUnavailable || rec.Header().Get("Retry-After") == "" {
 		t.Fatalf("storage down: %d Retry-After %q", rec.Code, rec.Header().Get("Retry-After"))
+	}
+}
+
+// TestDeliveryReportsUnposted: past the tracker's cap of posts per delivery,
+// the answer lists the milestones recorded without a post, and the source
+// health shows the problem.
+func TestDeliveryReportsUnposted(t *testing.T) {
+	rdb := redistest.Client(t)
+	tr, err := campaigns.NewTracker(rdb, "hook", campaigns.Rules{}, campaigns.TrackerOptions{
+		Now: func() time.Time { return testNow }, Logger: discardLogger(), MaxPosts: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	health := &healthLog{}
+	h := NewHandler(Options{Secrets: []string{"whsec_current"}, Ingester: tr, Now: func() time.Time { return testNow },
+		Logger: discardLogger(), Health: health})
+	var seen, moved []any
+	for _, id := range []string{"1", "2", "3"} {
+		c := campaignMap(id)
+		c["updated_at"] = testNow.Add(-time.Hour).Format(time.RFC3339)
+		seen = append(seen, c)
+		c = campaignMap(id)
+		c["pledged"], c["updated_at"] = 1600000, testNow.Format(time.RFC3339)
+		moved = append(moved, c)
+	}
+	if code, raw := post(t, h, mustJSON(t, map[string]any{"campaigns": seen})); code != http.StatusAccepted {
+		t.Fatalf("first delivery: %d %s", code, raw)
+	}
+	code, raw := post(t, h, mustJSON(t, map[string]any{"campaigns": moved}))
+	var resp Response
+	if err := json.Unmarshal(raw, &resp); err != nil || code != http.StatusAccepted {
+		t.Fatalf("second delivery: %d %s", code, raw)
+	}
+	if resp.Fired != 1 || len(resp.Unposted) == 0 || resp.Unposted[0].CampaignID == "" || resp.Unposted[0].Milestone == "" {
+		t.Fatalf("fired %d, unposted %+v; want 1 and the rest listed", resp.Fired, resp.Unposted)
+	}
+	last := health.runs[len(health.runs)-1]
+	if !strings.Contains(last.Error, "recorded without a post") {
+		t.Errorf("source health: %+v", last)
 	}
 }

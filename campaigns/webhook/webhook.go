@@ -25,7 +25,10 @@
 //	503 ingest_failed           the tracker could not store the snapshots (Retry-After)
 //	400 invalid_field           every campaign was rejected, by the parser or the tracker: "error"
 //	                            names the first, "rejected" lists them all
-//	202                         {"accepted":N,"stale":N,"fired":N[,"rejected":[{"id","field","message"}]]}
+//	202                         {"accepted":N,"stale":N,"fired":N[,"rejected":[{"id","field","message"}]]
+//	                            [,"unposted":[{"campaign_id","milestone"}]]}: unposted are the
+//	                            milestones over the cap of posts per delivery, recorded
+//	                            without a post (and reported in the source health)
 //
 // Each campaign of a batch is judged on its own: one with a bad field (an X
 // handle that is not one, a float for money, an unknown key) or an id that
@@ -265,10 +268,16 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		resp.Accepted, resp.Stale, resp.Fired = res.Accepted, res.Stale, len(res.Fired)
+		for _, e := range res.Unposted {
+			resp.Unposted = append(resp.Unposted, Unposted{CampaignID: e.Campaign.ID, Milestone: string(e.Milestone)})
+		}
 		resp.Rejected = append(resp.Rejected, trackerRejections(d, res.Rejected)...)
 		slices.SortStableFunc(resp.Rejected, func(a, b Rejected) int { return cmp.Compare(a.index, b.index) })
 	}
 	run := campaigns.SourceRun{At: at, Records: d.Total, Accepted: resp.Accepted + resp.Stale}
+	if len(resp.Unposted) > 0 {
+		run.Error = campaigns.UnpostedProblem(len(resp.Unposted))
+	}
 	for _, rj := range resp.Rejected {
 		log.Info("webhook: campaign rejected", "campaign_id", rj.ID, "field", rj.Field, "error", rj.Message)
 		run.Reject(campaigns.SourceRejection{Where: rejectedWhere(d.Batch, rj.index), ID: rj.ID, Field: rj.Field, Message: rj.Message})
@@ -292,7 +301,7 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	log.Info("webhook: delivery accepted", "campaigns", d.Total, "accepted", resp.Accepted,
-		"stale", resp.Stale, "fired", resp.Fired, "rejected", len(resp.Rejected))
+		"stale", resp.Stale, "fired", resp.Fired, "unposted", len(resp.Unposted), "rejected", len(resp.Rejected))
 	writeJSON(w, http.StatusAccepted, resp)
 }
 
@@ -401,6 +410,16 @@ type Response struct {
 	// Replayed: this signed delivery had already been received; nothing
 	// was ingested (the counts are zero).
 	Replayed bool `json:"replayed,omitempty"`
+	// Unposted lists the milestones past the cap of posts one delivery may
+	// create (campaigns.max_posts_per_delivery): recorded as reached,
+	// without a post.
+	Unposted []Unposted `json:"unposted,omitempty"`
+}
+
+// Unposted is a milestone reached but not posted: over the delivery's cap.
+type Unposted struct {
+	CampaignID string `json:"campaign_id"`
+	Milestone  string `json:"milestone"`
 }
 
 // Rejected is one campaign refused: its id (when it had one), the JSON path

@@ -122,6 +122,10 @@ type Campaigns struct {
 	// CloseAfter closes a campaign still live this long after its deadline
 	// with no final state from its platform (state ended, no post).
 	CloseAfter time.Duration `yaml:"close_after"`
+	// MaxPostsPerDelivery caps the milestones one webhook delivery, one poll
+	// or one import batch turns into posts; the rest are recorded without a
+	// post and reported.
+	MaxPostsPerDelivery int `yaml:"max_posts_per_delivery"`
 }
 
 type Webhook struct {
@@ -300,6 +304,7 @@ func Default() Config {
 				Backers: []int64{10, 50, 100, 250, 500, 1000, 2500, 5000, 10000},
 				Ending:  []time.Duration{72 * time.Hour, 24 * time.Hour},
 			},
+			MaxPostsPerDelivery: 200, // campaigns.DefaultMaxPosts
 		},
 		Dashboard: Dashboard{SessionLifetime: 7 * 24 * time.Hour, SessionIdleTimeout: 12 * time.Hour},
 		Networks: Networks{

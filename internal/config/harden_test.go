@@ -21,6 +21,7 @@ func TestHardeningKeysNamed(t *testing.T) {
 		{"token without scopes", "http:\n  api_tokens:\n    - name: bot\n      sha256: " + strings.Repeat("a", 64) + "\n", "cfg.yaml:3: http.api_tokens[0].scopes: is required"},
 		{"token bad scope", "http:\n  api_tokens:\n    - name: bot\n      sha256: " + strings.Repeat("a", 64) + "\n      scopes: [read, root]\n", "http.api_tokens[0].scopes[1]:"},
 		{"argon2id of 4 GiB", "dashboard:\n  users:\n    - name: a\n      role: viewer\n      password_hash: $argon2id$v=19$m=4194304,t=1,p=1$c2FsdHNhbHRzYWx0$MDEyMzQ1Njc4OWFiY2RlZg\n", "cfg.yaml:5: dashboard.users[0].password_hash: argon2id parameters"},
+		{"posts per delivery", "campaigns:\n  max_posts_per_delivery: 0\n", "cfg.yaml:2: campaigns.max_posts_per_delivery:"},
 		{"trusted cidr", "http:\n  trusted_proxies: [10.0.0.0/33]\n", "http.trusted_proxies[0]:"},
 	}
 	for _, tt := range tests {

@@ -163,6 +163,9 @@ func (l *Loaded) Validate() Errors {
 			bad(fmt.Sprintf("campaigns.url_hosts[%d]", i), "%v", err)
 		}
 	}
+	if n := c.Campaigns.MaxPostsPerDelivery; n < 1 || n > 100000 {
+		bad("campaigns.max_posts_per_delivery", "must be from 1 to 100000, got %d", n)
+	}
 	if c.Campaigns.CloseAfter <= 0 {
 		bad("campaigns.close_after", "must be a positive duration such as 72h")
 	}
