@@ -9,6 +9,7 @@ import (
 	"github.com/fanfarehq/fanfare/bots"
 	"github.com/fanfarehq/fanfare/campaigns"
 	"github.com/fanfarehq/fanfare/content"
+	"github.com/fanfarehq/fanfare/internal/urlredact"
 )
 
 func (s *Server) apiRoutes() []route {
@@ -129,6 +130,9 @@ func (s *Server) apiPosts(w http.ResponseWriter, r *http.Request) {
 		s.apiFail(w, r, err)
 		return
 	}
+	for i := range posts {
+		posts[i].Source = urlredact.URL(posts[i].Source)
+	}
 	writeJSON(w, http.StatusOK, NewList(posts, total, offset, limit))
 }
 
@@ -138,6 +142,9 @@ func (s *Server) apiPost(w http.ResponseWriter, r *http.Request) {
 		s.apiFail(w, r, err)
 		return
 	}
+	// A curated post's source is its feed's URL: its secrets stay hidden
+	// (GET /api/v1/feeds gives it whole to admin tokens).
+	p.Source = urlredact.URL(p.Source)
 	writeJSON(w, http.StatusOK, p)
 }
 
@@ -170,6 +177,7 @@ func (s *Server) apiPostResult(w http.ResponseWriter, r *http.Request, p content
 		s.apiFail(w, r, err)
 		return
 	}
+	p.Source = urlredact.URL(p.Source)
 	writeJSON(w, http.StatusOK, p)
 }
 
@@ -276,6 +284,8 @@ func (s *Server) apiFeeds(w http.ResponseWriter, r *http.Request) {
 		s.apiFail(w, r, err)
 		return
 	}
+	id, _ := identityFrom(r.Context())
+	fs = redactFeeds(id, fs)
 	total := len(fs)
 	from := min(offset, total)
 	fs = fs[from : from+min(limit, total-from)]
@@ -316,7 +326,7 @@ func (s *Server) apiAddFeed(w http.ResponseWriter, r *http.Request) {
 		s.apiFail(w, r, feedFault(err))
 		return
 	}
-	s.log.Info("feed added", "feed_url", u, "actor", actor(r))
+	s.log.Info("feed added", "feed_url", urlredact.URL(u), "actor", actor(r))
 	writeJSON(w, http.StatusCreated, f)
 }
 
@@ -333,7 +343,7 @@ func (s *Server) apiRemoveFeed(w http.ResponseWriter, r *http.Request) {
 		s.apiFail(w, r, feedFault(err))
 		return
 	}
-	s.log.Info("feed removed", "feed_url", u, "actor", actor(r))
+	s.log.Info("feed removed", "feed_url", urlredact.URL(u), "actor", actor(r))
 	w.WriteHeader(http.StatusNoContent)
 }
 

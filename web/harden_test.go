@@ -3,9 +3,11 @@ package web
 import (
 	"encoding/base64"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 
 	"golang.org/x/crypto/bcrypt"
@@ -135,4 +137,62 @@ func TestUnknownUserChecksTheDummyHash(t *testing.T) {
 	if verifyPassword(dummyHash, "") || verifyPassword(dummyHash, testPassword) {
 		t.Error("the dummy hash matches a password")
 	}
+}
+
+// TestFeedSecretsRedacted: a feed URL's user info and api_key are shown to
+// nobody but the managers' forms (and admin tokens, who manage feeds).
+func TestFeedSecretsRedacted(t *testing.T) {
+	const secretURL = "https://bob:hunter2@feeds.example.org/x.xml?api_key=K3Y&lang=fr"
+	var logs syncBuffer
+	e := newEnv(t, func(o *Options) {
+		o.Logger = slog.New(slog.NewTextHandler(&logs, nil))
+		o.APITokens = append(o.APITokens, APIToken{Name: "reader", SHA256: tokenSum("tok-reader-0123456789"), Scopes: []string{ScopeRead}})
+	})
+	e.feeds.feeds = []content.FeedStatus{{Feed: content.Feed{URL: secretURL}, LastError: `Get "` + secretURL + `": no answer`}}
+	leaks := func(s string) bool { return strings.Contains(s, "hunter2") || strings.Contains(s, "K3Y") }
+
+	viewer := e.login("victor")
+	if body := readAll(t, viewer.get("/feeds")); leaks(body) || !strings.Contains(body, "feeds.example.org/x.xml") {
+		t.Errorf("the viewer's feeds page leaks or lacks the feed:\n%s", body)
+	}
+	manager := e.login("alice")
+	doc := manager.page("/feeds")
+	if v, _ := doc.Find(`form[action="/feeds/remove"] input[name=url]`).Attr("value"); v != secretURL {
+		t.Errorf("the manager's remove form holds %q, want the whole URL", v)
+	}
+	shown := doc.Find("table.feeds td").First().Text() + doc.Find(".raw").Text()
+	if leaks(shown) {
+		t.Errorf("the manager's listing shows the secret: %s", shown)
+	}
+	req, _ := http.NewRequest(http.MethodGet, e.ts.URL+"/api/v1/feeds", nil)
+	req.Header.Set("Authorization", "Bearer tok-reader-0123456789")
+	if body := readAll(t, e.browser().do(req)); leaks(body) {
+		t.Errorf("a read token gets the secret: %s", body)
+	}
+	var l List[content.FeedStatus]
+	if st, _ := e.api("GET", "/api/v1/feeds", "", &l); st != 200 || len(l.Items) != 1 || l.Items[0].URL != secretURL {
+		t.Errorf("an admin token gets %+v, want the whole URL", l.Items)
+	}
+	e.api("POST", "/api/v1/feeds", `{"url":"https://carol:pw2@other.example.org/f?token=T0K"}`, nil)
+	if strings.Contains(logs.String(), "pw2") || strings.Contains(logs.String(), "T0K") {
+		t.Errorf("a feed's secret was logged:\n%s", logs.String())
+	}
+}
+
+// syncBuffer is a log sink written by the server's goroutines.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.String()
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/fanfarehq/fanfare/bots"
 	"github.com/fanfarehq/fanfare/campaigns"
 	"github.com/fanfarehq/fanfare/content"
+	"github.com/fanfarehq/fanfare/internal/urlredact"
 )
 
 //go:embed templates/*.html
@@ -73,6 +74,9 @@ const fragmentsPage = "_fragments"
 
 var templateFuncs = template.FuncMap{
 	"join": strings.Join,
+	// redactURL hides a URL's user info and secret query values (feeds).
+	"redactURL":  urlredact.URL,
+	"redactText": urlredact.Text,
 	"stateClass": func(s content.State) string {
 		return "state-" + string(s)
 	},

@@ -140,8 +140,10 @@ func (m *Main) wire(ctx context.Context) (*app, error) {
 		Location:  loc,
 		Now:       now,
 		Logger:    log,
+
+		DenyPrivate: !cfg.Feeds.AllowPrivate, // feeds.allow_private
 	}, queue, tracker)
-	if err := cur.Registry().SyncConfig(ctx, configFeeds(cfg.Feeds)); err != nil {
+	if err := cur.Registry().SyncConfig(ctx, configFeeds(cfg.Feeds.List)); err != nil {
 		return nil, fmt.Errorf("feeds: %w", err)
 	}
 

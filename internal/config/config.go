@@ -5,11 +5,14 @@
 package config
 
 import (
+	"fmt"
 	"maps"
 	"net/netip"
 	"slices"
 	"strings"
 	"time"
+
+	"go.yaml.in/yaml/v3"
 
 	"github.com/fanfarehq/fanfare/bots"
 	"github.com/fanfarehq/fanfare/campaigns/mapping"
@@ -30,7 +33,7 @@ type Config struct {
 	Schedule  Schedule  `yaml:"schedule"`
 	Approval  Approval  `yaml:"approval"`
 	Content   Content   `yaml:"content"`
-	Feeds     []Feed    `yaml:"feeds"`
+	Feeds     Feeds     `yaml:"feeds"`
 }
 
 // Platform is what Fanfare says of the platform it speaks for.
@@ -260,7 +263,7 @@ type QuietHours struct {
 }
 
 type Approval struct {
-	AutoApprove []string       `yaml:"auto_approve"`
+	AutoApprove []string       `yaml:"auto_approve" secret:"rules"`
 	Priority    map[string]int `yaml:"priority"`
 	// Freshness is how long a milestone stays news after it fires, by family
 	// or milestone: its post goes out within it (alone or in a digest) or
@@ -278,8 +281,39 @@ type Content struct {
 	TemplatesDir string `yaml:"templates_dir"`
 }
 
+// Feeds is the feeds section, written either as the list of feeds alone
+// (feeds: [...]) or as a mapping with settings (feeds: {allow_private: …,
+// list: [...]}).
+type Feeds struct {
+	// AllowPrivate lets feed URLs reach loopback and private addresses
+	// (an intranet feed); by default only the public Internet.
+	AllowPrivate bool   `yaml:"allow_private"`
+	List         []Feed `yaml:"list"`
+	// short: written as a plain list, whose keys are feeds[i].
+	short bool
+}
+
+// UnmarshalYAML reads either form.
+func (f *Feeds) UnmarshalYAML(n *yaml.Node) error {
+	if n.Kind == yaml.SequenceNode {
+		f.short = true
+		return n.Decode(&f.List)
+	}
+	type plain Feeds
+	return n.Decode((*plain)(f))
+}
+
+// key is the configuration key of the i-th feed, as the file wrote it.
+func (f Feeds) key(i int) string {
+	if f.short {
+		return fmt.Sprintf("feeds[%d]", i)
+	}
+	return fmt.Sprintf("feeds.list[%d]", i)
+}
+
 type Feed struct {
-	URL         string   `yaml:"url"`
+	// URL may carry a secret (user info, an api_key): printed redacted.
+	URL         string   `yaml:"url" secret:"url"`
 	Schedule    string   `yaml:"schedule"`
 	Keywords    []string `yaml:"keywords"`
 	Lang        string   `yaml:"lang"`

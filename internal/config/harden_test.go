@@ -22,6 +22,9 @@ func TestHardeningKeysNamed(t *testing.T) {
 		{"token bad scope", "http:\n  api_tokens:\n    - name: bot\n      sha256: " + strings.Repeat("a", 64) + "\n      scopes: [read, root]\n", "http.api_tokens[0].scopes[1]:"},
 		{"argon2id of 4 GiB", "dashboard:\n  users:\n    - name: a\n      role: viewer\n      password_hash: $argon2id$v=19$m=4194304,t=1,p=1$c2FsdHNhbHRzYWx0$MDEyMzQ1Njc4OWFiY2RlZg\n", "cfg.yaml:5: dashboard.users[0].password_hash: argon2id parameters"},
 		{"posts per delivery", "campaigns:\n  max_posts_per_delivery: 0\n", "cfg.yaml:2: campaigns.max_posts_per_delivery:"},
+		{"feed url, short form", "feeds:\n  - url: nope\n", "cfg.yaml:2: feeds[0].url:"},
+		{"feed url, long form", "feeds:\n  allow_private: true\n  list:\n    - url: nope\n", "cfg.yaml:4: feeds.list[0].url:"},
+		{"feeds unknown key", "feeds:\n  allow_privat: true\n", "cfg.yaml:2: feeds.allow_privat: unknown key"},
 		{"trusted cidr", "http:\n  trusted_proxies: [10.0.0.0/33]\n", "http.trusted_proxies[0]:"},
 	}
 	for _, tt := range tests {
@@ -51,5 +54,53 @@ func TestTrustedPrefixes(t *testing.T) {
 	}
 	if d := Default(); len(d.HTTP.TrustedPrefixes()) != 0 {
 		t.Error("a proxy is trusted by default")
+	}
+}
+
+// TestFeedsBothForms: the list alone, or a mapping with allow_private
+// (default false).
+func TestFeedsBothForms(t *testing.T) {
+	short, err := Load(strings.NewReader("feeds:\n  - url: https://a.example/feed\n"), "cfg.yaml", noEnv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(short.Feeds.List) != 1 || short.Feeds.AllowPrivate {
+		t.Errorf("short form: %+v", short.Feeds)
+	}
+	long, err := Load(strings.NewReader("feeds:\n  allow_private: true\n  list:\n    - url: https://a.example/feed\n"), "cfg.yaml", noEnv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(long.Feeds.List) != 1 || !long.Feeds.AllowPrivate {
+		t.Errorf("long form: %+v", long.Feeds)
+	}
+	if Default().Feeds.AllowPrivate {
+		t.Error("private addresses allowed by default")
+	}
+}
+
+// TestConfigCheckRedactsFeedSecrets: config check prints feed URLs without
+// their user info or api_key, and source: rules alike.
+func TestConfigCheckRedactsFeedSecrets(t *testing.T) {
+	l, err := Load(strings.NewReader(`
+feeds:
+  - url: "https://bob:hunter2@feeds.example.org/x.xml?api_key=K3Y&lang=fr"
+approval:
+  auto_approve: ["source:https://feeds.example.org/y.xml?token=T0K"]
+`), "cfg.yaml", noEnv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := l.RedactedYAML()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, secret := range []string{"hunter2", "K3Y", "T0K", "bob"} {
+		if strings.Contains(string(out), secret) {
+			t.Errorf("config check prints %q:\n%s", secret, out)
+		}
+	}
+	if !strings.Contains(string(out), "feeds.example.org/x.xml") || l.Feeds.List[0].URL != "https://bob:hunter2@feeds.example.org/x.xml?api_key=K3Y&lang=fr" {
+		t.Errorf("redaction lost the feed or changed the live config:\n%s", out)
 	}
 }

@@ -262,8 +262,8 @@ func (l *Loaded) Validate() Errors {
 	}
 
 	seen = map[string]bool{}
-	for i, f := range c.Feeds {
-		key := fmt.Sprintf("feeds[%d]", i)
+	for i, f := range c.Feeds.List {
+		key := c.Feeds.key(i)
 		if err := checkHTTPURL(f.URL); err != nil {
 			bad(key+".url", "%v", err)
 		} else if seen[f.URL] {
