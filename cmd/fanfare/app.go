@@ -136,6 +136,7 @@ func (m *Main) Run(ctx context.Context) error {
 		Logger:     log,
 		Now:        m.Now,
 		Registerer: m.registry,
+		Lease:      cfg.Schedule.LockLease,
 	})
 	a, err := m.wire(ctx)
 	if err != nil {

@@ -184,6 +184,7 @@ func (m *Main) wire(ctx context.Context) (*app, error) {
 	}
 	publishJob, err := bots.NewPublishJob(queue, netState, sched, pubs, bots.PublishOptions{
 		Now: now, Logger: log, Registerer: m.registry, Fold: folder,
+		Lease: cfg.Schedule.PublishLease, // schedule.publish_lease
 	})
 	if err != nil {
 		return nil, err
@@ -197,7 +198,8 @@ func (m *Main) wire(ctx context.Context) (*app, error) {
 		Health: health, ClientIP: clientip.Resolver{Trusted: cfg.HTTP.TrustedPrefixes()},
 	})
 	jobs := []daemon.Job{
-		{Name: "publish", Spec: schedule.Publish, Run: publishJob.Run, Timeout: 4 * time.Minute},
+		// A run must outlast a publish call (half the lease), or it claims nothing.
+		{Name: "publish", Spec: schedule.Publish, Run: publishJob.Run, Timeout: max(4*time.Minute, 2*cfg.Schedule.PublishLease)},
 		{Name: "reconcile", Spec: schedule.Reconcile, Run: reconcileJob.Run},
 		{Name: "close-overdue", Spec: closeOverdueSpec, Run: func(ctx context.Context) error {
 			n, err := tracker.CloseOverdue(ctx)

@@ -255,6 +255,13 @@ type Schedule struct {
 	Reconcile  string      `yaml:"reconcile"`
 	Engagement string      `yaml:"engagement"`
 	QuietHours *QuietHours `yaml:"quiet_hours"`
+	// PublishLease is how long a claimed post may stay publishing before it
+	// is taken for unknown (a replica died mid-request); a publish call gets
+	// half of it.
+	PublishLease time.Duration `yaml:"publish_lease"`
+	// LockLease is a job lock's lease, renewed every third of it: a replica
+	// killed while holding one stalls that job this long at most.
+	LockLease time.Duration `yaml:"lock_lease"`
 }
 
 type QuietHours struct {
@@ -371,6 +378,9 @@ func Default() Config {
 			Engagement: "@every 1h",
 			// The audience sleeps; a post at 3 a.m. is a post nobody sees.
 			QuietHours: &QuietHours{Start: "22:00", End: "08:00"},
+
+			PublishLease: 2 * time.Minute,
+			LockLease:    15 * time.Second,
 		},
 	}
 }

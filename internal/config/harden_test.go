@@ -25,6 +25,9 @@ func TestHardeningKeysNamed(t *testing.T) {
 		{"feed url, short form", "feeds:\n  - url: nope\n", "cfg.yaml:2: feeds[0].url:"},
 		{"feed url, long form", "feeds:\n  allow_private: true\n  list:\n    - url: nope\n", "cfg.yaml:4: feeds.list[0].url:"},
 		{"feeds unknown key", "feeds:\n  allow_privat: true\n", "cfg.yaml:2: feeds.allow_privat: unknown key"},
+		{"publish lease short", "schedule:\n  publish_lease: 5s\n", "cfg.yaml:2: schedule.publish_lease:"},
+		{"publish lease long", "schedule:\n  publish_lease: 2h\n", "schedule.publish_lease:"},
+		{"lock lease", "schedule:\n  lock_lease: 1s\n", "cfg.yaml:2: schedule.lock_lease:"},
 		{"trusted cidr", "http:\n  trusted_proxies: [10.0.0.0/33]\n", "http.trusted_proxies[0]:"},
 	}
 	for _, tt := range tests {

@@ -223,6 +223,12 @@ func (l *Loaded) Validate() Errors {
 			bad(key, "%v", err)
 		}
 	}
+	if d := c.Schedule.PublishLease; d < 30*time.Second || d > 30*time.Minute {
+		bad("schedule.publish_lease", "%v is not between 30s and 30m", d)
+	}
+	if d := c.Schedule.LockLease; d < 3*time.Second || d > 5*time.Minute {
+		bad("schedule.lock_lease", "%v is not between 3s and 5m", d)
+	}
 	if q := c.Schedule.QuietHours; q != nil {
 		if !clock.MatchString(q.Start) {
 			bad("schedule.quiet_hours.start", "%q is not a time of day such as 22:00", q.Start)
