@@ -40,7 +40,7 @@ func (s *Server) apiRoutes() []route {
 		{pattern: "POST /api/v1/posts/{id}/retry", access: accessAPI, handler: s.apiRetry,
 			doc: &apiDoc{summary: "Move a failed, unknown or duplicate post back to approved", status: 200, response: "Post"}},
 		{pattern: "POST /api/v1/posts/{id}/resolve", access: accessAPI, handler: s.apiResolve,
-			doc: &apiDoc{summary: "Settle an unknown, failed or duplicate post by hand", body: "Resolution", status: 200, response: "Post"}},
+			doc: &apiDoc{summary: "Settle an unknown, failed or duplicate post by hand (an unknown post is looked for on the network, less and less often, for 24 h after its attempt, and published when found)", body: "Resolution", status: 200, response: "Post"}},
 		{pattern: "GET /api/v1/feeds", access: accessAPI, handler: s.apiFeeds,
 			doc: &apiDoc{summary: "List the curated feeds and their last fetch", status: 200, response: "FeedStatus", list: true, query: page}},
 		{pattern: "POST /api/v1/feeds", access: accessAPI, scope: ScopeAdmin, handler: s.apiAddFeed,

@@ -173,7 +173,7 @@ var catalog = map[string]map[string]string{
 		"neterr.blocked.what":   "%s has temporarily blocked the account from posting.",
 		"neterr.blocked.next":   "Wait for the block to lift (the network's account settings say until when), then retry; or discard it.",
 		"neterr.ambiguous.what": "It is not known whether the post reached %s (no clear answer, a timeout or a network error).",
-		"neterr.ambiguous.next": "Look at the account: if the post is there, mark it published with its URL; if not, retry.",
+		"neterr.ambiguous.next": "Fanfare looks for it on the account, less and less often, for 24 hours after the attempt, and marks it published if it finds it. Or look yourself: if the post is there, mark it published with its URL; if not, retry.",
 
 		"feeds.title": "Feeds", "feeds.none": "Feed curation is not configured.", "feeds.empty": "No feeds yet.",
 		"feeds.feed": "Feed", "feeds.last_fetch": "Last fetch", "feeds.status": "Status", "feeds.items": "Items",
@@ -440,7 +440,7 @@ var catalog = map[string]map[string]string{
 		"neterr.blocked.what":   "%s a temporairement bloqué les publications du compte.",
 		"neterr.blocked.next":   "Attendez la levée du blocage (les réglages du compte sur le réseau indiquent jusqu'à quand), puis réessayez ; ou abandonnez-la.",
 		"neterr.ambiguous.what": "On ne sait pas si la publication est arrivée sur %s (pas de réponse claire, délai dépassé ou erreur réseau).",
-		"neterr.ambiguous.next": "Regardez le compte : si la publication y est, marquez-la publiée avec son adresse ; sinon, réessayez.",
+		"neterr.ambiguous.next": "Fanfare la cherche sur le compte, de moins en moins souvent, pendant 24 heures après la tentative, et la marque publiée s'il la trouve. Ou regardez vous-même : si la publication y est, marquez-la publiée avec son adresse ; sinon, réessayez.",
 
 		"feeds.title": "Flux", "feeds.none": "La veille de flux n'est pas configurée.", "feeds.empty": "Aucun flux pour l'instant.",
 		"feeds.feed": "Flux", "feeds.last_fetch": "Dernière lecture", "feeds.status": "État", "feeds.items": "Articles",
