@@ -327,6 +327,7 @@ func (m *Main) publishers(publicURL string) (map[string]bots.Publisher, []bots.N
 		client, err := x.NewClient(x.Options{
 			BaseURL: xc.APIBaseURL, ConsumerKey: xc.ConsumerKey, ConsumerSecret: xc.ConsumerSecret,
 			AccessToken: xc.AccessToken, AccessTokenSecret: xc.AccessTokenSecret, Now: m.Now, Logger: m.Logger,
+			Redis: rdb, Prefix: prefix, // every replica shares the account's rate-limit windows
 		})
 		if err != nil {
 			return nil, nil, fmt.Errorf("networks.x: %w", err)
