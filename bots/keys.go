@@ -23,9 +23,10 @@ func (k keys) engagement(postID string) string { return k.base + "bots:engagemen
 // engagementFetched is a zset of post ids scored by their last metrics fetch.
 func (k keys) engagementFetched() string { return k.base + "bots:engagement:fetched" }
 
-// reconcileTries counts how many times reconcile looked for a post; it expires
-// once reconcile has given up on the post anyway.
-func (k keys) reconcileTries(postID string) string { return k.base + "bots:reconcile:" + postID }
+// reconcileLooks is a hash {tries, next (unix ms)}: how many times reconcile
+// looked for a post and when it may look again; it expires once reconcile has
+// given up on the post anyway.
+func (k keys) reconcileLooks(postID string) string { return k.base + "bots:reconcile_looks:" + postID }
 
 // reconcileFound is a zset of a network's post ids that reconcile attributed to
 // one of our unknown posts, scored by when: one network post never settles two

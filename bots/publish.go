@@ -146,8 +146,18 @@ func (j *PublishJob) runNetwork(ctx context.Context, network string) (err error)
 		}
 	}
 	j.m.paused.WithLabelValues(network).Set(0)
-	if err := j.replanMissed(ctx, network); err != nil {
+	held, err := j.networks.HeldUntil(ctx, network)
+	if err != nil {
 		return err
+	}
+	// While a rate limit holds the network, the slots that pass are not
+	// planned again run after run (each plan is a line of the post's audit
+	// trail, and the new slot would pass too): once the hold ends they are,
+	// once, with the slot they really get.
+	if !j.opts.Now().Before(held) {
+		if err := j.replanMissed(ctx, network); err != nil {
+			return err
+		}
 	}
 	if j.opts.Fold != nil {
 		// A failed fold leaves the posts as they were: planning and
@@ -160,10 +170,6 @@ func (j *PublishJob) runNetwork(ctx context.Context, network string) (err error)
 		return err
 	}
 	now := j.opts.Now()
-	held, err := j.networks.HeldUntil(ctx, network)
-	if err != nil {
-		return err
-	}
 	if now.Before(held) {
 		return nil
 	}

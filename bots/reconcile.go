@@ -15,7 +15,8 @@ import (
 
 // ReconcileOptions configures the reconcile job; the zero value is usable.
 type ReconcileOptions struct {
-	// MaxTries bounds how many runs look for one post. Default 10.
+	// MaxTries bounds how many looks one post gets; 0 means as many as the
+	// backoff allows within GiveUpAfter (see reconcileWait).
 	MaxTries int
 	// GiveUpAfter stops looking for posts claimed longer ago than this: they
 	// stay unknown for a person. Default 24h.
@@ -40,9 +41,6 @@ type ReconcileJob struct {
 
 // NewReconcileJob returns the job; publishers is keyed by network name.
 func NewReconcileJob(rdb redis.UniversalClient, prefix string, store ReconcileQueue, networks NetworkState, publishers map[string]Publisher, opts ReconcileOptions) *ReconcileJob {
-	if opts.MaxTries <= 0 {
-		opts.MaxTries = 10
-	}
 	if opts.GiveUpAfter <= 0 {
 		opts.GiveUpAfter = 24 * time.Hour
 	}
@@ -110,10 +108,11 @@ func (j *ReconcileJob) look(ctx context.Context, pub Publisher, p content.Post) 
 	if now.Sub(claimed) > j.opts.GiveUpAfter {
 		return nil
 	}
-	// Counted and checked in one step: two runs at once cannot both take the
-	// last try.
-	key := j.k.reconcileTries(p.ID)
-	tries, err := tryScript.Run(ctx, j.rdb, []string{key}, j.opts.MaxTries, (2 * j.opts.GiveUpAfter).Milliseconds()).Int()
+	// Counted and checked in one step: two runs at once cannot both take a
+	// look the backoff gives once.
+	key := j.k.reconcileLooks(p.ID)
+	tries, err := lookScript.Run(ctx, j.rdb, []string{key}, now.UnixMilli(), reconcileFirstWait.Milliseconds(),
+		reconcileMaxWait.Milliseconds(), (2 * j.opts.GiveUpAfter).Milliseconds(), max(j.opts.MaxTries, 0)).Int()
 	if err != nil {
 		return fmt.Errorf("bots: unable to count reconcile tries: %w", err)
 	}
@@ -131,8 +130,10 @@ func (j *ReconcileJob) look(ctx context.Context, pub Publisher, p content.Post) 
 		return nil
 	}
 	if !found {
-		if tries == j.opts.MaxTries {
-			log.Warn("post not found on the network: left unknown for a person")
+		if last := j.opts.MaxTries > 0 && tries == j.opts.MaxTries ||
+			now.Add(reconcileWait(tries)).Sub(claimed) > j.opts.GiveUpAfter; last {
+			log.Warn("post not found on the network after looking for it since the attempt: left unknown for a person",
+				"looked_for", now.Sub(claimed).Round(time.Minute).String())
 		}
 		return nil
 	}

@@ -317,21 +317,29 @@ func TestReconcileTriesUnderReplicas(t *testing.T) {
 	e := newTestEnv(t)
 	net := &countingNet{fakeNet: newFakeNet("x", e.clock.Now)}
 	e.unknownPost(t, "missing", "Nowhere to be found")
-	var wg sync.WaitGroup
+	var recs []*ReconcileJob
 	for range 4 {
 		r := newEnv(t, redistestNewClient(t), e.clock)
-		rec := NewReconcileJob(r.rdb, testPrefix, r.store, r.nets, map[string]Publisher{"x": net}, ReconcileOptions{MaxTries: 3, Now: e.clock.Now, Logger: quietLog()})
-		wg.Go(func() {
-			for range 3 {
-				if err := rec.Run(ctx); err != nil {
-					t.Error(err)
-					return
-				}
-			}
-		})
+		recs = append(recs, NewReconcileJob(r.rdb, testPrefix, r.store, r.nets, map[string]Publisher{"x": net}, ReconcileOptions{MaxTries: 3, Now: e.clock.Now, Logger: quietLog()}))
 	}
-	wg.Wait()
-	if n := net.finds.Load(); n != 3 {
-		t.Errorf("looked %d times, want MaxTries 3", n)
+	// Five rounds, each of every replica at once, the backoff's wait apart:
+	// one look per round until MaxTries.
+	for round := 1; round <= 5; round++ {
+		var wg sync.WaitGroup
+		for _, rec := range recs {
+			wg.Go(func() {
+				for range 3 {
+					if err := rec.Run(ctx); err != nil {
+						t.Error(err)
+						return
+					}
+				}
+			})
+		}
+		wg.Wait()
+		if n, want := net.finds.Load(), int32(min(round, 3)); n != want {
+			t.Fatalf("round %d: looked %d times, want %d", round, n, want)
+		}
+		e.clock.Add(reconcileWait(round))
 	}
 }

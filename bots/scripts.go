@@ -27,17 +27,3 @@ if tonumber(ARGV[1]) > cur then
 end
 return 0
 `)
-
-// tryScript counts one more try unless the limit is reached, so concurrent
-// runs never look for a post more often than the limit.
-//
-// KEYS[1] tries counter
-// ARGV[1] limit, ARGV[2] time to keep the counter (ms)
-// Returns the try's number, or 0 when the limit was already reached.
-var tryScript = redis.NewScript(`
-local n = tonumber(redis.call('GET', KEYS[1]) or '0')
-if n >= tonumber(ARGV[1]) then return 0 end
-n = redis.call('INCR', KEYS[1])
-redis.call('PEXPIRE', KEYS[1], ARGV[2])
-return n
-`)

@@ -132,6 +132,10 @@ type IngestResult struct {
 	// Rejected lists the snapshots that failed validation: they are not stored
 	// and do not stop the rest of the batch.
 	Rejected []Rejection
+	// Unposted are milestones over the cap of posts one delivery or poll may
+	// create (TrackerOptions.MaxPosts): recorded as fired without a post,
+	// so that they never post later either, and reported by the source.
+	Unposted []Event
 }
 
 // Rejection is a snapshot refused by Ingest; Err is a *FieldError naming the field.

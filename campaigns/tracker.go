@@ -64,6 +64,12 @@ type TrackerOptions struct {
 	// CloseOverdue for campaigns no source mentions any more. 0 means
 	// DefaultCloseAfter.
 	CloseAfter time.Duration
+	// MaxPosts caps the milestones one Ingest call (or one poll, see
+	// ShareCap) turns into posts; the rest are recorded without a post and
+	// listed in IngestResult.Unposted. 0 means DefaultMaxPosts; negative, no
+	// cap. A source gone wrong (money sent in the wrong unit, a whole
+	// listing at once) then makes a report, not thousands of posts.
+	MaxPosts int
 	// URLHosts, when set, are the only hosts a campaign URL may have
 	// (campaigns.url_hosts): "example.com" is that host, "*.example.com" any
 	// host below it. Other snapshots are rejected, naming the url field.
@@ -84,9 +90,10 @@ type Tracker struct {
 	maxLen int64
 	batch  int
 	cache  *stateCache
-	// closeAfter and hosts: see TrackerOptions.
+	// closeAfter, hosts and maxPosts: see TrackerOptions.
 	closeAfter time.Duration
 	hosts      hostList
+	maxPosts   int
 	// sharedKeys are the KEYS of every ingest script call.
 	sharedKeys []string
 	// conflicts counts snapshots written against an outdated state (another
@@ -109,7 +116,10 @@ func NewTracker(rdb redis.UniversalClient, prefix string, rules Rules, opts Trac
 		rdb: rdb, keys: k, rules: rules.withDefaults(),
 		now: opts.Now, log: opts.Logger,
 		ttl: opts.EndedTTL, keep: opts.HistoryRetention, maxLen: opts.StreamMaxLen, batch: opts.BatchSize,
-		closeAfter: opts.CloseAfter,
+		closeAfter: opts.CloseAfter, maxPosts: opts.MaxPosts,
+	}
+	if t.maxPosts == 0 {
+		t.maxPosts = DefaultMaxPosts
 	}
 	if t.hosts, err = newHostList(opts.URLHosts); err != nil {
 		return nil, fmt.Errorf("campaigns: %w", err)
@@ -195,6 +205,7 @@ type stored struct {
 func (t *Tracker) Ingest(ctx context.Context, snapshots []Campaign) (IngestResult, error) {
 	now := t.now()
 	var res IngestResult
+	budget := t.budget(ctx)
 	sc := getScratch()
 	defer sc.release()
 	sc.items = grow(sc.items[:0], len(snapshots))
@@ -234,9 +245,13 @@ func (t *Tracker) Ingest(ctx context.Context, snapshots []Campaign) (IngestResul
 		sc.items = append(sc.items, item{c: c, json: sc.json[n:len(sc.json):len(sc.json)]})
 	}
 	for _, wave := range waves(sc.items, sc.seen) {
-		if err := t.ingestWave(ctx, sc, wave, now, &res); err != nil {
+		if err := t.ingestWave(ctx, sc, wave, now, budget, &res); err != nil {
 			return res, err
 		}
+	}
+	if len(res.Unposted) > 0 {
+		t.log.Warn("campaigns: milestones over the cap of posts per delivery recorded without a post",
+			"unposted", len(res.Unposted), "posted", len(res.Fired), "max_posts", t.maxPosts)
 	}
 	return res, nil
 }
@@ -264,7 +279,7 @@ func waves(items []item, seen map[string]int) [][]*item {
 // state, answering with that state, against which the snapshot is evaluated
 // again. One round trip when the guess is right, two after a restart or when
 // another tracker moved first.
-func (t *Tracker) ingestWave(ctx context.Context, sc *scratch, pending []*item, now time.Time, res *IngestResult) error {
+func (t *Tracker) ingestWave(ctx context.Context, sc *scratch, pending []*item, now time.Time, budget *postBudget, res *IngestResult) error {
 	states := grow(sc.states[:0], len(pending))[:len(pending)]
 	for i, it := range pending {
 		states[i] = t.cache.get(it.c.ID)
@@ -288,6 +303,7 @@ func (t *Tracker) ingestWave(ctx context.Context, sc *scratch, pending []*item, 
 			}
 			evals[i] = t.rules.Evaluate(prev, it.c, states[i].fired, now)
 		}
+		capped := budget.apply(evals)
 		replies, err := t.write(ctx, sc, pending, states, evals, now)
 		if err != nil {
 			return err
@@ -312,9 +328,13 @@ func (t *Tracker) ingestWave(ctx context.Context, sc *scratch, pending []*item, 
 				for j, m := range ev.Post {
 					fired[m] = true
 					if r.flags[j] == '1' {
+						budget.spend()
 						res.Fired = append(res.Fired, Event{ID: EventID(it.c.ID, m), Campaign: it.c, Milestone: m, FiredAt: firedAt(now)})
 						t.log.Info("campaigns: milestone fired", "campaign_id", it.c.ID, "milestone", m)
 					}
+				}
+				for _, m := range capAt(capped, i) {
+					res.Unposted = append(res.Unposted, Event{ID: EventID(it.c.ID, m), Campaign: it.c, Milestone: m, FiredAt: firedAt(now)})
 				}
 				for _, m := range ev.Record {
 					fired[m] = true

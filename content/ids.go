@@ -29,6 +29,11 @@ func newID(now time.Time) string {
 	return string(out[:])
 }
 
+// ValidID reports whether s has the shape of a post id (a ULID: 26
+// characters of Crockford's base32). The HTTP edge refuses anything else
+// before it reaches a key name.
+func ValidID(s string) bool { return validID(s) }
+
 // validID reports whether s has the shape of the ids newID makes.
 func validID(s string) bool {
 	if len(s) != 26 {

@@ -143,13 +143,17 @@ func NewList[T any](items []T, total, offset, limit int) List[T] {
 	return List[T]{Items: items, Total: total, Offset: offset, Limit: limit}
 }
 
-// paging reads ?offset= and ?limit= (default 50, at most 500).
+// maxOffset bounds every ?offset=: far beyond any real listing, and far
+// from the integer overflow that offset+limit would reach.
+const maxOffset = 1_000_000
+
+// paging reads ?offset= (0 to maxOffset) and ?limit= (default 50, at most 500).
 func paging(r *http.Request) (offset, limit int, err error) {
 	q := r.URL.Query()
 	offset, limit = 0, 50
 	if v := q.Get("offset"); v != "" {
-		if offset, err = strconv.Atoi(v); err != nil || offset < 0 {
-			return 0, 0, invalidParam("offset", "offset must be a non-negative integer, got %q", v)
+		if offset, err = strconv.Atoi(v); err != nil || offset < 0 || offset > maxOffset {
+			return 0, 0, invalidParam("offset", "offset must be an integer from 0 to %d, got %q", maxOffset, v)
 		}
 	}
 	if v := q.Get("limit"); v != "" {

@@ -9,6 +9,7 @@ import (
 	"github.com/fanfarehq/fanfare/bots"
 	"github.com/fanfarehq/fanfare/campaigns"
 	"github.com/fanfarehq/fanfare/content"
+	"github.com/fanfarehq/fanfare/internal/urlredact"
 )
 
 func (s *Server) apiRoutes() []route {
@@ -39,12 +40,12 @@ func (s *Server) apiRoutes() []route {
 		{pattern: "POST /api/v1/posts/{id}/retry", access: accessAPI, handler: s.apiRetry,
 			doc: &apiDoc{summary: "Move a failed, unknown or duplicate post back to approved", status: 200, response: "Post"}},
 		{pattern: "POST /api/v1/posts/{id}/resolve", access: accessAPI, handler: s.apiResolve,
-			doc: &apiDoc{summary: "Settle an unknown, failed or duplicate post by hand", body: "Resolution", status: 200, response: "Post"}},
+			doc: &apiDoc{summary: "Settle an unknown, failed or duplicate post by hand (an unknown post is looked for on the network, less and less often, for 24 h after its attempt, and published when found)", body: "Resolution", status: 200, response: "Post"}},
 		{pattern: "GET /api/v1/feeds", access: accessAPI, handler: s.apiFeeds,
 			doc: &apiDoc{summary: "List the curated feeds and their last fetch", status: 200, response: "FeedStatus", list: true, query: page}},
-		{pattern: "POST /api/v1/feeds", access: accessAPI, handler: s.apiAddFeed,
+		{pattern: "POST /api/v1/feeds", access: accessAPI, scope: ScopeAdmin, handler: s.apiAddFeed,
 			doc: &apiDoc{summary: "Add a feed", body: "Feed", status: 201, response: "Feed"}},
-		{pattern: "DELETE /api/v1/feeds", access: accessAPI, handler: s.apiRemoveFeed,
+		{pattern: "DELETE /api/v1/feeds", access: accessAPI, scope: ScopeAdmin, handler: s.apiRemoveFeed,
 			doc: &apiDoc{summary: "Remove a feed added at run time", status: 204,
 				query: []param{{"url", "string", "the feed's URL", true}}}},
 		{pattern: "GET /api/v1/audit", access: accessAPI, handler: s.apiAudit,
@@ -54,7 +55,7 @@ func (s *Server) apiRoutes() []route {
 			doc: &apiDoc{summary: "Each campaign source (poll, webhook, import): last run, last success, last error, reject counts", status: 200, response: "SourceHealth", list: true}},
 		{pattern: "GET /api/v1/networks", access: accessAPI, handler: s.apiNetworks,
 			doc: &apiDoc{summary: "Each network: enabled, preview, paused and why", status: 200, response: "NetworkStatus", list: true}},
-		{pattern: "POST /api/v1/networks/{name}/resume", access: accessAPI, handler: s.apiResumeNetwork,
+		{pattern: "POST /api/v1/networks/{name}/resume", access: accessAPI, scope: ScopeAdmin, handler: s.apiResumeNetwork,
 			doc: &apiDoc{summary: "Lift a network's pause once its token is fixed", status: 200, response: "NetworkStatus"}},
 	}
 }
@@ -129,6 +130,9 @@ func (s *Server) apiPosts(w http.ResponseWriter, r *http.Request) {
 		s.apiFail(w, r, err)
 		return
 	}
+	for i := range posts {
+		posts[i].Source = urlredact.URL(posts[i].Source)
+	}
 	writeJSON(w, http.StatusOK, NewList(posts, total, offset, limit))
 }
 
@@ -138,6 +142,9 @@ func (s *Server) apiPost(w http.ResponseWriter, r *http.Request) {
 		s.apiFail(w, r, err)
 		return
 	}
+	// A curated post's source is its feed's URL: its secrets stay hidden
+	// (GET /api/v1/feeds gives it whole to admin tokens).
+	p.Source = urlredact.URL(p.Source)
 	if s.opt.Impact != nil {
 		im, err := s.opt.Impact.PostImpact(r.Context(), p)
 		if err != nil {
@@ -179,6 +186,7 @@ func (s *Server) apiPostResult(w http.ResponseWriter, r *http.Request, p content
 		s.apiFail(w, r, err)
 		return
 	}
+	p.Source = urlredact.URL(p.Source)
 	writeJSON(w, http.StatusOK, p)
 }
 
@@ -285,8 +293,11 @@ func (s *Server) apiFeeds(w http.ResponseWriter, r *http.Request) {
 		s.apiFail(w, r, err)
 		return
 	}
+	id, _ := identityFrom(r.Context())
+	fs = redactFeeds(id, fs)
 	total := len(fs)
-	fs = fs[min(offset, total):min(offset+limit, total)]
+	from := min(offset, total)
+	fs = fs[from : from+min(limit, total-from)]
 	writeJSON(w, http.StatusOK, NewList(fs, total, offset, limit))
 }
 
@@ -324,7 +335,7 @@ func (s *Server) apiAddFeed(w http.ResponseWriter, r *http.Request) {
 		s.apiFail(w, r, feedFault(err))
 		return
 	}
-	s.log.Info("feed added", "feed_url", u, "actor", actor(r))
+	s.log.Info("feed added", "feed_url", urlredact.URL(u), "actor", actor(r))
 	writeJSON(w, http.StatusCreated, f)
 }
 
@@ -341,19 +352,15 @@ func (s *Server) apiRemoveFeed(w http.ResponseWriter, r *http.Request) {
 		s.apiFail(w, r, feedFault(err))
 		return
 	}
-	s.log.Info("feed removed", "feed_url", u, "actor", actor(r))
+	s.log.Info("feed removed", "feed_url", urlredact.URL(u), "actor", actor(r))
 	w.WriteHeader(http.StatusNoContent)
 }
 
 func (s *Server) apiAudit(w http.ResponseWriter, r *http.Request) {
-	limit := 100
-	if v := r.URL.Query().Get("limit"); v != "" {
-		n := queryInt(r, "limit", -1, -1, 1000)
-		if n < 1 {
-			s.apiFail(w, r, invalidParam("limit", "limit must be an integer from 1 to 1000, got %q", v))
-			return
-		}
-		limit = n
+	limit, err := pageInt(r, "limit", 100, 1, 1000)
+	if err != nil {
+		s.apiFail(w, r, err)
+		return
 	}
 	lines, err := s.opt.Queue.AuditLog(r.Context(), limit)
 	if err != nil {

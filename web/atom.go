@@ -3,10 +3,14 @@ package web
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/xml"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -60,34 +64,78 @@ type atomCat struct {
 const atomEntries = 50
 
 func (s *Server) atomAll(w http.ResponseWriter, r *http.Request) {
-	posts, _, err := s.opt.Queue.List(r.Context(), content.ListOptions{State: content.StatePublished, Limit: 500})
-	if err != nil {
-		s.log.Error("atom feed", "error", err)
-		http.Error(w, "feed unavailable", http.StatusServiceUnavailable)
-		return
-	}
-	s.writeAtom(r.Context(), w, "/feed.atom", s.opt.PlatformName, posts)
+	s.serveAtom(w, r, "/feed.atom", func(ctx context.Context) (atomDoc, error) {
+		posts, _, err := s.opt.Queue.List(ctx, content.ListOptions{State: content.StatePublished, Limit: 500})
+		if err != nil {
+			return atomDoc{}, err
+		}
+		return s.buildAtom(ctx, "/feed.atom", s.opt.PlatformName, posts)
+	})
 }
 
 func (s *Server) atomCampaign(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
-	c, _, err := s.opt.Campaigns.Get(r.Context(), id)
+	self := "/campaigns/" + url.PathEscape(id) + "/feed.atom"
+	s.serveAtom(w, r, self, func(ctx context.Context) (atomDoc, error) {
+		c, _, err := s.opt.Campaigns.Get(ctx, id)
+		if err != nil {
+			return atomDoc{}, err
+		}
+		posts, _, err := s.opt.Queue.List(ctx, content.ListOptions{State: content.StatePublished, CampaignID: id, Limit: 500})
+		if err != nil {
+			return atomDoc{}, err
+		}
+		return s.buildAtom(ctx, self, s.opt.PlatformName+" — "+c.Title, posts)
+	})
+}
+
+// serveAtom answers a feed from the cache (building it when missing or
+// older than atomCacheTTL), with ETag and Last-Modified, and 304 to a
+// reader that already has this version.
+func (s *Server) serveAtom(w http.ResponseWriter, r *http.Request, key string, build func(context.Context) (atomDoc, error)) {
+	doc, err := s.atomCache.get(r.Context(), key, s.now(), build)
 	if errors.Is(err, campaigns.ErrNotFound) {
 		http.Error(w, "campaign not found", http.StatusNotFound)
 		return
 	}
 	if err != nil {
-		s.log.Error("atom feed", "campaign_id", id, "error", err)
+		s.log.Error("atom feed", "feed", key, "error", err)
 		http.Error(w, "feed unavailable", http.StatusServiceUnavailable)
 		return
 	}
-	posts, _, err := s.opt.Queue.List(r.Context(), content.ListOptions{State: content.StatePublished, CampaignID: id, Limit: 500})
-	if err != nil {
-		s.log.Error("atom feed", "campaign_id", id, "error", err)
-		http.Error(w, "feed unavailable", http.StatusServiceUnavailable)
+	h := w.Header()
+	h.Set("Content-Type", "application/atom+xml; charset=utf-8")
+	h.Set("Cache-Control", "public, max-age="+strconv.Itoa(int(atomCacheTTL/time.Second)))
+	h.Set("ETag", doc.etag)
+	h.Set("Last-Modified", doc.modified.UTC().Format(http.TimeFormat))
+	if notModified(r, doc) {
+		w.WriteHeader(http.StatusNotModified)
 		return
 	}
-	s.writeAtom(r.Context(), w, "/campaigns/"+url.PathEscape(id)+"/feed.atom", s.opt.PlatformName+" — "+c.Title, posts)
+	if r.Method == http.MethodHead {
+		return
+	}
+	_, _ = w.Write(doc.body)
+}
+
+// notModified applies RFC 9110's conditional GET: If-None-Match wins when
+// present, else If-Modified-Since at one second's precision.
+func notModified(r *http.Request, doc atomDoc) bool {
+	if inm := r.Header.Get("If-None-Match"); inm != "" {
+		for _, tag := range strings.Split(inm, ",") {
+			tag = strings.TrimPrefix(strings.TrimSpace(tag), "W/")
+			if tag == doc.etag || tag == "*" {
+				return true
+			}
+		}
+		return false
+	}
+	if ims := r.Header.Get("If-Modified-Since"); ims != "" {
+		if t, err := http.ParseTime(ims); err == nil && !doc.modified.Truncate(time.Second).After(t) {
+			return true
+		}
+	}
+	return false
 }
 
 // announcements keeps one post per event (GroupID), the Facebook one when
@@ -124,7 +172,8 @@ func announcements(posts []content.Post, n int) []content.Post {
 	return out
 }
 
-func (s *Server) writeAtom(ctx context.Context, w http.ResponseWriter, self, title string, posts []content.Post) {
+// buildAtom renders a feed; modified is its newest entry's time.
+func (s *Server) buildAtom(ctx context.Context, self, title string, posts []content.Post) (atomDoc, error) {
 	base := s.publicURL.String()
 	host := s.publicURL.Hostname()
 	f := atomFeed{
@@ -164,7 +213,9 @@ func (s *Server) writeAtom(ctx context.Context, w http.ResponseWriter, self, tit
 		f.Entries = append(f.Entries, e)
 	}
 	if newest.IsZero() {
-		newest = s.now()
+		// No entry yet: a fixed date, so that the empty feed has one
+		// version (and one ETag) until its first entry.
+		newest = time.Unix(0, 0)
 	}
 	f.Updated = newest.UTC().Format(time.RFC3339)
 	var buf bytes.Buffer
@@ -172,13 +223,10 @@ func (s *Server) writeAtom(ctx context.Context, w http.ResponseWriter, self, tit
 	enc := xml.NewEncoder(&buf)
 	enc.Indent("", "  ")
 	if err := enc.Encode(f); err != nil {
-		s.log.Error("atom feed encode", "error", err)
-		http.Error(w, "feed unavailable", http.StatusInternalServerError)
-		return
+		return atomDoc{}, fmt.Errorf("web: unable to encode the atom feed: %w", err)
 	}
-	w.Header().Set("Content-Type", "application/atom+xml; charset=utf-8")
-	w.Header().Set("Cache-Control", "public, max-age=300")
-	_, _ = buf.WriteTo(w)
+	sum := sha256.Sum256(buf.Bytes())
+	return atomDoc{body: buf.Bytes(), etag: `"` + hex.EncodeToString(sum[:16]) + `"`, modified: newest}, nil
 }
 
 // entryLink is where an entry leads a reader: the public page of the

@@ -18,6 +18,20 @@ type identity struct {
 	Actor string // recorded in audit trails: the user name or "api:<token>"
 	CSRF  string // the session's form token; empty for bearer tokens
 	API   bool   // authenticated by a bearer token
+	Scope int    // a token's highest scope (scopeLevel); sessions go by Role
+}
+
+// scopeLevel orders the scopes: each includes those below.
+func scopeLevel(scope string) int {
+	switch scope {
+	case ScopeRead:
+		return 1
+	case ScopeWrite:
+		return 2
+	case ScopeAdmin:
+		return 3
+	}
+	return 0
 }
 
 func (id identity) CanChange() bool { return id.Role == RoleManager }
@@ -51,8 +65,9 @@ func checkUser(u User) error {
 }
 
 type apiToken struct {
-	name string
-	sum  []byte
+	name  string
+	sum   []byte
+	scope int // the highest of its scopes
 }
 
 func parseAPIToken(t APIToken) (apiToken, error) {
@@ -63,7 +78,15 @@ func parseAPIToken(t APIToken) (apiToken, error) {
 	if err != nil || len(sum) != sha256.Size {
 		return apiToken{}, fmt.Errorf("sha256 of %s must be 64 hex digits (sha256sum of the token)", t.Name)
 	}
-	return apiToken{name: t.Name, sum: sum}, nil
+	scope := scopeLevel(ScopeRead)
+	for _, sc := range t.Scopes {
+		l := scopeLevel(sc)
+		if l == 0 {
+			return apiToken{}, fmt.Errorf("scope %q of %s is not %s, %s or %s", sc, t.Name, ScopeRead, ScopeWrite, ScopeAdmin)
+		}
+		scope = max(scope, l)
+	}
+	return apiToken{name: t.Name, sum: sum, scope: scope}, nil
 }
 
 // bearer authenticates an API token. Every configured token is compared, in
@@ -84,22 +107,33 @@ func (s *Server) bearer(r *http.Request) (identity, bool) {
 	if found == nil {
 		return identity{}, false
 	}
-	return identity{Name: found.name, Role: RoleManager, Actor: "api:" + found.name, API: true}, true
+	role := RoleViewer
+	if found.scope >= scopeLevel(ScopeWrite) {
+		role = RoleManager
+	}
+	return identity{Name: found.name, Role: role, Actor: "api:" + found.name, API: true, Scope: found.scope}, true
 }
 
 // authenticate checks a user name and password. An unknown name is checked
-// against a configured user's hash anyway (result ignored), so it costs the
-// same time as a wrong password and names cannot be told apart.
+// against dummyHash anyway (result ignored), so it costs about what a wrong
+// password does and names cannot be told apart; no user's own hash is ever
+// tried with another name's password.
 func (s *Server) authenticate(name, pw string) (User, bool) {
 	u, ok := s.users[name]
 	if !ok {
-		if len(s.opt.Users) > 0 {
-			_ = verifyPassword(s.opt.Users[0].PasswordHash, pw)
-		}
+		_ = s.verify(dummyHash, pw)
 		return User{}, false
 	}
-	if !verifyPassword(u.PasswordHash, pw) {
+	if !s.verify(u.PasswordHash, pw) {
 		return User{}, false
 	}
 	return u, true
+}
+
+// verify is verifyPassword, counted for the tests (which hash was tried).
+func (s *Server) verify(hash, pw string) bool {
+	if s.verified != nil {
+		s.verified(hash)
+	}
+	return verifyPassword(hash, pw)
 }

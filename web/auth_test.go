@@ -104,7 +104,7 @@ func TestSessionExpiresAndSlides(t *testing.T) {
 	b.page("/") // used: the 12 hours start again
 	e.clock.Advance(11 * time.Hour)
 	b.page("/")
-	e.clock.Advance(sessionTTL + time.Second)
+	e.clock.Advance(DefaultSessionIdle + time.Second)
 	resp := b.get("/")
 	if resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(resp.Header.Get("Location"), "/login") {
 		t.Fatalf("expired session: %d %q", resp.StatusCode, resp.Header.Get("Location"))
@@ -290,6 +290,7 @@ func TestNewRejectsBadOptions(t *testing.T) {
 		"bad hash":       func(o *Options) { o.Users = []User{{Name: "a", Role: RoleViewer, PasswordHash: "secret"}} },
 		"duplicate user": func(o *Options) { o.Users = append(o.Users, o.Users[0]) },
 		"bad token sum":  func(o *Options) { o.APITokens = []APIToken{{Name: "x", SHA256: "abc"}} },
+		"bad scope":      func(o *Options) { o.APITokens = []APIToken{{Name: "x", SHA256: tokenSum("t"), Scopes: []string{"X"}}} },
 		"bad public url": func(o *Options) { o.PublicURL = "fanfare.example.org" },
 		"brace prefix":   func(o *Options) { o.Prefix = "a}b" },
 	}
@@ -318,8 +319,9 @@ func TestConfigChangesApplyToOpenSessions(t *testing.T) {
 		e.ts.Config.Handler = s.Handler() // same address: the browser keeps its cookie
 	}
 	restart([]User{{Name: "alice", Role: RoleViewer, PasswordHash: testHash}})
-	if resp := b.postForm("/posts/"+p.ID+"/approve", nil); resp.StatusCode != http.StatusForbidden {
-		t.Errorf("alice demoted to viewer: %d, want 403", resp.StatusCode)
+	// A changed role ends the session: alice logs in again as a viewer.
+	if resp := b.postForm("/posts/"+p.ID+"/approve", nil); resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(resp.Header.Get("Location"), "/login") {
+		t.Errorf("alice demoted to viewer: %d, want a redirect to /login", resp.StatusCode)
 	}
 	restart([]User{{Name: "victor", Role: RoleManager, PasswordHash: testHash}})
 	if resp := b.get("/"); resp.StatusCode != http.StatusSeeOther {

@@ -15,7 +15,7 @@ var catalog = map[string]map[string]string{
 		"nav.label":   "Main", "nav.queue": "Queue", "nav.calendar": "Calendar", "nav.problems": "Problems",
 		"digest.title": "Campaigns in this digest", "digest.intro": "Every campaign this post tells, as of %s.", "digest.by": "by %s",
 		"nav.campaigns": "Campaigns", "nav.compose": "Compose", "nav.feeds": "Feeds", "nav.engagement": "Engagement",
-		"nav.audit": "Audit", "nav.logout": "Log out", "nav.back_home": "Back to the queue", "nav.atom": "Atom feed",
+		"nav.audit": "Audit", "nav.logout": "Log out", "nav.logout_everywhere": "Log out everywhere", "nav.back_home": "Back to the queue", "nav.atom": "Atom feed",
 		"nav.calendar_count": "approved posts waiting to go out", "nav.pending_count": "posts waiting for approval",
 		"nav.problems_count": "posts that need you", "role.manager": "manager", "role.viewer": "viewer",
 		"banner.paused": "Publishing to %s is paused", "banner.resume": "Resume publishing",
@@ -83,7 +83,7 @@ var catalog = map[string]map[string]string{
 
 		"login.title": "Sign in", "login.name": "Name", "login.password": "Password", "login.submit": "Sign in",
 		"login.bad":      "Wrong name or password.",
-		"login.limited":  "Too many attempts. Wait 15 minutes before trying again.",
+		"login.limited":  "Too many attempts. Wait a little before trying again.",
 		"login.no_users": "No users are configured: use the one-time link printed on the console.",
 		"login.once_bad": "This sign-in link is invalid, expired or already used. Restart Fanfare for a new one.",
 
@@ -182,7 +182,7 @@ var catalog = map[string]map[string]string{
 		"neterr.blocked.what":   "%s has temporarily blocked the account from posting.",
 		"neterr.blocked.next":   "Wait for the block to lift (the network's account settings say until when), then retry; or discard it.",
 		"neterr.ambiguous.what": "It is not known whether the post reached %s (no clear answer, a timeout or a network error).",
-		"neterr.ambiguous.next": "Look at the account: if the post is there, mark it published with its URL; if not, retry.",
+		"neterr.ambiguous.next": "Fanfare looks for it on the account, less and less often, for 24 hours after the attempt, and marks it published if it finds it. Or look yourself: if the post is there, mark it published with its URL; if not, retry.",
 
 		"feeds.title": "Feeds", "feeds.none": "Feed curation is not configured.", "feeds.empty": "No feeds yet.",
 		"feeds.feed": "Feed", "feeds.last_fetch": "Last fetch", "feeds.status": "Status", "feeds.items": "Items",
@@ -266,6 +266,7 @@ var catalog = map[string]map[string]string{
 		"reason.not_paused": "%s is not paused",
 
 		"err.title": "Something is wrong", "err.internal": "Something went wrong on our side; it has been logged.",
+		"err.bad_number":     "%s must be a whole number from %d to %d.",
 		"err.csrf":           "This form has expired. Go back, reload the page and try again.",
 		"err.viewer":         "Your role is viewer: you can look but not change anything.",
 		"err.post_not_found": "That post does not exist (any more).", "err.campaign_not_found": "That campaign is not tracked.",
@@ -290,7 +291,7 @@ var catalog = map[string]map[string]string{
 		"nav.label":   "Principal", "nav.queue": "File", "nav.calendar": "Calendrier", "nav.problems": "Problèmes",
 		"digest.title": "Les campagnes de ce récapitulatif", "digest.intro": "Toutes les campagnes dont parle cette publication, au %s.", "digest.by": "par %s",
 		"nav.campaigns": "Campagnes", "nav.compose": "Rédiger", "nav.feeds": "Flux", "nav.engagement": "Engagement",
-		"nav.audit": "Journal", "nav.logout": "Se déconnecter", "nav.back_home": "Retour à la file", "nav.atom": "Flux Atom",
+		"nav.audit": "Journal", "nav.logout": "Se déconnecter", "nav.logout_everywhere": "Se déconnecter partout", "nav.back_home": "Retour à la file", "nav.atom": "Flux Atom",
 		"nav.calendar_count": "publications approuvées en attente d'envoi", "nav.pending_count": "publications en attente d'approbation",
 		"nav.problems_count": "publications qui vous attendent", "role.manager": "gestionnaire", "role.viewer": "lecteur",
 		"banner.paused": "La publication sur %s est en pause", "banner.resume": "Reprendre la publication",
@@ -358,7 +359,7 @@ var catalog = map[string]map[string]string{
 
 		"login.title": "Connexion", "login.name": "Nom", "login.password": "Mot de passe", "login.submit": "Se connecter",
 		"login.bad":      "Nom ou mot de passe incorrect.",
-		"login.limited":  "Trop de tentatives. Attendez 15 minutes avant de réessayer.",
+		"login.limited":  "Trop de tentatives. Patientez un peu avant de réessayer.",
 		"login.no_users": "Aucun utilisateur n'est configuré : utilisez le lien à usage unique affiché sur la console.",
 		"login.once_bad": "Ce lien de connexion est invalide, expiré ou déjà utilisé. Redémarrez Fanfare pour en obtenir un nouveau.",
 
@@ -457,7 +458,7 @@ var catalog = map[string]map[string]string{
 		"neterr.blocked.what":   "%s a temporairement bloqué les publications du compte.",
 		"neterr.blocked.next":   "Attendez la levée du blocage (les réglages du compte sur le réseau indiquent jusqu'à quand), puis réessayez ; ou abandonnez-la.",
 		"neterr.ambiguous.what": "On ne sait pas si la publication est arrivée sur %s (pas de réponse claire, délai dépassé ou erreur réseau).",
-		"neterr.ambiguous.next": "Regardez le compte : si la publication y est, marquez-la publiée avec son adresse ; sinon, réessayez.",
+		"neterr.ambiguous.next": "Fanfare la cherche sur le compte, de moins en moins souvent, pendant 24 heures après la tentative, et la marque publiée s'il la trouve. Ou regardez vous-même : si la publication y est, marquez-la publiée avec son adresse ; sinon, réessayez.",
 
 		"feeds.title": "Flux", "feeds.none": "La veille de flux n'est pas configurée.", "feeds.empty": "Aucun flux pour l'instant.",
 		"feeds.feed": "Flux", "feeds.last_fetch": "Dernière lecture", "feeds.status": "État", "feeds.items": "Articles",
@@ -541,6 +542,7 @@ var catalog = map[string]map[string]string{
 		"reason.not_paused": "%s n'est pas en pause",
 
 		"err.title": "Un problème est survenu", "err.internal": "Une erreur s'est produite de notre côté ; elle a été journalisée.",
+		"err.bad_number":     "%s doit être un nombre entier de %d à %d.",
 		"err.csrf":           "Ce formulaire a expiré. Revenez en arrière, rechargez la page et réessayez.",
 		"err.viewer":         "Votre rôle est lecteur : vous pouvez consulter mais rien modifier.",
 		"err.post_not_found": "Cette publication n'existe pas (ou plus).", "err.campaign_not_found": "Cette campagne n'est pas suivie.",

@@ -67,7 +67,7 @@ func (q *fakeQueue) Create(ctx context.Context, d content.Draft) (content.Post, 
 	q.seq++
 	now := q.now()
 	p := &content.Post{
-		ID: fmt.Sprintf("p%03d", q.seq), GroupID: d.GroupID, Kind: d.Kind, Network: d.Network, CampaignID: d.CampaignID,
+		ID: fakeID(q.seq), GroupID: d.GroupID, Kind: d.Kind, Network: d.Network, CampaignID: d.CampaignID,
 		Milestone: d.Milestone, Covers: d.Covers, Text: d.Text, Link: d.Link, ImageURL: d.ImageURL, Lang: d.Lang, Variant: d.Variant,
 		Source: d.Source, Priority: d.Priority, NotAfter: d.NotAfter, CreatedAt: now, UpdatedAt: now,
 	}
@@ -83,7 +83,7 @@ func (q *fakeQueue) add(p content.Post) content.Post {
 	defer q.mu.Unlock()
 	q.seq++
 	if p.ID == "" {
-		p.ID = fmt.Sprintf("p%03d", q.seq)
+		p.ID = fakeID(q.seq)
 	}
 	if p.CreatedAt.IsZero() {
 		p.CreatedAt = q.now().Add(time.Duration(q.seq) * time.Millisecond)
@@ -444,3 +444,7 @@ func (f *fakeSlots) EarliestSlot(ctx context.Context, p content.Post) (bots.Slot
 }
 
 func (f *fakeSlots) QuietHours() *bots.QuietHours { return f.quiet }
+
+// fakeID is a ULID-shaped post id, as the real store makes (the edge refuses
+// any other).
+func fakeID(n int) string { return fmt.Sprintf("01J0000000000000000000%04d", n) }

@@ -12,7 +12,11 @@ type auditData struct {
 }
 
 func (s *Server) auditPage(w http.ResponseWriter, r *http.Request) {
-	limit := queryInt(r, "limit", 200, 1, 1000)
+	limit, err := pageInt(r, "limit", 200, 1, 1000)
+	if err != nil {
+		s.badPageParam(w, r, "limit", 1, 1000)
+		return
+	}
 	lines, err := s.opt.Queue.AuditLog(r.Context(), limit)
 	if err != nil {
 		s.pageFailed(w, r, err)

@@ -56,6 +56,25 @@ func newPager(base string, offset, limit, total int) pager {
 	return p
 }
 
+// pageInt reads an integer query parameter of a page: def when absent, an
+// error naming it when it is not a whole number from lo to hi.
+func pageInt(r *http.Request, name string, def, lo, hi int) (int, error) {
+	v := r.URL.Query().Get(name)
+	if v == "" {
+		return def, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < lo || n > hi {
+		return 0, invalidParam(name, "%s must be an integer from %d to %d, got %q", name, lo, hi, v)
+	}
+	return n, nil
+}
+
+// badPageParam answers 400 naming the parameter.
+func (s *Server) badPageParam(w http.ResponseWriter, r *http.Request, name string, lo, hi int) {
+	s.renderError(w, r, http.StatusBadRequest, "err.bad_number", name, lo, hi)
+}
+
 func queryInt(r *http.Request, name string, def, lo, hi int) int {
 	n, err := strconv.Atoi(r.URL.Query().Get(name))
 	if err != nil {
@@ -71,7 +90,11 @@ func (s *Server) campaignsPage(w http.ResponseWriter, r *http.Request) {
 	default:
 		state = ""
 	}
-	offset := queryInt(r, "offset", 0, 0, math.MaxInt32)
+	offset, err := pageInt(r, "offset", 0, 0, maxOffset)
+	if err != nil {
+		s.badPageParam(w, r, "offset", 0, maxOffset)
+		return
+	}
 	const limit = 50
 	cs, total, err := s.opt.Campaigns.List(r.Context(), campaigns.ListOptions{State: state, Offset: offset, Limit: limit})
 	if err != nil {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/fanfarehq/fanfare/content"
+	"github.com/fanfarehq/fanfare/internal/urlredact"
 )
 
 type feedsData struct {
@@ -68,7 +69,7 @@ func (s *Server) feedAdd(w http.ResponseWriter, r *http.Request) {
 		s.done(w, r, feedFault(err), "", "/feeds")
 		return
 	}
-	s.log.Info("feed added", "feed_url", u, "actor", actor(r))
+	s.log.Info("feed added", "feed_url", urlredact.URL(u), "actor", actor(r))
 	s.done(w, r, nil, l.T("flash.feed_added"), "/feeds")
 }
 
@@ -82,7 +83,7 @@ func (s *Server) feedRemove(w http.ResponseWriter, r *http.Request) {
 		s.done(w, r, feedFault(err), "", "/feeds")
 		return
 	}
-	s.log.Info("feed removed", "feed_url", r.PostFormValue("url"), "actor", actor(r))
+	s.log.Info("feed removed", "feed_url", urlredact.URL(r.PostFormValue("url")), "actor", actor(r))
 	s.done(w, r, nil, l.T("flash.feed_removed"), "/feeds")
 }
 
@@ -98,7 +99,7 @@ func (s *Server) feedFetch(w http.ResponseWriter, r *http.Request) {
 	defer cancel()
 	u := r.PostFormValue("url")
 	if err := s.opt.FetchFeed(ctx, u); err != nil {
-		s.answer(w, r, http.StatusOK, notice{Kind: "error", Msg: l.T("flash.fetch_failed"), Raw: err.Error()}, nil, "/feeds")
+		s.answer(w, r, http.StatusOK, notice{Kind: "error", Msg: l.T("flash.fetch_failed"), Raw: urlredact.Text(err.Error())}, nil, "/feeds")
 		return
 	}
 	s.done(w, r, nil, l.T("flash.fetched"), "/feeds")
@@ -115,4 +116,21 @@ func feedFault(err error) error {
 			msg: "the feed is listed in the config file: change or remove it there"}
 	}
 	return err
+}
+
+// redactFeeds hides the secrets of feed URLs (and of the errors that quote
+// them) from whoever cannot change feeds: viewers, and tokens below admin.
+// Those who can change them get them whole, as in the managers' forms: they
+// are the ones who need the exact URL to remove or fix a feed.
+func redactFeeds(id identity, fs []content.FeedStatus) []content.FeedStatus {
+	if id.API && id.Scope >= scopeLevel(ScopeAdmin) || !id.API && id.CanChange() {
+		return fs
+	}
+	out := make([]content.FeedStatus, len(fs))
+	for i, f := range fs {
+		f.URL = urlredact.URL(f.URL)
+		f.LastError = urlredact.Text(f.LastError)
+		out[i] = f
+	}
+	return out
 }

@@ -1,8 +1,9 @@
 package web
 
 import (
-	"net"
 	"net/http"
+	"strconv"
+	"time"
 )
 
 type loginData struct {
@@ -24,14 +25,6 @@ func (s *Server) loginPage(w http.ResponseWriter, r *http.Request) {
 	s.render(w, http.StatusOK, "login", s.page(w, r, "login", "login.title", loginData{Next: next, NoUsers: len(s.users) == 0}))
 }
 
-func clientAddr(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
-}
-
 func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
 	name, pw := r.PostFormValue("name"), r.PostFormValue("password")
@@ -48,15 +41,16 @@ func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request) {
 		again(http.StatusUnauthorized, "login.bad")
 		return
 	}
-	addr := limitAddr(r)
-	ok, err := s.allowLogin(r.Context(), addr, name)
+	addr := s.limitAddr(r)
+	ok, wait, err := s.allowLogin(r.Context(), addr, name)
 	if err != nil {
 		s.log.Error("login limiter unavailable", "error", err)
 		again(http.StatusServiceUnavailable, "err.internal")
 		return
 	}
 	if !ok {
-		s.log.Warn("login rate limited", "user", name, "remote_addr", addr)
+		s.log.Warn("login rate limited", "user", name, "remote_addr", addr, "retry_after_s", retryAfterSeconds(wait))
+		w.Header().Set("Retry-After", strconv.Itoa(retryAfterSeconds(wait)))
 		again(http.StatusTooManyRequests, "login.limited")
 		return
 	}
@@ -67,7 +61,7 @@ func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.forgiveLogin(r.Context(), addr, name)
-	if err := s.newSession(r.Context(), w, u.Name, u.Role); err != nil {
+	if err := s.newSession(r.Context(), w, u); err != nil {
 		s.pageFailed(w, r, err)
 		return
 	}
@@ -85,12 +79,27 @@ func (s *Server) loginOnce(w http.ResponseWriter, r *http.Request) {
 		s.renderError(w, r, http.StatusUnauthorized, "login.once_bad")
 		return
 	}
-	if err := s.newSession(r.Context(), w, onceUser, RoleManager); err != nil {
+	if err := s.newSession(r.Context(), w, User{Name: onceUser, Role: RoleManager}); err != nil {
 		s.pageFailed(w, r, err)
 		return
 	}
-	s.log.Info("login with one-time link", "user", onceUser, "remote_addr", clientAddr(r))
+	s.log.Info("login with one-time link", "user", onceUser, "remote_addr", s.clientAddr(r))
 	http.Redirect(w, r, "/", http.StatusSeeOther)
+}
+
+// logoutEverywhere ends every session of the user, this one included: for a
+// lost phone or a shared computer.
+func (s *Server) logoutEverywhere(w http.ResponseWriter, r *http.Request) {
+	id, _ := identityFrom(r.Context())
+	if err := s.endAllSessions(r.Context(), id.Name); err != nil {
+		s.pageFailed(w, r, err)
+		return
+	}
+	if err := s.endSession(w, r); err != nil {
+		s.log.Warn("logout", "error", err)
+	}
+	s.log.Info("logged out everywhere", "user", id.Name, "remote_addr", s.clientAddr(r))
+	http.Redirect(w, r, "/login", http.StatusSeeOther)
 }
 
 func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
@@ -98,4 +107,9 @@ func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
 		s.log.Warn("logout", "error", err)
 	}
 	http.Redirect(w, r, "/login", http.StatusSeeOther)
+}
+
+// retryAfterSeconds rounds a wait up to whole seconds, at least one.
+func retryAfterSeconds(d time.Duration) int {
+	return max(1, int((d+time.Second-1)/time.Second))
 }

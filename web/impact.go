@@ -124,11 +124,6 @@ func csvSafe(s string) string {
 	return s
 }
 
-// ClientAddr is a visitor's address as the login limits see it (behind a
-// reverse proxy on the same host, from X-Forwarded-For): the short links
-// hash it, with the day's salt, to estimate unique visitors.
-func ClientAddr(r *http.Request) string { return limitAddr(r) }
-
 // VariantPinner is the variant bandit as the Impact page uses it
 // (*impact.Bandit).
 type VariantPinner interface {

@@ -107,7 +107,7 @@ func newEnv(t *testing.T, edit func(*Options)) *env {
 			{Name: "alice", Role: RoleManager, PasswordHash: testHash},
 			{Name: "victor", Role: RoleViewer, PasswordHash: testHash},
 		},
-		APITokens: []APIToken{{Name: "ci", SHA256: tokenSum(testToken)}},
+		APITokens: []APIToken{{Name: "ci", SHA256: tokenSum(testToken), Scopes: []string{ScopeAdmin}}},
 		PublicURL: "https://fanfare.example.org",
 		Location:  paris,
 		Redis:     e.rdb,

@@ -28,6 +28,31 @@ func HashPassword(pw string) (string, error) {
 	return string(h), nil
 }
 
+// Bounds of the argon2id parameters a configured hash may ask for: every
+// login attempt, even for an unknown name, pays for one hash, so a hash
+// asking for gigabytes is a way to exhaust the host. The upper bounds are
+// several times the recommended costs (RFC 9106: m=64 MiB, t=3, p=4; OWASP:
+// m=19 MiB, t=2, p=1).
+const (
+	argon2MinMemory  = 8 << 10   // KiB: 8 MiB
+	argon2MaxMemory  = 256 << 10 // KiB: 256 MiB
+	argon2MaxTime    = 10
+	argon2MaxThreads = 16
+	argon2MaxSalt    = 64
+	argon2MaxKey     = 64
+	bcryptMaxCost    = 14
+)
+
+// dummyHash is compared against when the name is unknown, so that an
+// unknown name costs what a known one does and names cannot be told apart
+// by timing. It is a bcrypt hash at HashPassword's cost (12) of a random
+// password nobody knows; it never matches anything sent.
+const dummyHash = "$2a$12$XhiesrwCCcKpiDPgi7b80.ds6knguqjLUB59vfcyTuuCDnTwyw4qC"
+
+// CheckPasswordHash validates a configured hash: its form, and costs within
+// bounds (`fanfare config check` and the server both call it).
+func CheckPasswordHash(h string) error { return checkPasswordHash(h) }
+
 // checkPasswordHash validates the form of a configured hash.
 func checkPasswordHash(h string) error {
 	switch {
@@ -35,8 +60,12 @@ func checkPasswordHash(h string) error {
 		_, err := parseArgon2id(h)
 		return err
 	case strings.HasPrefix(h, "$2a$"), strings.HasPrefix(h, "$2b$"), strings.HasPrefix(h, "$2y$"):
-		if _, err := bcrypt.Cost([]byte(h)); err != nil {
+		cost, err := bcrypt.Cost([]byte(h))
+		if err != nil {
 			return fmt.Errorf("password_hash is not a valid bcrypt hash: %w", err)
+		}
+		if cost > bcryptMaxCost {
+			return fmt.Errorf("password_hash: bcrypt cost %d is above %d: every login would take seconds", cost, bcryptMaxCost)
 		}
 		return nil
 	}
@@ -80,15 +109,17 @@ func parseArgon2id(h string) (argon2idHash, error) {
 	if _, err := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &a.memory, &a.time, &a.threads); err != nil {
 		return a, fmt.Errorf("password_hash: argon2id parameters %q: %w", parts[3], err)
 	}
-	if a.memory == 0 || a.time == 0 || a.threads == 0 || a.memory > 4<<20 {
-		return a, fmt.Errorf("password_hash: argon2id parameters %q are out of range", parts[3])
+	if a.memory < argon2MinMemory || a.memory > argon2MaxMemory || a.time == 0 || a.time > argon2MaxTime ||
+		a.threads == 0 || a.threads > argon2MaxThreads {
+		return a, fmt.Errorf("password_hash: argon2id parameters %q are out of range: m from %d to %d (KiB), t from 1 to %d, p from 1 to %d",
+			parts[3], argon2MinMemory, argon2MaxMemory, argon2MaxTime, argon2MaxThreads)
 	}
 	var err error
-	if a.salt, err = base64.RawStdEncoding.DecodeString(parts[4]); err != nil || len(a.salt) < 8 {
-		return a, errors.New("password_hash: argon2id salt is not base64 of at least 8 bytes")
+	if a.salt, err = base64.RawStdEncoding.DecodeString(parts[4]); err != nil || len(a.salt) < 8 || len(a.salt) > argon2MaxSalt {
+		return a, fmt.Errorf("password_hash: argon2id salt is not base64 of 8 to %d bytes", argon2MaxSalt)
 	}
-	if a.key, err = base64.RawStdEncoding.DecodeString(parts[5]); err != nil || len(a.key) < 16 {
-		return a, errors.New("password_hash: argon2id key is not base64 of at least 16 bytes")
+	if a.key, err = base64.RawStdEncoding.DecodeString(parts[5]); err != nil || len(a.key) < 16 || len(a.key) > argon2MaxKey {
+		return a, fmt.Errorf("password_hash: argon2id key is not base64 of 16 to %d bytes", argon2MaxKey)
 	}
 	return a, nil
 }

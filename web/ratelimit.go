@@ -3,44 +3,53 @@ package web
 import (
 	"context"
 	"fmt"
-	"net"
-	"net/http"
-	"net/netip"
 	"strings"
 	"time"
 
 	"github.com/redis/go-redis/v9"
 )
 
-// Failed login attempts allowed per window, counted three ways:
+// Failed login attempts are counted per window three ways:
 //
 //   - per (user name, client address) pair: the ordinary guesser is stopped
-//     after a few tries, and only for that name from that address, so a
-//     stranger who knows a manager's name cannot lock the manager out by
-//     failing from elsewhere;
+//     after a few tries, and only for that name from that address;
 //   - per client address: one address trying many names (password spraying);
 //     it is generous because an office behind one NAT shares an address;
-//   - per user name, from anywhere: a ceiling far above the pair limit, so a
-//     distributed guess against one account still stops, while locking that
-//     account out takes loginLimitPerUser/loginLimitPerPair addresses at least.
+//   - per user name, from anywhere: past loginSlowAfter failures the account
+//     is slowed down, never locked. Attempts from addresses that already
+//     failed in the window then go one at a time, spaced by a second per
+//     failure beyond the threshold (at most loginSlowMax), and are answered
+//     429 with Retry-After in between. An address with no failure is never
+//     refused, so a stranger who knows a manager's name, with as many
+//     addresses as they like, cannot keep the manager out: the manager's
+//     correct password from their own address always gets in.
 //
 // Successful logins are forgiven, so only failures add up.
 const (
 	loginWindow       = 15 * time.Minute
 	loginLimitPerPair = 5
 	loginLimitPerAddr = 20
-	loginLimitPerUser = 50
+	loginSlowAfter    = 10
+	loginSlowStep     = time.Second
+	loginSlowMax      = 30 * time.Second
 )
 
 // countAttempt counts one login attempt against three fixed-window counters
 // in one step, so parallel guesses cannot slip between a check and an
-// increment.
+// increment, and applies the per-account slow-down.
 //
 // KEYS[1]: the client address's counter
 // KEYS[2]: the (user name, address) pair's counter
 // KEYS[3]: the user name's counter
+// KEYS[4]: the user name's slow-down gate: when (unix ms, injected clock)
+// the next attempt from a failing address may be checked
 // ARGV[1]: the window's length in milliseconds (counters expire with it)
-// Returns {address count, pair count, name count} after the increment.
+// ARGV[2]: loginSlowAfter
+// ARGV[3]: loginSlowStep in milliseconds
+// ARGV[4]: loginSlowMax in milliseconds
+// ARGV[5]: now in unix milliseconds
+// Returns {address count, pair count, name count, wait in ms} after the
+// increment; wait > 0 means the attempt must not be checked.
 var countAttempt = redis.NewScript(`
 local out = {}
 for i = 1, 3 do
@@ -48,6 +57,19 @@ for i = 1, 3 do
   if n == 1 then redis.call('PEXPIRE', KEYS[i], ARGV[1]) end
   out[i] = n
 end
+local wait = 0
+local after = tonumber(ARGV[2])
+if out[1] > 1 and out[3] > after then
+  local now = tonumber(ARGV[5])
+  local next = tonumber(redis.call('GET', KEYS[4]) or '0')
+  if next > now then
+    wait = next - now
+  else
+    local gap = math.min((out[3] - after) * tonumber(ARGV[3]), tonumber(ARGV[4]))
+    redis.call('SET', KEYS[4], now + gap, 'PX', ARGV[1])
+  end
+end
+out[4] = wait
 return out
 `)
 
@@ -55,7 +77,7 @@ return out
 // counters and clears the pair's, without creating a counter that has expired
 // meanwhile (it would have no TTL). The name's counter is only decremented:
 // clearing it would let a guesser who also knows a password reset the
-// ceiling for everyone.
+// slow-down for everyone.
 //
 // KEYS[1]: the client address's counter
 // KEYS[2]: the (user name, address) pair's counter
@@ -74,80 +96,34 @@ func (s *Server) attemptKeys(addr, name string) []string {
 		attemptsKey(s.opt.Prefix, "addr", addr, start),
 		attemptsKey(s.opt.Prefix, "pair", name+"\x00"+addr, start),
 		attemptsKey(s.opt.Prefix, "user", name, start),
+		loginSlowKey(s.opt.Prefix, name),
 	}
 }
 
-// allowLogin counts an attempt and reports whether it may go on.
-func (s *Server) allowLogin(ctx context.Context, addr, name string) (bool, error) {
-	res, err := countAttempt.Run(ctx, s.opt.Redis, s.attemptKeys(addr, name), loginWindow.Milliseconds()).Int64Slice()
+// allowLogin counts an attempt and reports whether it may go on; when not,
+// wait is how long the client should wait before trying again (0: the
+// address's own limits, until the window ends).
+func (s *Server) allowLogin(ctx context.Context, addr, name string) (ok bool, wait time.Duration, err error) {
+	res, err := countAttempt.Run(ctx, s.opt.Redis, s.attemptKeys(addr, name), loginWindow.Milliseconds(),
+		loginSlowAfter, loginSlowStep.Milliseconds(), loginSlowMax.Milliseconds(), s.now().UnixMilli()).Int64Slice()
 	if err != nil {
-		return false, fmt.Errorf("web: unable to count login attempt: %w", err)
+		return false, 0, fmt.Errorf("web: unable to count login attempt: %w", err)
 	}
-	if len(res) != 3 {
-		return false, fmt.Errorf("web: unable to count login attempt: script returned %d counts", len(res))
+	if len(res) != 4 {
+		return false, 0, fmt.Errorf("web: unable to count login attempt: script returned %d counts", len(res))
 	}
-	return res[0] <= loginLimitPerAddr && res[1] <= loginLimitPerPair && res[2] <= loginLimitPerUser, nil
+	if res[0] > loginLimitPerAddr || res[1] > loginLimitPerPair {
+		return false, s.now().Truncate(loginWindow).Add(loginWindow).Sub(s.now()), nil
+	}
+	if res[3] > 0 {
+		return false, time.Duration(res[3]) * time.Millisecond, nil
+	}
+	return true, 0, nil
 }
 
 // forgiveLogin takes back a successful attempt: only failures should add up.
 func (s *Server) forgiveLogin(ctx context.Context, addr, name string) {
-	if err := forgiveAttempt.Run(ctx, s.opt.Redis, s.attemptKeys(addr, name)).Err(); err != nil {
+	if err := forgiveAttempt.Run(ctx, s.opt.Redis, s.attemptKeys(addr, name)[:3]).Err(); err != nil {
 		s.log.Warn("unable to reset login attempts", "error", err)
 	}
-}
-
-// limitAddr is the client address the login limits count against.
-//
-// Behind a reverse proxy on the same host (the usual deployment: nginx or
-// Caddy in front of 127.0.0.1) every connection comes from loopback, so the
-// address is taken from X-Forwarded-For instead: the rightmost entry that is
-// not loopback, which is the one our own proxy appended (entries to its left
-// are whatever the client sent). Only a loopback peer is trusted this way:
-// from anywhere else the header could be forged to dodge or to aim the
-// limits. The per-name ceiling holds whatever the address.
-//
-// IPv6 clients are counted per /64, the block one subscriber usually gets,
-// so rotating through it buys nothing.
-func limitAddr(r *http.Request) string {
-	peer := clientAddr(r)
-	ip, err := netip.ParseAddr(peer)
-	if err != nil {
-		return peer
-	}
-	if ip.Unmap().IsLoopback() {
-		if fwd := forwardedClient(r.Header.Values("X-Forwarded-For")); fwd.IsValid() {
-			ip = fwd
-		}
-	}
-	ip = ip.Unmap().WithZone("")
-	if ip.Is6() {
-		if p, err := ip.Prefix(64); err == nil {
-			return p.String()
-		}
-	}
-	return ip.String()
-}
-
-// forwardedClient is the rightmost non-loopback address in X-Forwarded-For
-// (several headers count as one list, in order); invalid when there is none
-// or the nearest entry is not an address.
-func forwardedClient(headers []string) netip.Addr {
-	var hops []string
-	for _, h := range headers {
-		hops = append(hops, strings.Split(h, ",")...)
-	}
-	for i := len(hops) - 1; i >= 0; i-- {
-		h := strings.TrimSpace(hops[i])
-		if host, _, err := net.SplitHostPort(h); err == nil {
-			h = host
-		}
-		ip, err := netip.ParseAddr(strings.Trim(h, "[]"))
-		if err != nil {
-			return netip.Addr{}
-		}
-		if !ip.Unmap().IsLoopback() {
-			return ip
-		}
-	}
-	return netip.Addr{}
 }

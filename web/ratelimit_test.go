@@ -4,13 +4,21 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 )
 
-// postLoginFrom posts the login form as if a proxy on loopback forwarded it
-// for client addr (the test server listens on 127.0.0.1).
+// loopbackProxy trusts the test server's own address as a reverse proxy, as
+// a same-host nginx or Caddy is listed in http.trusted_proxies.
+func loopbackProxy(o *Options) {
+	o.TrustedProxies = []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("::1/128")}
+}
+
+// postLoginFrom posts the login form as if a trusted proxy on loopback
+// forwarded it for client addr (the test server listens on 127.0.0.1).
 func (e *env) postLoginFrom(addr, name, pw string) *http.Response {
 	e.t.Helper()
 	b := e.browser()
@@ -20,11 +28,12 @@ func (e *env) postLoginFrom(addr, name, pw string) *http.Response {
 	return b.do(req)
 }
 
-// TestLoginLockoutNeedsManyAddresses: failing as alice from one address locks
-// out only that address for alice; alice elsewhere still gets in until the
-// per-name ceiling, which takes many addresses to reach.
-func TestLoginLockoutNeedsManyAddresses(t *testing.T) {
-	e := newEnv(t, nil)
+// TestLoginNeverLocksTheAccountOut: failing as alice from one address stops
+// that address for alice; many failures spread over many addresses slow
+// alice's account down for failing addresses only, and alice's correct
+// password from an address with no failure always gets in.
+func TestLoginNeverLocksTheAccountOut(t *testing.T) {
+	e := newEnv(t, loopbackProxy)
 	for i := 0; i < loginLimitPerPair; i++ {
 		if resp := e.postLoginFrom("203.0.113.9", "alice", "guess"); resp.StatusCode != http.StatusUnauthorized {
 			t.Fatalf("attempt %d: status %d", i+1, resp.StatusCode)
@@ -33,70 +42,105 @@ func TestLoginLockoutNeedsManyAddresses(t *testing.T) {
 	if resp := e.postLoginFrom("203.0.113.9", "alice", testPassword); resp.StatusCode != http.StatusTooManyRequests {
 		t.Fatalf("attacker's address after %d failures: status %d, want 429", loginLimitPerPair, resp.StatusCode)
 	}
-	if resp := e.postLoginFrom("198.51.100.7", "alice", testPassword); resp.StatusCode != http.StatusSeeOther {
-		t.Fatalf("alice from her own address: status %d, want 303", resp.StatusCode)
-	}
 
-	// Spread over enough addresses, the per-name ceiling stops the guessing.
-	// Counted so far against alice: the failures, the refused attempt and
-	// her success, which was forgiven.
-	n, addrs := loginLimitPerPair+1, 0
-	for n < loginLimitPerUser {
-		addrs++
-		for i := 0; i < loginLimitPerPair && n < loginLimitPerUser; i++ {
-			if resp := e.postLoginFrom(fmt.Sprintf("192.0.2.%d", addrs), "alice", "guess"); resp.StatusCode != http.StatusUnauthorized {
-				t.Fatalf("distributed attempt %d: status %d", n+1, resp.StatusCode)
+	// Fifty failures from forged addresses, a few each: each address's
+	// first failure is always checked (it has none yet), later ones queue
+	// behind the account's slow-down.
+	refused := 0
+	for a := 1; a <= 25; a++ {
+		for i := 0; i < 2; i++ {
+			resp := e.postLoginFrom(fmt.Sprintf("192.0.2.%d", a), "alice", "guess")
+			switch resp.StatusCode {
+			case http.StatusUnauthorized:
+			case http.StatusTooManyRequests:
+				refused++
+				if ra, err := strconv.Atoi(resp.Header.Get("Retry-After")); err != nil || ra < 1 {
+					t.Fatalf("slowed attempt: Retry-After %q", resp.Header.Get("Retry-After"))
+				}
+			default:
+				t.Fatalf("distributed attempt: status %d", resp.StatusCode)
 			}
-			n++
 		}
 	}
-	if addrs < 5 {
-		t.Fatalf("the per-name ceiling took only %d addresses to reach", addrs)
+	if refused == 0 {
+		t.Error("fifty failures on one account slowed nothing down")
 	}
-	if resp := e.postLoginFrom("198.51.100.99", "alice", testPassword); resp.StatusCode != http.StatusTooManyRequests {
-		t.Errorf("after %d failures for alice: status %d, want 429", loginLimitPerUser, resp.StatusCode)
+	// The manager, from her own address with no failure: in, at once.
+	if resp := e.postLoginFrom("198.51.100.7", "alice", testPassword); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("alice's correct password from a clean address after 50 failures: status %d, want 303", resp.StatusCode)
 	}
-	// Other names are not affected by alice's ceiling.
-	if resp := e.postLoginFrom("198.51.100.99", "victor", testPassword); resp.StatusCode != http.StatusSeeOther {
+	// A failing address waits its turn, then is checked again.
+	e.postLoginFrom("192.0.2.200", "alice", "guess")
+	e.postLoginFrom("192.0.2.200", "alice", "guess")
+	resp := e.postLoginFrom("192.0.2.200", "alice", testPassword)
+	if resp.StatusCode != http.StatusTooManyRequests {
+		t.Fatalf("failing address within the slow-down: status %d, want 429", resp.StatusCode)
+	}
+	e.clock.Advance(loginSlowMax)
+	if resp := e.postLoginFrom("192.0.2.200", "alice", testPassword); resp.StatusCode != http.StatusSeeOther {
+		t.Errorf("failing address after the slow-down: status %d, want 303", resp.StatusCode)
+	}
+	// Other names are not slowed by alice's failures.
+	if resp := e.postLoginFrom("192.0.2.1", "victor", testPassword); resp.StatusCode != http.StatusSeeOther {
 		t.Errorf("victor: status %d, want 303", resp.StatusCode)
 	}
 	e.clock.Advance(loginWindow)
-	if resp := e.postLoginFrom("198.51.100.99", "alice", testPassword); resp.StatusCode != http.StatusSeeOther {
+	if resp := e.postLoginFrom("203.0.113.9", "alice", testPassword); resp.StatusCode != http.StatusSeeOther {
 		t.Errorf("after the window: status %d", resp.StatusCode)
 	}
 }
 
-func TestLimitAddr(t *testing.T) {
+// TestUntrustedForwardedForIsIgnored: without trusted proxies, a client on
+// loopback cannot pick its address with X-Forwarded-For, so it cannot dodge
+// the per-address limit.
+func TestUntrustedForwardedForIsIgnored(t *testing.T) {
+	e := newEnv(t, nil)
+	for i := 0; i < loginLimitPerPair; i++ {
+		e.postLoginFrom(fmt.Sprintf("192.0.2.%d", i+1), "alice", "guess")
+	}
+	if resp := e.postLoginFrom("192.0.2.99", "alice", "guess"); resp.StatusCode != http.StatusTooManyRequests {
+		t.Fatalf("forged X-Forwarded-For from an untrusted peer was believed: status %d, want 429", resp.StatusCode)
+	}
+}
+
+func TestClientIP(t *testing.T) {
+	proxies := []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("10.0.0.0/8"), netip.MustParsePrefix("::1/128")}
 	tests := []struct {
-		remote string
-		xff    []string
-		want   string
+		trusted []netip.Prefix
+		remote  string
+		xff     []string
+		want    string
 	}{
-		{"203.0.113.5:4000", nil, "203.0.113.5"},
-		// A peer that is not loopback cannot name another address.
-		{"203.0.113.5:4000", []string{"198.51.100.1"}, "203.0.113.5"},
-		{"10.0.0.2:4000", []string{"198.51.100.1"}, "10.0.0.2"},
-		// A proxy on loopback: the rightmost entry is the one it appended.
-		{"127.0.0.1:4000", []string{"198.51.100.1"}, "198.51.100.1"},
-		{"127.0.0.1:4000", []string{"6.6.6.6, 198.51.100.1"}, "198.51.100.1"},
-		{"127.0.0.1:4000", []string{"6.6.6.6", "198.51.100.1"}, "198.51.100.1"},
-		{"127.0.0.1:4000", []string{"198.51.100.1, 127.0.0.1"}, "198.51.100.1"},
-		{"[::1]:4000", []string{"198.51.100.1:5555"}, "198.51.100.1"},
-		{"127.0.0.1:4000", []string{"not-an-ip"}, "127.0.0.1"},
-		{"127.0.0.1:4000", nil, "127.0.0.1"},
+		{nil, "203.0.113.5:4000", nil, "203.0.113.5"},
+		// Nothing trusted: the header is ignored, even from loopback.
+		{nil, "127.0.0.1:4000", []string{"198.51.100.1"}, "127.0.0.1"},
+		// A peer that is not a trusted proxy cannot name another address.
+		{proxies, "203.0.113.5:4000", []string{"198.51.100.1"}, "203.0.113.5"},
+		// A trusted proxy: the rightmost untrusted entry is the client.
+		{proxies, "127.0.0.1:4000", []string{"198.51.100.1"}, "198.51.100.1"},
+		{proxies, "127.0.0.1:4000", []string{"6.6.6.6, 198.51.100.1"}, "198.51.100.1"},
+		{proxies, "127.0.0.1:4000", []string{"6.6.6.6", "198.51.100.1"}, "198.51.100.1"},
+		// Two trusted hops (a load balancer, then nginx).
+		{proxies, "127.0.0.1:4000", []string{"6.6.6.6, 198.51.100.1, 10.1.2.3"}, "198.51.100.1"},
+		// A client cannot hide behind a forged trusted-looking entry.
+		{proxies, "127.0.0.1:4000", []string{"198.51.100.1, 10.9.9.9, 203.0.113.7"}, "203.0.113.7"},
+		{proxies, "[::1]:4000", []string{"198.51.100.1:5555"}, "198.51.100.1"},
+		{proxies, "127.0.0.1:4000", []string{"not-an-ip"}, "127.0.0.1"},
+		{proxies, "127.0.0.1:4000", nil, "127.0.0.1"},
 		// IPv6 counts per /64.
-		{"[2001:db8:1:2:3:4:5:6]:4000", nil, "2001:db8:1:2::/64"},
-		{"[::1]:4000", []string{"2001:db8:1:2::99"}, "2001:db8:1:2::/64"},
-		{"[::ffff:203.0.113.5]:4000", nil, "203.0.113.5"},
+		{nil, "[2001:db8:1:2:3:4:5:6]:4000", nil, "2001:db8:1:2::/64"},
+		{proxies, "[::1]:4000", []string{"2001:db8:1:2::99"}, "2001:db8:1:2::/64"},
+		{nil, "[::ffff:203.0.113.5]:4000", nil, "203.0.113.5"},
 	}
 	for _, tt := range tests {
+		s := &Server{opt: Options{TrustedProxies: tt.trusted}}
 		r := httptest.NewRequest(http.MethodPost, "/login", nil)
 		r.RemoteAddr = tt.remote
 		for _, h := range tt.xff {
 			r.Header.Add("X-Forwarded-For", h)
 		}
-		if got := limitAddr(r); got != tt.want {
-			t.Errorf("limitAddr(%s, %q) = %q, want %q", tt.remote, tt.xff, got, tt.want)
+		if got := s.limitAddr(r); got != tt.want {
+			t.Errorf("limitAddr(%s, %q, trusted %v) = %q, want %q", tt.remote, tt.xff, tt.trusted, got, tt.want)
 		}
 	}
 }

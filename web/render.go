@@ -19,6 +19,7 @@ import (
 	"github.com/fanfarehq/fanfare/campaigns"
 	"github.com/fanfarehq/fanfare/content"
 	"github.com/fanfarehq/fanfare/content/text"
+	"github.com/fanfarehq/fanfare/internal/urlredact"
 )
 
 //go:embed templates/*.html
@@ -77,6 +78,9 @@ var templateFuncs = template.FuncMap{
 	// netOf is a channel's network ("x" for "x@platform_fr"): styles and
 	// previews are per network.
 	"netOf": text.NetworkOf,
+	// redactURL hides a URL's user info and secret query values (feeds).
+	"redactURL":  urlredact.URL,
+	"redactText": urlredact.Text,
 	"stateClass": func(s content.State) string {
 		return "state-" + string(s)
 	},

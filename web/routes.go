@@ -24,6 +24,20 @@ type route struct {
 	anyRole bool
 	handler http.HandlerFunc
 	doc     *apiDoc // API routes: what the OpenAPI document says of them
+	// scope is what an API token needs: "" means ScopeRead for GET and
+	// ScopeWrite for changes.
+	scope string
+}
+
+// tokenScope is the scope a bearer token needs for the route.
+func (rt route) tokenScope(method string) string {
+	switch {
+	case rt.scope != "":
+		return rt.scope
+	case isSafeMethod(method):
+		return ScopeRead
+	}
+	return ScopeWrite
 }
 
 func (s *Server) routeTable() []route {
@@ -38,6 +52,7 @@ func (s *Server) routeTable() []route {
 		{pattern: "POST /login", access: accessPublic, handler: s.loginSubmit},
 		{pattern: "GET /login/once", access: accessPublic, handler: s.loginOnce},
 		{pattern: "POST /logout", access: accessPage, anyRole: true, handler: s.logout},
+		{pattern: "POST /logout/everywhere", access: accessPage, anyRole: true, handler: s.logoutEverywhere},
 
 		{pattern: "GET /{$}", access: accessPage, handler: s.queuePage},
 		{pattern: "POST /posts/bulk", access: accessPage, handler: s.postBulk},
@@ -115,7 +130,12 @@ func (s *Server) guard(rt route) http.Handler {
 					return
 				}
 			}
-			if !isSafeMethod(r.Method) && !rt.anyRole && !id.CanChange() {
+			if id.API {
+				if need := rt.tokenScope(r.Method); id.Scope < scopeLevel(need) {
+					writeAPIError(w, http.StatusForbidden, "forbidden", "this token lacks the "+need+" scope", "")
+					return
+				}
+			} else if !isSafeMethod(r.Method) && !rt.anyRole && !id.CanChange() {
 				writeAPIError(w, http.StatusForbidden, "forbidden", "the viewer role cannot change anything", "")
 				return
 			}
@@ -172,13 +192,14 @@ func validCSRF(got, want string) bool {
 const maxBody = 1 << 20
 
 // sessionIdentity checks a session against the current configuration: a user
-// removed from the config file loses their sessions at once, and a changed
-// role applies at once too.
+// removed from the config file, or whose password hash or role changed, loses
+// their sessions at once.
 func (s *Server) sessionIdentity(sess session) (identity, bool) {
 	role := sess.Role
 	if len(s.users) > 0 {
 		u, ok := s.users[sess.User]
-		if !ok {
+		// A changed password or role ends the sessions begun before.
+		if !ok || subtle.ConstantTimeCompare([]byte(sess.Fingerprint), []byte(userFingerprint(u))) != 1 {
 			return identity{}, false
 		}
 		role = u.Role

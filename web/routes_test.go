@@ -198,11 +198,24 @@ func TestHealthAndReady(t *testing.T) {
 	if resp := b.get("/readyz"); resp.StatusCode != 200 {
 		t.Errorf("readyz %d", resp.StatusCode)
 	}
-	readyErr = errors.New("redis: connection refused")
+	readyErr = errors.New("redis: dial tcp 10.0.0.7:6379: connection refused")
 	resp := b.get("/readyz")
 	body, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode != http.StatusServiceUnavailable || !strings.Contains(string(body), "connection refused") {
-		t.Errorf("readyz when not ready: %d %q", resp.StatusCode, body)
+	if resp.StatusCode != http.StatusServiceUnavailable || string(body) != "not ready: redis: unavailable\n" {
+		t.Errorf("readyz when not ready, to a stranger: %d %q, want only the part that is unavailable", resp.StatusCode, body)
+	}
+	// Signed in (a session or a token), the detail is there.
+	resp = e.login("victor").get("/readyz")
+	body, _ = io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusServiceUnavailable || !strings.Contains(string(body), "10.0.0.7:6379: connection refused") {
+		t.Errorf("readyz when not ready, to a signed-in user: %d %q", resp.StatusCode, body)
+	}
+	req, _ := http.NewRequest(http.MethodGet, e.ts.URL+"/readyz", nil)
+	req.Header.Set("Authorization", "Bearer "+testToken)
+	resp = b.do(req)
+	body, _ = io.ReadAll(resp.Body)
+	if !strings.Contains(string(body), "connection refused") {
+		t.Errorf("readyz when not ready, to a token: %d %q", resp.StatusCode, body)
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 	"html/template"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"strings"
 	"time"
@@ -36,7 +37,17 @@ type User struct {
 type APIToken struct {
 	Name   string
 	SHA256 string // hex SHA-256 of the token
+	// Scopes are what the token may do: ScopeRead, ScopeWrite, ScopeAdmin
+	// (each includes the ones before). None means read only.
+	Scopes []string
 }
+
+// API token scopes, each including the ones before it.
+const (
+	ScopeRead  = "read"  // every GET of the API and /metrics
+	ScopeWrite = "write" // posts: create, edit, approve, reject, retry, resolve
+	ScopeAdmin = "admin" // feeds and networks: add, remove, resume
+)
 
 // Options are everything the server needs; the daemon fills them from the config.
 type Options struct {
@@ -90,6 +101,14 @@ type Options struct {
 	Impact     ImpactReader
 	// Bandit shows and pins template variants on the Impact page; optional.
 	Bandit VariantPinner
+	// SessionLifetime ends a session this long after login, however busy
+	// (default DefaultSessionLifetime); SessionIdle ends one unused this
+	// long (default DefaultSessionIdle, at most SessionLifetime).
+	SessionLifetime time.Duration
+	SessionIdle     time.Duration
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For is
+	// believed (see clientIP); none by default.
+	TrustedProxies []netip.Prefix
 }
 
 // Server is the HTTP side of Fanfare. Build it with New.
@@ -104,6 +123,9 @@ type Server struct {
 	routes    []route
 	handler   http.Handler
 	publicURL *url.URL
+	probeLog  *probeLog
+	atomCache atomCache
+	verified  func(hash string) // tests: sees each hash a login is checked against
 }
 
 // New checks the options and builds the server.
@@ -132,6 +154,13 @@ func New(o Options) (*Server, error) {
 	if len(o.EnabledNetworks) == 0 {
 		o.EnabledNetworks = []string{content.NetworkX, content.NetworkFacebook}
 	}
+	if o.SessionLifetime <= 0 {
+		o.SessionLifetime = DefaultSessionLifetime
+	}
+	if o.SessionIdle <= 0 {
+		o.SessionIdle = DefaultSessionIdle
+	}
+	o.SessionIdle = min(o.SessionIdle, o.SessionLifetime)
 	if o.PublicURL == "" {
 		o.PublicURL = "http://127.0.0.1:8080"
 	}
@@ -150,6 +179,7 @@ func New(o Options) (*Server, error) {
 		users:     make(map[string]User, len(o.Users)),
 		publicURL: pu,
 	}
+	s.probeLog = &probeLog{log: s.log}
 	for i, u := range o.Users {
 		if err := checkUser(u); err != nil {
 			return nil, fmt.Errorf("web: users[%d]: %w", i, err)
@@ -180,6 +210,9 @@ func (s *Server) Handler() http.Handler { return s.handler }
 func (s *Server) buildHandler() http.Handler {
 	mux := http.NewServeMux()
 	for _, rt := range s.routes {
+		if strings.Contains(rt.pattern, "/posts/{id}") || strings.Contains(rt.pattern, "/digests/{id}") {
+			rt.handler = s.checkPostID(rt.handler)
+		}
 		mux.Handle(rt.pattern, s.guard(rt))
 	}
 	cop := http.NewCrossOriginProtection()
@@ -234,7 +267,7 @@ func (s *Server) accessLog(next http.Handler) http.Handler {
 			level = slog.LevelWarn
 		}
 		s.log.Log(r.Context(), level, "http request", "method", r.Method, "path", r.URL.Path,
-			"status", sw.status, "duration_ms", time.Since(start).Milliseconds(), "remote_addr", clientAddr(r))
+			"status", sw.status, "duration_ms", time.Since(start).Milliseconds(), "remote_addr", s.clientAddr(r))
 	})
 }
 
@@ -283,6 +316,28 @@ func (s *Server) recoverPanics(next http.Handler) http.Handler {
 		}()
 		next.ServeHTTP(w, r)
 	})
+}
+
+// checkPostID refuses a post id that is not a ULID before it reaches the
+// store: ids end up in key names, and "<id>:audit" must not name another
+// key. Such a post does not exist, and every answer says so as for any
+// missing post: the API's 404 names the field, a page is a 404, a form a
+// flash.
+func (s *Server) checkPostID(next http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if id := r.PathValue("id"); !content.ValidID(id) {
+			switch {
+			case isAPIPath(r.URL.Path):
+				writeAPIError(w, http.StatusNotFound, "not_found", "post not found: id is not a post id (26 characters of Crockford base32)", "id")
+			case isSafeMethod(r.Method):
+				s.renderError(w, r, http.StatusNotFound, "err.post_not_found")
+			default:
+				s.fail(w, r, content.ErrNotFound, "/")
+			}
+			return
+		}
+		next(w, r)
+	}
 }
 
 func isAPIPath(p string) bool { return strings.HasPrefix(p, "/api/") }

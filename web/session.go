@@ -15,7 +15,11 @@ import (
 
 const (
 	sessionCookie = "fanfare_session"
-	sessionTTL    = 12 * time.Hour
+	// DefaultSessionLifetime is how long a session lasts at most, however
+	// busy: a stolen cookie is not good forever.
+	DefaultSessionLifetime = 7 * 24 * time.Hour
+	// DefaultSessionIdle ends a session unused this long.
+	DefaultSessionIdle = 12 * time.Hour
 	// sessionTouchEvery limits writes: a sliding session is pushed forward at
 	// most once a minute, not on every request.
 	sessionTouchEvery = time.Minute
@@ -31,7 +35,32 @@ type session struct {
 	Role      string    `json:"role"`
 	CSRF      string    `json:"csrf"`
 	CreatedAt time.Time `json:"created_at"`
-	ExpiresAt time.Time `json:"expires_at"`
+	ExpiresAt time.Time `json:"expires_at"` // the idle deadline, never past CreatedAt + lifetime
+	// Fingerprint is a digest of the user's role and password hash when the
+	// session began: a changed password or role ends every session.
+	Fingerprint string `json:"fingerprint"`
+	// Generation is the user's session generation when the session began:
+	// "log out everywhere" moves it on, ending every older session.
+	Generation int64 `json:"generation"`
+}
+
+// userFingerprint digests what, when changed in the config file, must end a
+// user's sessions. The implicit one-time-login account has none.
+func userFingerprint(u User) string {
+	if u.PasswordHash == "" {
+		return ""
+	}
+	return digest(u.Role + "\x00" + u.PasswordHash)[:32]
+}
+
+// sessionDeadline is when a session seen now must end: after the idle
+// timeout, and never past its absolute lifetime.
+func (s *Server) sessionDeadline(created, now time.Time) time.Time {
+	end := now.Add(s.opt.SessionIdle)
+	if abs := created.Add(s.opt.SessionLifetime); abs.Before(end) {
+		end = abs
+	}
+	return end
 }
 
 func randomToken() string {
@@ -41,18 +70,48 @@ func randomToken() string {
 }
 
 // newSession stores a session and sets its cookie.
-func (s *Server) newSession(ctx context.Context, w http.ResponseWriter, user, role string) error {
+func (s *Server) newSession(ctx context.Context, w http.ResponseWriter, u User) error {
+	gen, err := s.sessionGeneration(ctx, u.Name)
+	if err != nil {
+		return err
+	}
 	id := randomToken()
 	now := s.now()
-	sess := session{User: user, Role: role, CSRF: randomToken(), CreatedAt: now, ExpiresAt: now.Add(sessionTTL)}
+	sess := session{User: u.Name, Role: u.Role, CSRF: randomToken(), CreatedAt: now, ExpiresAt: s.sessionDeadline(now, now),
+		Fingerprint: userFingerprint(u), Generation: gen}
 	b, err := json.Marshal(sess)
 	if err != nil {
 		return err
 	}
-	if err := s.opt.Redis.Set(ctx, sessionKey(s.opt.Prefix, id), b, sessionTTL).Err(); err != nil {
+	ttl := sess.ExpiresAt.Sub(now)
+	if err := s.opt.Redis.Set(ctx, sessionKey(s.opt.Prefix, id), b, ttl).Err(); err != nil {
 		return fmt.Errorf("web: unable to store session: %w", err)
 	}
-	http.SetCookie(w, s.cookie(sessionCookie, id, sessionTTL))
+	// The cookie lives as long as the session can: the server decides when
+	// it ends, sooner when idle.
+	http.SetCookie(w, s.cookie(sessionCookie, id, s.opt.SessionLifetime))
+	return nil
+}
+
+// sessionGeneration is a user's current session generation (0 until they
+// first log out everywhere).
+func (s *Server) sessionGeneration(ctx context.Context, user string) (int64, error) {
+	n, err := s.opt.Redis.Get(ctx, sessionGenKey(s.opt.Prefix, user)).Int64()
+	if errors.Is(err, redis.Nil) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("web: unable to read session generation: %w", err)
+	}
+	return n, nil
+}
+
+// endAllSessions ends every session of user, on every browser: the next
+// request of each finds its generation behind.
+func (s *Server) endAllSessions(ctx context.Context, user string) error {
+	if err := s.opt.Redis.Incr(ctx, sessionGenKey(s.opt.Prefix, user)).Err(); err != nil {
+		return fmt.Errorf("web: unable to end sessions: %w", err)
+	}
 	return nil
 }
 
@@ -88,16 +147,20 @@ func (s *Server) sessionFrom(r *http.Request) (session, bool, error) {
 	if err := json.Unmarshal(b, &sess); err != nil {
 		return session{}, false, fmt.Errorf("web: corrupt session: %w", err)
 	}
+	gen, err := s.sessionGeneration(ctx, sess.User)
+	if err != nil {
+		return session{}, false, err
+	}
 	now := s.now()
-	if !now.Before(sess.ExpiresAt) {
+	if !now.Before(sess.ExpiresAt) || !now.Before(sess.CreatedAt.Add(s.opt.SessionLifetime)) || sess.Generation != gen {
 		_ = s.opt.Redis.Del(ctx, key).Err()
 		return session{}, false, nil
 	}
-	if sess.ExpiresAt.Sub(now) < sessionTTL-sessionTouchEvery {
-		sess.ExpiresAt = now.Add(sessionTTL)
+	if next := s.sessionDeadline(sess.CreatedAt, now); next.Sub(sess.ExpiresAt) >= sessionTouchEvery {
+		sess.ExpiresAt = next
 		if nb, err := json.Marshal(sess); err == nil {
 			// XX: a concurrent logout must not be undone by this refresh.
-			if err := s.opt.Redis.SetArgs(ctx, key, nb, redis.SetArgs{Mode: "XX", TTL: sessionTTL}).Err(); err != nil && !errors.Is(err, redis.Nil) {
+			if err := s.opt.Redis.SetArgs(ctx, key, nb, redis.SetArgs{Mode: "XX", TTL: next.Sub(now)}).Err(); err != nil && !errors.Is(err, redis.Nil) {
 				s.log.Warn("unable to extend session", "error", err)
 			}
 		}

@@ -18,6 +18,8 @@ package x
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -30,6 +32,8 @@ import (
 	"time"
 
 	"github.com/dghubble/oauth1"
+	"github.com/redis/go-redis/v9"
+
 	"github.com/fanfarehq/fanfare/bots"
 	"github.com/fanfarehq/fanfare/bots/internal/ratelimit"
 )
@@ -56,6 +60,11 @@ type Options struct {
 	HTTPClient *http.Client
 	Now        func() time.Time // default time.Now
 	Logger     *slog.Logger     // default slog.Default()
+	// Redis, when set, keeps the account's rate-limit windows for every
+	// replica (under Prefix, default "fanfare"), so that no replica sends a
+	// request the limit will refuse; nil keeps them in this process.
+	Redis  redis.UniversalClient
+	Prefix string
 }
 
 // Client calls X API v2 for one account. It is safe for concurrent use.
@@ -64,7 +73,7 @@ type Client struct {
 	http   *http.Client
 	now    func() time.Time
 	log    *slog.Logger
-	limits *ratelimit.Limiter
+	limits ratelimit.Reserver
 
 	mu sync.Mutex
 	me *User // cached: GET /2/users/me has a small daily limit
@@ -109,12 +118,28 @@ func NewClient(opts Options) (*Client, error) {
 	signed.Timeout = hc.Timeout
 	signed.CheckRedirect = hc.CheckRedirect
 	signed.Jar = hc.Jar
+	log := logger.With(slog.String("network", Network))
+	var limits ratelimit.Reserver = ratelimit.New()
+	if opts.Redis != nil {
+		prefix := opts.Prefix
+		if prefix == "" {
+			prefix = "fanfare"
+		}
+		// Limits are counted per app and user token: one account's windows.
+		sum := sha256.Sum256([]byte(opts.ConsumerKey + "\x00" + opts.AccessToken))
+		shared, err := ratelimit.NewShared(opts.Redis, prefix, Network+":"+hex.EncodeToString(sum[:8]))
+		if err != nil {
+			return nil, fmt.Errorf("x: %w", err)
+		}
+		shared.OnError = func(err error) { log.Warn("x: unable to share rate-limit state", slog.String("error", err.Error())) }
+		limits = shared
+	}
 	return &Client{
 		base:   base,
 		http:   signed,
 		now:    now,
-		log:    logger.With(slog.String("network", Network)),
-		limits: ratelimit.New(),
+		log:    log,
+		limits: limits,
 	}, nil
 }
 

@@ -100,6 +100,7 @@ type Report struct {
 	Stale       int           // not newer than what the tracker has
 	Fired       int           // milestones that will be posted
 	Skipped     int           // records whose state is in the mapping's skip_states
+	Unposted    int           // milestones over the cap of posts per poll, recorded without a post
 	Rejected    []RecordError // records that did not map or validate, or that the tracker refused
 	NotModified bool          // every page answered 304
 }
@@ -112,6 +113,8 @@ func (r Report) Run(at time.Time, err error) campaigns.SourceRun {
 	}
 	if err != nil {
 		run.Error = err.Error()
+	} else if r.Unposted > 0 {
+		run.Error = campaigns.UnpostedProblem(r.Unposted)
 	}
 	return run
 }
@@ -175,6 +178,8 @@ func NewPoller(o Options, ing campaigns.Ingester) (*Poller, error) {
 func (p *Poller) Poll(ctx context.Context) (Report, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	// One poll is one source run: its pages share the cap of posts.
+	ctx = campaigns.ShareCap(ctx)
 	var rep Report
 	notModified := 0
 	seen := make(map[string]bool)
@@ -225,7 +230,7 @@ func (p *Poller) Job() func(ctx context.Context) error {
 		}
 		log("poll: done", "url", safeURL(p.o.URL), "pages", rep.Pages, "records", rep.Records,
 			"accepted", rep.Accepted, "stale", rep.Stale, "fired", rep.Fired, "skipped", rep.Skipped,
-			"rejected", len(rep.Rejected), "not_modified", rep.NotModified, "problem", run.Problem())
+			"rejected", len(rep.Rejected), "unposted", rep.Unposted, "not_modified", rep.NotModified, "problem", run.Problem())
 		if p.o.Health != nil {
 			// The health write must not be lost to a poll that used up ctx.
 			hctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
@@ -325,6 +330,7 @@ func (p *Poller) page(ctx context.Context, page int, pageURL string, rep *Report
 		rep.Accepted += res.Accepted + res.Stale
 		rep.Stale += res.Stale
 		rep.Fired += len(res.Fired)
+		rep.Unposted += len(res.Unposted)
 		for _, r := range res.Rejected {
 			re := RecordError{Page: page, Index: indexOf(snaps, indexes, r.ID), ID: r.ID, Message: fmt.Sprint(r.Err)}
 			if fe, ok := errors.AsType[*campaigns.FieldError](r.Err); ok {

@@ -106,7 +106,7 @@ func TestReplayCacheForgetsFailedDeliveries(t *testing.T) {
 		Logger: discardLogger(), Redis: rdb, Prefix: "p"})
 	body := mustJSON(t, campaignMap("9"))
 	sig := Sign("s", testNow, body)
-	if st, _, resp := deliver(t, h, body, sig); st != http.StatusInternalServerError || !strings.Contains(resp, "ingest_failed") {
+	if st, _, resp := deliver(t, h, body, sig); st != http.StatusServiceUnavailable || !strings.Contains(resp, "ingest_failed") {
 		t.Fatalf("failing ingest: %d %s", st, resp)
 	}
 	ing.mu.Lock()
@@ -131,7 +131,7 @@ func TestReplayCacheForgetsFailedDeliveries(t *testing.T) {
 }
 
 // TestReplayCacheUnavailable: when Redis cannot answer, the delivery is
-// refused with a 500 (the sender retries) rather than ingested unchecked.
+// refused with a 503 and Retry-After (the sender retries) rather than ingested unchecked.
 func TestReplayCacheUnavailable(t *testing.T) {
 	rdb := redistest.NewClient(t)
 	_ = rdb.Close()
@@ -139,7 +139,7 @@ func TestReplayCacheUnavailable(t *testing.T) {
 	h := newTestHandler(t, Options{Secrets: []string{"s"}, Ingester: ing, Now: func() time.Time { return testNow },
 		Logger: discardLogger(), Redis: rdb})
 	body := mustJSON(t, campaignMap("11"))
-	if st, _, resp := deliver(t, h, body, Sign("s", testNow, body)); st != http.StatusInternalServerError || !strings.Contains(resp, "replay_check_failed") {
+	if st, _, resp := deliver(t, h, body, Sign("s", testNow, body)); st != http.StatusServiceUnavailable || !strings.Contains(resp, "replay_check_failed") {
 		t.Fatalf("status %d %s", st, resp)
 	}
 	if len(ing.calls) != 0 {
@@ -204,8 +204,8 @@ func TestRetryDuringIngestIsNotLost(t *testing.T) {
 	st, r, _ := deliver(t, h, body, sig) // the sender's retry
 	close(ing.release)
 	st1 := <-first
-	if st1 != http.StatusInternalServerError {
-		t.Fatalf("first delivery = %d, want 500 (its ingest failed)", st1)
+	if st1 != http.StatusServiceUnavailable {
+		t.Fatalf("first delivery = %d, want 503 (its ingest failed)", st1)
 	}
 	if st != http.StatusConflict || r.Replayed {
 		t.Fatalf("retry during the ingest = %d replayed=%v, want 409 in progress", st, r.Replayed)

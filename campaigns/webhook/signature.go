@@ -95,7 +95,9 @@ func parseSignature(header string) (signature, error) {
 }
 
 // verify checks a parsed header against body with every secret, in constant
-// time per comparison, then checks the timestamp is within tolerance of now.
+// time per comparison, then checks the timestamp is within tolerance of now
+// (checkTimestamp runs before the body is read; it runs again here so that
+// verify alone is the whole check).
 func verify(s signature, body []byte, secrets []string, now time.Time, tolerance time.Duration) error {
 	matched := false
 	for _, secret := range secrets {
@@ -109,6 +111,12 @@ func verify(s signature, body []byte, secrets []string, now time.Time, tolerance
 	if !matched {
 		return errMismatch
 	}
+	return checkTimestamp(s, now, tolerance)
+}
+
+// checkTimestamp refuses a t further than tolerance from now. It needs no
+// body, so a stale or forged header is refused before the body is read.
+func checkTimestamp(s signature, now time.Time, tolerance time.Duration) error {
 	// Compare in seconds: t has second precision, and Duration arithmetic on
 	// an absurd t could overflow.
 	skew := now.Unix() - s.unix

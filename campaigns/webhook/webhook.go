@@ -6,22 +6,29 @@
 //
 //	405 method_not_allowed      not POST
 //	503 not_configured          no secret configured: nothing can be verified
+//	429 too_many_refusals       this address had refusalLimit refusals in the last
+//	                            window (Retry-After: the window's end); not logged
 //	415 unsupported_media_type  Content-Type is not application/json
 //	401 missing_signature       no Fanfare-Signature header
 //	401 bad_signature           malformed header (checked before the body is read)
+//	401 timestamp_out_of_range  t further than Options.Tolerance from now (checked
+//	                            before the body is read)
 //	413 body_too_large          over Options.MaxBody
 //	401 bad_signature           no v1 matches the body with any secret
-//	401 timestamp_out_of_range  t further than Options.Tolerance from now
 //	400 unreadable_body         the body could not be read (client hung up)
 //	400 invalid_json            not JSON, or trailing data
 //	400 invalid_field           the body is not a campaign or {"campaigns":[...]} ("field" names the culprit)
-//	500 replay_check_failed     Redis could not say whether the delivery was seen before
+//	503 replay_check_failed     Redis could not say whether the delivery was seen
+//	                            before (Retry-After: the sender retries, nothing is lost)
 //	202                         {"accepted":0,"stale":0,"fired":0,"replayed":true}: this signed
 //	                            delivery was already received; nothing is ingested
-//	500 ingest_failed           the tracker could not store the snapshots
+//	503 ingest_failed           the tracker could not store the snapshots (Retry-After)
 //	400 invalid_field           every campaign was rejected, by the parser or the tracker: "error"
 //	                            names the first, "rejected" lists them all
-//	202                         {"accepted":N,"stale":N,"fired":N[,"rejected":[{"id","field","message"}]]}
+//	202                         {"accepted":N,"stale":N,"fired":N[,"rejected":[{"id","field","message"}]]
+//	                            [,"unposted":[{"campaign_id","milestone"}]]}: unposted are the
+//	                            milestones over the cap of posts per delivery, recorded
+//	                            without a post (and reported in the source health)
 //
 // Each campaign of a batch is judged on its own: one with a bad field (an X
 // handle that is not one, a float for money, an unknown key) or an id that
@@ -58,12 +65,14 @@ import (
 	"mime"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/redis/go-redis/v9"
 
 	"github.com/fanfarehq/fanfare/campaigns"
+	"github.com/fanfarehq/fanfare/internal/clientip"
 	"github.com/fanfarehq/fanfare/internal/keyspace"
 )
 
@@ -92,7 +101,14 @@ type Options struct {
 	// Health records each signed delivery (source "webhook"); nil records
 	// nothing.
 	Health campaigns.HealthRecorder
+	// ClientIP says who posts (the reverse proxies to believe), for the
+	// limits on refusals; the zero value takes the connection's address.
+	ClientIP clientip.Resolver
 }
+
+// storageRetryAfter is what a sender is told to wait when storage is away:
+// the daemon is ready again as soon as Redis answers.
+const storageRetryAfter = "5"
 
 type handler struct {
 	secrets   []string
@@ -103,6 +119,8 @@ type handler struct {
 	tolerance time.Duration
 	replays   *replayCache // nil: no replay cache
 	health    campaigns.HealthRecorder
+	clientIP  clientip.Resolver
+	refusals  refusals
 }
 
 // NewHandler returns the handler for POST /hooks/campaigns. With no secret
@@ -120,6 +138,7 @@ func NewHandler(o Options) (http.Handler, error) {
 		maxBody:   o.MaxBody,
 		tolerance: o.Tolerance,
 		health:    o.Health,
+		clientIP:  o.ClientIP,
 	}
 	for _, s := range o.Secrets {
 		if s != "" {
@@ -154,7 +173,8 @@ func NewHandler(o Options) (http.Handler, error) {
 }
 
 func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	log := h.log.With("remote_addr", r.RemoteAddr)
+	addr := h.clientIP.LimitKey(r)
+	log := h.log.With("remote_addr", h.clientIP.String(r))
 	if r.Method != http.MethodPost {
 		w.Header().Set("Allow", http.MethodPost)
 		writeError(w, http.StatusMethodNotAllowed, "method_not_allowed", "use POST", "")
@@ -164,22 +184,31 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusServiceUnavailable, "not_configured", "the webhook has no secret configured", "")
 		return
 	}
-	if !isJSON(r.Header.Get("Content-Type")) {
-		writeError(w, http.StatusUnsupportedMediaType, "unsupported_media_type",
-			"Content-Type must be application/json, got "+quoteOrNone(r.Header.Get("Content-Type")), "")
+	if blocked, retry := h.refusals.blocked(addr, h.now()); blocked {
+		w.Header().Set("Retry-After", strconv.Itoa(max(1, int((retry+time.Second-1)/time.Second))))
+		writeError(w, http.StatusTooManyRequests, "too_many_refusals", "too many refused deliveries from this address; retry later", "")
 		return
 	}
-	// A delivery without a usable header is refused before its body is read.
+	if !isJSON(r.Header.Get("Content-Type")) {
+		h.refuseWith(w, log, addr, http.StatusUnsupportedMediaType, "unsupported_media_type",
+			"Content-Type must be application/json, got "+quoteOrNone(r.Header.Get("Content-Type")))
+		return
+	}
+	// A delivery without a usable header, or with a timestamp out of
+	// range, is refused before its body is read.
 	sig, err := parseSignature(r.Header.Get(SignatureHeader))
+	if err == nil {
+		err = checkTimestamp(sig, h.now(), h.tolerance)
+	}
 	if err != nil {
-		h.refuse(w, log, err)
+		h.refuse(w, log, addr, err)
 		return
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, h.maxBody))
 	if err != nil {
 		if mbe, ok := errors.AsType[*http.MaxBytesError](err); ok {
-			writeError(w, http.StatusRequestEntityTooLarge, "body_too_large",
-				"body is over the limit of "+itoa(mbe.Limit)+" bytes", "")
+			h.refuseWith(w, log, addr, http.StatusRequestEntityTooLarge, "body_too_large",
+				"body is over the limit of "+itoa(mbe.Limit)+" bytes")
 			return
 		}
 		log.Warn("webhook: unable to read body", "error", err)
@@ -187,7 +216,7 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err := verify(sig, body, h.secrets, h.now(), h.tolerance); err != nil {
-		h.refuse(w, log, err)
+		h.refuse(w, log, addr, err)
 		return
 	}
 	at := h.now()
@@ -213,7 +242,8 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		st, err := h.replays.begin(ctx, digest)
 		if err != nil {
 			log.Error("webhook: unable to check for a replay", "error", err)
-			writeError(w, http.StatusInternalServerError, "replay_check_failed", "unable to check the delivery; retry later", "")
+			w.Header().Set("Retry-After", storageRetryAfter)
+			writeError(w, http.StatusServiceUnavailable, "replay_check_failed", "storage unavailable: unable to check the delivery; retry later", "")
 			return
 		}
 		if st == deliveryPending {
@@ -234,14 +264,21 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			h.forget(ctx, log, digest)
 			log.Error("webhook: unable to ingest campaigns", "campaigns", len(d.Campaigns), "error", err)
 			h.record(ctx, log, campaigns.SourceRun{At: at, Records: d.Total, Error: "unable to store the campaigns: " + err.Error()})
-			writeError(w, http.StatusInternalServerError, "ingest_failed", "unable to store the campaigns; retry later", "")
+			w.Header().Set("Retry-After", storageRetryAfter)
+			writeError(w, http.StatusServiceUnavailable, "ingest_failed", "storage unavailable: unable to store the campaigns; retry later", "")
 			return
 		}
 		resp.Accepted, resp.Stale, resp.Fired = res.Accepted, res.Stale, len(res.Fired)
+		for _, e := range res.Unposted {
+			resp.Unposted = append(resp.Unposted, Unposted{CampaignID: e.Campaign.ID, Milestone: string(e.Milestone)})
+		}
 		resp.Rejected = append(resp.Rejected, trackerRejections(d, res.Rejected)...)
 		slices.SortStableFunc(resp.Rejected, func(a, b Rejected) int { return cmp.Compare(a.index, b.index) })
 	}
 	run := campaigns.SourceRun{At: at, Records: d.Total, Accepted: resp.Accepted + resp.Stale}
+	if len(resp.Unposted) > 0 {
+		run.Error = campaigns.UnpostedProblem(len(resp.Unposted))
+	}
 	for _, rj := range resp.Rejected {
 		log.Info("webhook: campaign rejected", "campaign_id", rj.ID, "field", rj.Field, "error", rj.Message)
 		run.Reject(campaigns.SourceRejection{Where: rejectedWhere(d.Batch, rj.index), ID: rj.ID, Field: rj.Field, Message: rj.Message})
@@ -265,7 +302,7 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	log.Info("webhook: delivery accepted", "campaigns", d.Total, "accepted", resp.Accepted,
-		"stale", resp.Stale, "fired", resp.Fired, "rejected", len(resp.Rejected))
+		"stale", resp.Stale, "fired", resp.Fired, "unposted", len(resp.Unposted), "rejected", len(resp.Rejected))
 	writeJSON(w, http.StatusAccepted, resp)
 }
 
@@ -339,13 +376,26 @@ func joinMessage(field, msg string) string {
 }
 
 // refuse answers 401 for a signature problem, saying which.
-func (h *handler) refuse(w http.ResponseWriter, log *slog.Logger, err error) {
+func (h *handler) refuse(w http.ResponseWriter, log *slog.Logger, addr string, err error) {
 	code := "bad_signature"
 	if ae, ok := errors.AsType[*authError](err); ok {
 		code = ae.Code
 	}
-	log.Warn("webhook: refused delivery", "code", code, "error", err)
-	writeError(w, http.StatusUnauthorized, code, err.Error(), "")
+	h.refuseWith(w, log, addr, http.StatusUnauthorized, code, err.Error())
+}
+
+// refuseWith answers a refusal and counts it against the address: its
+// refusals are logged until the limit, which is logged once; the next
+// deliveries from there get 429 until the window ends (see refusals).
+func (h *handler) refuseWith(w http.ResponseWriter, log *slog.Logger, addr string, status int, code, msg string) {
+	switch n := h.refusals.add(addr, h.now()); {
+	case n < refusalLimit:
+		log.Warn("webhook: refused delivery", "code", code, "error", msg)
+	case n == refusalLimit:
+		log.Warn("webhook: refused delivery; further deliveries from this address get 429 without a log line until the window ends",
+			"code", code, "error", msg, "refusals", n, "window", refusalWindow.String())
+	}
+	writeError(w, status, code, msg, "")
 }
 
 // Response is the 202 body.
@@ -361,6 +411,16 @@ type Response struct {
 	// Replayed: this signed delivery had already been received; nothing
 	// was ingested (the counts are zero).
 	Replayed bool `json:"replayed,omitempty"`
+	// Unposted lists the milestones past the cap of posts one delivery may
+	// create (campaigns.max_posts_per_delivery): recorded as reached,
+	// without a post.
+	Unposted []Unposted `json:"unposted,omitempty"`
+}
+
+// Unposted is a milestone reached but not posted: over the delivery's cap.
+type Unposted struct {
+	CampaignID string `json:"campaign_id"`
+	Milestone  string `json:"milestone"`
 }
 
 // Rejected is one campaign refused: its id (when it had one), the JSON path

@@ -167,7 +167,7 @@ func TestHandler(t *testing.T) {
 		{name: "tracker refuses one of a batch", body: batch, reject: []string{"2"}, wantStatus: 202,
 			wantRes: &Response{Accepted: 1, Fired: 1, Rejected: []Rejected{{ID: "2", Field: "campaigns[1].updated_at", Message: "is more than 5m0s in the future"}}}},
 		{name: "tracker refuses the only one", body: single, reject: []string{"42"}, wantStatus: 400, wantCode: "invalid_field", wantField: "updated_at", wantMsg: "future"},
-		{name: "ingester down", body: single, ingErr: errors.New("redis: connection refused"), wantStatus: 500, wantCode: "ingest_failed"},
+		{name: "ingester down", body: single, ingErr: errors.New("redis: connection refused"), wantStatus: 503, wantCode: "ingest_failed"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -136,6 +136,7 @@ func (m *Main) Run(ctx context.Context) error {
 		Logger:     log,
 		Now:        m.Now,
 		Registerer: m.registry,
+		Lease:      cfg.Schedule.LockLease,
 	})
 	a, err := m.wire(ctx)
 	if err != nil {
@@ -208,11 +209,20 @@ func (m *Main) ready(ctx context.Context) error {
 
 // bootHandler serves the probes while Redis is awaited.
 func (m *Main) bootHandler() http.Handler {
-	probes := web.Probes(m.ready)
+	probes := web.Probes(m.ready, m.Logger)
 	mux := http.NewServeMux()
 	mux.Handle("GET /healthz", probes)
 	mux.Handle("GET /readyz", probes)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		// Senders (the webhook, API clients) retry after this; the daemon
+		// serves as soon as Redis answers (redisconn.Wait polls every second).
+		w.Header().Set("Retry-After", "5")
+		if strings.HasPrefix(r.URL.Path, "/hooks/") || strings.HasPrefix(r.URL.Path, "/api/") {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusServiceUnavailable)
+			_, _ = io.WriteString(w, `{"error":{"code":"unavailable","message":"fanfare is starting: storage unavailable; retry later"}}`+"\n")
+			return
+		}
 		http.Error(w, "fanfare is starting: waiting for Redis", http.StatusServiceUnavailable)
 	})
 	return mux

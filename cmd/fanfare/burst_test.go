@@ -77,6 +77,7 @@ http:
   api_tokens:
     - name: e2e
       sha256: %s
+      scopes: [admin]
 `, e2eWebhookSecret, xs.URL, fb.URL, hex.EncodeToString(sum[:])))
 	clock := &shiftClock{}
 	m := startMain(t, cfg, func(m *Main) { m.Now = clock.Now })

@@ -36,7 +36,7 @@ func commands() []command {
 	return []command{
 		{"run", "[-config FILE] [--demo]", "start the daemon (dashboard, API, jobs)", cmdRun},
 		{"config check", "[-config FILE]", "validate the configuration and print it with secrets redacted", cmdConfigCheck},
-		{"version", "", "print the version", cmdVersion},
+		{"version", "", "print the version and build information (commit, Go, platform)", cmdVersion},
 		{"text check", "--network NETWORK < TEXT", "measure a text against a network's length rules (JSON)", cmdTextCheck},
 		{"posts list", usagePostsList, "list posts of the approval queue", cmdPostsList},
 		{"posts show", usagePostsShow, "show a post with its audit trail", cmdPostsShow},
@@ -156,12 +156,12 @@ func (c *cli) loadConfig(path string) (*config.Loaded, error) {
 }
 
 func cmdVersion(_ context.Context, c *cli, args []string) error {
-	fs := c.flags("version", "")
+	fs := c.flags("version", "[--json]")
+	asJSON := fs.Bool("json", false, "print the build information as JSON")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	fmt.Fprintln(c.stdout, "fanfare", versionString())
-	return nil
+	return printVersion(c.stdout, *asJSON)
 }
 
 func cmdConfigCheck(_ context.Context, c *cli, args []string) error {

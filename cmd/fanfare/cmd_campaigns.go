@@ -58,6 +58,7 @@ func trackerOptions(cfg *config.Loaded) campaigns.TrackerOptions {
 		EndedTTL:   cfg.Campaigns.EndedTTL,
 		CloseAfter: cfg.Campaigns.CloseAfter,
 		URLHosts:   cfg.Campaigns.URLHosts,
+		MaxPosts:   cfg.Campaigns.MaxPostsPerDelivery,
 	}
 }
 

@@ -68,6 +68,7 @@ http:
   api_tokens:
     - name: e2e
       sha256: %s
+      scopes: [admin]
 `, e2eWebhookSecret, xs.URL, fb.URL, hex.EncodeToString(sum[:])))
 	m := startMain(t, cfg)
 

@@ -117,6 +117,16 @@ func TestMainWaitsForRedis(t *testing.T) {
 	if code != http.StatusServiceUnavailable || !strings.Contains(body, "redis") {
 		t.Fatalf("/readyz while waiting for Redis = %d %q", code, body)
 	}
+	// The webhook's sender is told to retry, in the webhook's error shape.
+	resp, err := http.Post(m.URL()+"/hooks/campaigns", "application/json", strings.NewReader("{}"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	hook, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusServiceUnavailable || resp.Header.Get("Retry-After") == "" || !strings.Contains(string(hook), `"code":"unavailable"`) {
+		t.Fatalf("webhook while waiting for Redis = %d Retry-After %q %s", resp.StatusCode, resp.Header.Get("Retry-After"), hook)
+	}
 	cancel()
 	if err := <-done; err == nil || !strings.Contains(err.Error(), "unreachable") {
 		t.Fatalf("Run after cancel = %v", err)

@@ -46,6 +46,7 @@ http:
   api_tokens:
     - name: e2e
       sha256: %s
+      scopes: [admin]
 `, platform.URL, hex.EncodeToString(sum[:]))))
 
 	get := func(path string) (int, string) {

@@ -28,6 +28,7 @@ import (
 	"github.com/fanfarehq/fanfare/content/curator"
 	"github.com/fanfarehq/fanfare/content/stories"
 	"github.com/fanfarehq/fanfare/content/text"
+	"github.com/fanfarehq/fanfare/internal/clientip"
 	"github.com/fanfarehq/fanfare/internal/config"
 	"github.com/fanfarehq/fanfare/web"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -161,8 +162,10 @@ func (m *Main) wire(ctx context.Context) (*app, error) {
 		Location:  loc,
 		Now:       now,
 		Logger:    log,
+
+		DenyPrivate: !cfg.Feeds.AllowPrivate, // feeds.allow_private
 	}, queue, tracker)
-	if err := cur.Registry().SyncConfig(ctx, configFeeds(cfg.Feeds)); err != nil {
+	if err := cur.Registry().SyncConfig(ctx, configFeeds(cfg.Feeds.List)); err != nil {
 		return nil, fmt.Errorf("feeds: %w", err)
 	}
 
@@ -207,6 +210,7 @@ func (m *Main) wire(ctx context.Context) (*app, error) {
 	}
 	publishJob, err := bots.NewPublishJob(queue, netState, sched, pubs, bots.PublishOptions{
 		Now: now, Logger: log, Registerer: m.registry, Fold: folder,
+		Lease: cfg.Schedule.PublishLease, // schedule.publish_lease
 	})
 	if err != nil {
 		return nil, err
@@ -217,13 +221,14 @@ func (m *Main) wire(ctx context.Context) (*app, error) {
 	hooks, err := webhook.NewHandler(webhook.Options{
 		Secrets: cfg.Campaigns.Webhook.Secrets, Ingester: tracker, Now: now, Logger: log,
 		Redis: rdb, Prefix: prefix, // replays of a signed delivery change nothing
-		Health: health,
+		Health: health, ClientIP: clientip.Resolver{Trusted: cfg.HTTP.TrustedPrefixes()},
 	})
 	if err != nil {
 		return nil, err
 	}
 	jobs := []daemon.Job{
-		{Name: "publish", Spec: schedule.Publish, Run: publishJob.Run, Timeout: 4 * time.Minute},
+		// A run must outlast a publish call (half the lease), or it claims nothing.
+		{Name: "publish", Spec: schedule.Publish, Run: publishJob.Run, Timeout: max(4*time.Minute, 2*cfg.Schedule.PublishLease)},
 		{Name: "reconcile", Spec: schedule.Reconcile, Run: reconcileJob.Run},
 		{Name: "close-overdue", Spec: closeOverdueSpec, Run: func(ctx context.Context) error {
 			n, err := tracker.CloseOverdue(ctx)
@@ -305,6 +310,9 @@ func (m *Main) wire(ctx context.Context) (*app, error) {
 		Slots:           sched,
 		PlatformName:    cfg.Platform.Name,
 		DeadLetters:     composer.DeadLetterBox{Stream: events, Composer: composer.NewRedisDeadLetters(rdb, prefix, now)},
+		TrustedProxies:  cfg.HTTP.TrustedPrefixes(),
+		SessionLifetime: cfg.Dashboard.SessionLifetime,
+		SessionIdle:     cfg.Dashboard.SessionIdleTimeout,
 	}
 	imp.webOptions(&webOpts, queue, cfg.Campaigns.Webhook.Secrets, m)
 	srv, err := web.New(webOpts)
@@ -373,7 +381,8 @@ func (m *Main) publisher(ch config.Channel, images *media.Fetcher) (bots.Publish
 		}
 		client, err := x.NewClient(x.Options{
 			BaseURL: a.APIBaseURL, ConsumerKey: a.ConsumerKey, ConsumerSecret: a.ConsumerSecret,
-			AccessToken: a.AccessToken, AccessTokenSecret: a.AccessTokenSecret, Now: m.Now, Logger: m.Logger.With("network", ch.Name),
+			AccessToken: a.AccessToken, AccessTokenSecret: a.AccessTokenSecret, Now: m.Now, Logger: m.Logger.With("channel", ch.Name),
+			Redis: m.conn.Client, Prefix: m.Config.Redis.Prefix, // every replica shares the account's rate-limit windows
 		})
 		if err != nil {
 			return nil, err
@@ -386,7 +395,7 @@ func (m *Main) publisher(ch config.Channel, images *media.Fetcher) (bots.Publish
 		}
 		client, err := facebook.NewClient(facebook.Options{
 			GraphBaseURL: n.Facebook.GraphBaseURL, APIVersion: n.Facebook.APIVersion, PageID: p.PageID,
-			PageAccessToken: p.PageAccessToken, AppSecret: p.AppSecret, Now: m.Now, Logger: m.Logger.With("network", ch.Name),
+			PageAccessToken: p.PageAccessToken, AppSecret: p.AppSecret, Now: m.Now, Logger: m.Logger.With("channel", ch.Name),
 		})
 		if err != nil {
 			return nil, err
@@ -491,7 +500,7 @@ func webUsers(users []config.User) []web.User {
 func webTokens(tokens []config.APIToken) []web.APIToken {
 	out := make([]web.APIToken, 0, len(tokens))
 	for _, t := range tokens {
-		out = append(out, web.APIToken{Name: t.Name, SHA256: t.SHA256})
+		out = append(out, web.APIToken{Name: t.Name, SHA256: t.SHA256, Scopes: t.Scopes})
 	}
 	return out
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"github.com/fanfarehq/fanfare/internal/clientip"
 	"net/http"
 
 	"github.com/fanfarehq/fanfare/bots"
@@ -24,7 +25,10 @@ type impactParts struct {
 // each new post its own link when links.shortener says so.
 func (m *Main) wireLinks(publicURL string) (*impactParts, error) {
 	links, err := impact.NewLinks(m.conn.Client, m.Config.Redis.Prefix, impact.LinkOptions{
-		PublicURL: publicURL, ClientAddr: web.ClientAddr, Location: m.Config.Location(), Now: m.Now, Logger: m.Logger,
+		PublicURL: publicURL,
+		// A visitor's address as the login limits see it (http.trusted_proxies):
+		// hashed with the day's salt to estimate unique visitors.
+		ClientAddr: clientip.Resolver{Trusted: m.Config.HTTP.TrustedPrefixes()}.LimitKey, Location: m.Config.Location(), Now: m.Now, Logger: m.Logger,
 	})
 	if err != nil {
 		return nil, err

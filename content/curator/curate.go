@@ -14,6 +14,7 @@ import (
 	"github.com/mmcdole/gofeed"
 
 	"github.com/fanfarehq/fanfare/content"
+	"github.com/fanfarehq/fanfare/internal/urlredact"
 )
 
 type curateStats struct{ fresh, relevant, drafts int }
@@ -91,7 +92,7 @@ func (c *Curator) curate(ctx context.Context, feed content.Feed, parsed *gofeed.
 		if err != nil {
 			// The item itself is unusable (a link too long to post, say):
 			// retrying cannot help, so it stays seen.
-			c.opts.Logger.Warn("curator: item skipped", "feed_url", feed.URL, "item_link", cd.link, "error", err)
+			c.opts.Logger.Warn("curator: item skipped", "feed_url", urlredact.URL(feed.URL), "item_link", cd.link, "error", err)
 			continue
 		}
 		made, err := c.createDrafts(ctx, feed, drafts)

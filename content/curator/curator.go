@@ -62,7 +62,10 @@ type CampaignMatcher interface {
 
 // Options tune the curator; zero values take the defaults shown.
 type Options struct {
-	HTTPClient         *http.Client  // nil: a new client; its CheckRedirect is replaced
+	HTTPClient *http.Client // nil: a new client; its CheckRedirect is replaced
+	// DenyPrivate makes the new client refuse loopback and private
+	// addresses too (the daemon sets it unless feeds.allow_private).
+	DenyPrivate        bool
 	Timeout            time.Duration // per fetch, connect to last byte: 20s
 	MaxBytes           int64         // largest document read: 5 MiB
 	MaxRedirects       int           // 5; negative: follow none
@@ -179,7 +182,7 @@ func NewCurator(rdb redis.UniversalClient, prefix string, opts Options, sink Dra
 		sink:    sink,
 		matcher: matcher,
 		reg:     NewRegistry(rdb, prefix).Only(opts.Networks),
-		client:  newHTTPClient(opts.HTTPClient, opts.MaxRedirects),
+		client:  newHTTPClient(opts.HTTPClient, opts.MaxRedirects, opts.DenyPrivate),
 		hosts:   newHostLimiter(opts.PerHostConcurrency),
 		parse:   parseFeed,
 	}

@@ -22,5 +22,11 @@ func dialControl(network, address string, c syscall.RawConn) error {
 }
 
 // guardedTransport is http.DefaultTransport's settings with a dialer that
-// applies dialControl.
-func guardedTransport() *http.Transport { return netguard.Transport() }
+// applies dialControl; with denyPrivate, loopback and private addresses are
+// refused too (feeds.allow_private: false).
+func guardedTransport(denyPrivate bool) *http.Transport {
+	if denyPrivate {
+		return netguard.TransportPublic()
+	}
+	return netguard.Transport()
+}

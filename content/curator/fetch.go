@@ -7,6 +7,9 @@ import (
 	"io"
 	"net/http"
 	"strconv"
+	"time"
+
+	"github.com/fanfarehq/fanfare/internal/urlredact"
 )
 
 // acceptFeeds asks for feeds first; some servers answer HTML to */* alone.
@@ -43,10 +46,14 @@ func (c *Curator) get(ctx context.Context, feedURL, etag, lastModified string) (
 	}
 	resp, err := c.client.Do(req)
 	if err != nil {
-		if errors.Is(err, context.DeadlineExceeded) && ctx.Err() != nil {
-			return response{}, fmt.Errorf("no answer within %s: %w", c.opts.Timeout, err)
+		if errors.Is(err, errTooManyRedirects) {
+			return response{}, errTooManyRedirects
 		}
-		return response{}, fmt.Errorf("request failed: %w", err)
+		// Refused, timed out, reset, TLS, DNS or an address the guard
+		// refuses: one answer for all, so that a feed URL cannot be used to
+		// tell an open port from a closed one or a private host from none.
+		// The cause stays wrapped, for the log and errors.Is.
+		return response{}, &unreachableError{timeout: c.opts.Timeout, cause: err}
 	}
 	defer resp.Body.Close()
 
@@ -89,18 +96,42 @@ func (c *Curator) tooLarge() error {
 // A new client refuses link-local, multicast and unspecified destinations
 // (guardedTransport); a caller's client is used as given, its transport and
 // whatever it dials being the caller's choice.
-func newHTTPClient(base *http.Client, maxRedirects int) *http.Client {
+func newHTTPClient(base *http.Client, maxRedirects int, denyPrivate bool) *http.Client {
 	var c http.Client
 	if base != nil {
 		c = *base
 	} else {
-		c.Transport = guardedTransport()
+		c.Transport = guardedTransport(denyPrivate)
 	}
 	c.CheckRedirect = func(req *http.Request, via []*http.Request) error {
 		if len(via) > maxRedirects {
-			return errors.New("stopped after " + strconv.Itoa(maxRedirects) + " redirects")
+			return fmt.Errorf("%w (limit %s)", errTooManyRedirects, strconv.Itoa(maxRedirects))
 		}
 		return nil
 	}
 	return &c
+}
+
+var errTooManyRedirects = errors.New("stopped after too many redirects")
+
+// unreachableError is every failure to get an HTTP answer, said the same
+// way (see get); Cause is for the operator's log.
+type unreachableError struct {
+	timeout time.Duration
+	cause   error
+}
+
+func (e *unreachableError) Error() string {
+	return fmt.Sprintf("no answer within %s (the feed's server could not be reached)", e.timeout)
+}
+
+func (e *unreachableError) Unwrap() error { return e.cause }
+
+// fetchCause is what the log says of a failed fetch: the cause behind a
+// uniform error, with any URL's secrets hidden.
+func fetchCause(err error) string {
+	if ue, ok := errors.AsType[*unreachableError](err); ok {
+		return urlredact.Text(ue.cause.Error())
+	}
+	return urlredact.Text(err.Error())
 }

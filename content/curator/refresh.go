@@ -12,6 +12,7 @@ import (
 
 	"github.com/fanfarehq/fanfare/content"
 	"github.com/fanfarehq/fanfare/internal/cronspec"
+	"github.com/fanfarehq/fanfare/internal/urlredact"
 )
 
 // Fetch outcomes, as FeedStatus.LastStatus and FeedResult.Status say them.
@@ -182,7 +183,7 @@ func (c *Curator) refresh(ctx context.Context, feed content.Feed) (FeedResult, e
 		return FeedResult{URL: feed.URL, Status: StatusError, Error: err.Error()}, fmt.Errorf("curator: %w", err)
 	}
 	res := FeedResult{URL: feed.URL}
-	log := c.opts.Logger.With("feed_url", feed.URL)
+	log := c.opts.Logger.With("feed_url", urlredact.URL(feed.URL))
 
 	etag, lastModified, err := c.reg.validators(ctx, feed.URL)
 	if err != nil {
@@ -253,7 +254,7 @@ func (c *Curator) refresh(ctx context.Context, feed content.Feed) (FeedResult, e
 // fetchFailed records and logs a document that could not be had or used.
 func (c *Curator) fetchFailed(ctx context.Context, log *slog.Logger, res FeedResult, feed content.Feed, at time.Time, cause error) (FeedResult, error) {
 	res.Status, res.Error = StatusError, cause.Error()
-	log.Warn("curator: feed skipped", "error", cause)
+	log.Warn("curator: feed skipped", "error", fetchCause(cause))
 	err := fmt.Errorf("curator: %s: %w", feed.URL, cause)
 	if rerr := c.reg.record(ctx, feed.URL, fetchRecord{Status: StatusError, At: at, Err: cause.Error(), Items: -1}); rerr != nil {
 		err = errors.Join(err, rerr)

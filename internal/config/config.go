@@ -6,9 +6,14 @@ package config
 
 import (
 	"cmp"
+	"fmt"
 	"maps"
+	"net/netip"
 	"slices"
+	"strings"
 	"time"
+
+	"go.yaml.in/yaml/v3"
 
 	"github.com/fanfarehq/fanfare/bots"
 	"github.com/fanfarehq/fanfare/campaigns"
@@ -30,7 +35,7 @@ type Config struct {
 	Schedule  Schedule  `yaml:"schedule"`
 	Approval  Approval  `yaml:"approval"`
 	Content   Content   `yaml:"content"`
-	Feeds     []Feed    `yaml:"feeds"`
+	Feeds     Feeds     `yaml:"feeds"`
 	Links     Links     `yaml:"links"`
 }
 
@@ -80,15 +85,53 @@ type HTTP struct {
 	PublicURL     string     `yaml:"public_url"`
 	MetricsPublic bool       `yaml:"metrics_public"`
 	APITokens     []APIToken `yaml:"api_tokens"`
+	// TrustedProxies are the reverse proxies (CIDRs, or single addresses)
+	// whose X-Forwarded-For is believed; none by default.
+	TrustedProxies []string `yaml:"trusted_proxies"`
+}
+
+// TrustedPrefixes is TrustedProxies parsed (validated: bad entries are left
+// out here and reported by Validate).
+func (h HTTP) TrustedPrefixes() []netip.Prefix {
+	var out []netip.Prefix
+	for _, s := range h.TrustedProxies {
+		if p, err := parsePrefix(s); err == nil {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// parsePrefix reads a CIDR or a single address (a /32 or /128).
+func parsePrefix(s string) (netip.Prefix, error) {
+	s = strings.TrimSpace(s)
+	if strings.Contains(s, "/") {
+		p, err := netip.ParsePrefix(s)
+		return p.Masked(), err
+	}
+	a, err := netip.ParseAddr(s)
+	if err != nil {
+		return netip.Prefix{}, err
+	}
+	a = a.Unmap()
+	return netip.PrefixFrom(a, a.BitLen()), nil
 }
 
 type APIToken struct {
 	Name   string `yaml:"name"`
 	SHA256 string `yaml:"sha256" secret:"true"`
+	// Scopes: read (the API's GETs, /metrics), write (posts: also create,
+	// edit, approve, reject, retry, resolve), admin (also feeds and
+	// networks). Each includes the ones before; required.
+	Scopes []string `yaml:"scopes"`
 }
 
 type Dashboard struct {
 	Users []User `yaml:"users"`
+	// SessionLifetime ends a session this long after login, however busy.
+	SessionLifetime time.Duration `yaml:"session_lifetime"`
+	// SessionIdleTimeout ends a session unused this long.
+	SessionIdleTimeout time.Duration `yaml:"session_idle_timeout"`
 }
 
 type User struct {
@@ -110,6 +153,10 @@ type Campaigns struct {
 	// CloseAfter closes a campaign still live this long after its deadline
 	// with no final state from its platform (state ended, no post).
 	CloseAfter time.Duration `yaml:"close_after"`
+	// MaxPostsPerDelivery caps the milestones one webhook delivery, one poll
+	// or one import batch turns into posts; the rest are recorded without a
+	// post and reported.
+	MaxPostsPerDelivery int `yaml:"max_posts_per_delivery"`
 }
 
 type Webhook struct {
@@ -387,6 +434,13 @@ type Schedule struct {
 	Reconcile  string      `yaml:"reconcile"`
 	Engagement string      `yaml:"engagement"`
 	QuietHours *QuietHours `yaml:"quiet_hours"`
+	// PublishLease is how long a claimed post may stay publishing before it
+	// is taken for unknown (a replica died mid-request); a publish call gets
+	// half of it.
+	PublishLease time.Duration `yaml:"publish_lease"`
+	// LockLease is a job lock's lease, renewed every third of it: a replica
+	// killed while holding one stalls that job this long at most.
+	LockLease time.Duration `yaml:"lock_lease"`
 }
 
 type QuietHours struct {
@@ -395,7 +449,7 @@ type QuietHours struct {
 }
 
 type Approval struct {
-	AutoApprove []string       `yaml:"auto_approve"`
+	AutoApprove []string       `yaml:"auto_approve" secret:"rules"`
 	Priority    map[string]int `yaml:"priority"`
 	// Freshness is how long a milestone stays news after it fires, by family
 	// or milestone: its post goes out within it (alone or in a digest) or
@@ -413,8 +467,39 @@ type Content struct {
 	TemplatesDir string `yaml:"templates_dir"`
 }
 
+// Feeds is the feeds section, written either as the list of feeds alone
+// (feeds: [...]) or as a mapping with settings (feeds: {allow_private: …,
+// list: [...]}).
+type Feeds struct {
+	// AllowPrivate lets feed URLs reach loopback and private addresses
+	// (an intranet feed); by default only the public Internet.
+	AllowPrivate bool   `yaml:"allow_private"`
+	List         []Feed `yaml:"list"`
+	// short: written as a plain list, whose keys are feeds[i].
+	short bool
+}
+
+// UnmarshalYAML reads either form.
+func (f *Feeds) UnmarshalYAML(n *yaml.Node) error {
+	if n.Kind == yaml.SequenceNode {
+		f.short = true
+		return n.Decode(&f.List)
+	}
+	type plain Feeds
+	return n.Decode((*plain)(f))
+}
+
+// key is the configuration key of the i-th feed, as the file wrote it.
+func (f Feeds) key(i int) string {
+	if f.short {
+		return fmt.Sprintf("feeds[%d]", i)
+	}
+	return fmt.Sprintf("feeds.list[%d]", i)
+}
+
 type Feed struct {
-	URL         string   `yaml:"url"`
+	// URL may carry a secret (user info, an api_key): printed redacted.
+	URL         string   `yaml:"url" secret:"url"`
 	Schedule    string   `yaml:"schedule"`
 	Keywords    []string `yaml:"keywords"`
 	Lang        string   `yaml:"lang"`
@@ -439,7 +524,9 @@ func Default() Config {
 				Backers: slices.Clone(campaigns.DefaultBackers),
 				Ending:  slices.Clone(campaigns.DefaultEnding),
 			},
+			MaxPostsPerDelivery: 200, // campaigns.DefaultMaxPosts
 		},
+		Dashboard: Dashboard{SessionLifetime: 7 * 24 * time.Hour, SessionIdleTimeout: 12 * time.Hour},
 		Networks: Networks{
 			// Enabled without credentials means the preview publisher: the
 			// quick start shows the whole flow and sends nothing.
@@ -489,6 +576,9 @@ func Default() Config {
 			Engagement: "@every 1h",
 			// The audience sleeps; a post at 3 a.m. is a post nobody sees.
 			QuietHours: &QuietHours{Start: "22:00", End: "08:00"},
+
+			PublishLease: 2 * time.Minute,
+			LockLease:    15 * time.Second,
 		},
 	}
 }

@@ -74,7 +74,7 @@ func TestErrorsNameKeyAndLine(t *testing.T) {
 		{"bad timezone", "timezone: Mars/Olympus\n", []string{"cfg.yaml:1: timezone:", "Mars/Olympus"}},
 		{"bad feed url", "feeds:\n  - url: not a url\n", []string{"cfg.yaml:2: feeds[0].url:"}},
 		{"bad role", "dashboard:\n  users:\n    - name: a\n      role: admin\n      password_hash: $2b$10$abc\n", []string{"cfg.yaml:4: dashboard.users[0].role:"}},
-		{"bad token hash", "http:\n  api_tokens:\n    - name: bot\n      sha256: nothex\n", []string{"cfg.yaml:4: http.api_tokens[0].sha256"}},
+		{"bad token hash", "http:\n  api_tokens:\n    - name: bot\n      sha256: nothex\n      scopes: [read]\n", []string{"cfg.yaml:4: http.api_tokens[0].sha256"}},
 		{"bad quiet hours", "schedule:\n  quiet_hours:\n    start: 25:00\n    end: \"08:00\"\n", []string{"cfg.yaml:3: schedule.quiet_hours.start"}},
 		{"bad auto approve", "approval:\n  auto_approve: [everything]\n", []string{"approval.auto_approve[0]"}},
 		{"bad redis url", "redis:\n  url: http://localhost\n", []string{"cfg.yaml:2: redis.url"}},
@@ -139,7 +139,7 @@ func TestRedactedYAMLHidesSecrets(t *testing.T) {
 redis: {url: "redis://:${PW}@127.0.0.1:6379/0"}
 campaigns: {webhook: {secrets: ["${HOOK}"]}, poll: {url: "https://api.example.org/c?api_key=${KEY}", preset: ulule}}
 networks: {x: {consumer_key: "${CK}"}, facebook: {page_access_token: "${FB}"}}
-dashboard: {users: [{name: a, role: viewer, password_hash: "$2b$10$${H}"}]}
+dashboard: {users: [{name: a, role: viewer, password_hash: "$2b$10$${H}abcdefghijklmnopqrstuvwxyz01234"}]}
 `), "c.yaml", env)
 	if err != nil {
 		t.Fatal(err)

@@ -148,6 +148,11 @@ func walkKeys(n *yaml.Node, t reflect.Type, path, file string, lines map[string]
 	for t.Kind() == reflect.Pointer {
 		t = t.Elem()
 	}
+	if t == reflect.TypeOf(Feeds{}) && n.Kind == yaml.SequenceNode {
+		// The short form of the feeds section: the list alone.
+		walkKeys(n, reflect.TypeOf([]Feed{}), path, file, lines, errs)
+		return
+	}
 	switch t.Kind() {
 	case reflect.Struct:
 		if n.Kind != yaml.MappingNode {

@@ -3,6 +3,9 @@ package config
 import (
 	"net/url"
 	"reflect"
+	"strings"
+
+	"github.com/fanfarehq/fanfare/internal/urlredact"
 )
 
 // Redacted replaces a secret that is set; an empty one stays empty so that the
@@ -28,6 +31,23 @@ func redact(v reflect.Value) {
 				continue
 			case "query":
 				f.SetString(redactQuery(f.String()))
+				continue
+			case "url":
+				f.SetString(urlredact.URL(f.String()))
+				continue
+			case "rules":
+				// auto_approve's source:<feed url> rules name feeds.
+				if !f.IsNil() {
+					c := reflect.MakeSlice(f.Type(), f.Len(), f.Len())
+					for i := 0; i < f.Len(); i++ {
+						r := f.Index(i).String()
+						if rest, ok := strings.CutPrefix(r, "source:"); ok {
+							r = "source:" + urlredact.URL(rest)
+						}
+						c.Index(i).SetString(r)
+					}
+					f.Set(c)
+				}
 				continue
 			}
 			redact(f)

@@ -19,6 +19,7 @@ import (
 	"github.com/fanfarehq/fanfare/content/composer"
 	"github.com/fanfarehq/fanfare/internal/cronspec"
 	"github.com/fanfarehq/fanfare/internal/redisconn"
+	"github.com/fanfarehq/fanfare/web"
 )
 
 var (
@@ -77,6 +78,11 @@ func (l *Loaded) Validate() Errors {
 			bad("http.public_url", "%v", err)
 		}
 	}
+	for i, p := range c.HTTP.TrustedProxies {
+		if _, err := parsePrefix(p); err != nil {
+			bad(fmt.Sprintf("http.trusted_proxies[%d]", i), "%q is not an address or a CIDR such as 127.0.0.1/32 or 10.0.0.0/8", p)
+		}
+	}
 	seen := map[string]bool{}
 	for i, t := range c.HTTP.APITokens {
 		key := fmt.Sprintf("http.api_tokens[%d]", i)
@@ -88,6 +94,16 @@ func (l *Loaded) Validate() Errors {
 		seen[t.Name] = true
 		if !hexSHA256.MatchString(t.SHA256) {
 			bad(key+".sha256", "must be the 64 hex digits of the token's SHA-256 (printf %%s TOKEN | sha256sum)")
+		}
+		if len(t.Scopes) == 0 {
+			// Absent, so located at its token.
+			errs = append(errs, &Error{File: l.File, Line: l.Line(key), Key: key + ".scopes",
+				Msg: "is required: read, write (includes read) or admin (includes write)"})
+		}
+		for j, sc := range t.Scopes {
+			if sc != "read" && sc != "write" && sc != "admin" {
+				bad(fmt.Sprintf("%s.scopes[%d]", key, j), "%q is not read, write or admin", sc)
+			}
 		}
 	}
 
@@ -105,7 +121,16 @@ func (l *Loaded) Validate() Errors {
 		}
 		if !isPasswordHash(u.PasswordHash) {
 			bad(key+".password_hash", "must be a bcrypt ($2b$…) or argon2id ($argon2id$…) hash: make one with `fanfare users hash-password`")
+		} else if err := web.CheckPasswordHash(u.PasswordHash); err != nil {
+			bad(key+".password_hash", "%s", strings.TrimPrefix(err.Error(), "password_hash: "))
 		}
+	}
+
+	if d := c.Dashboard.SessionLifetime; d < 5*time.Minute || d > 90*24*time.Hour {
+		bad("dashboard.session_lifetime", "%v is not between 5m and 2160h (90 days)", d)
+	}
+	if d := c.Dashboard.SessionIdleTimeout; d < time.Minute || d > c.Dashboard.SessionLifetime {
+		bad("dashboard.session_idle_timeout", "%v is not between 1m and dashboard.session_lifetime (%v)", d, c.Dashboard.SessionLifetime)
 	}
 
 	for i, s := range c.Campaigns.Webhook.Secrets {
@@ -140,6 +165,9 @@ func (l *Loaded) Validate() Errors {
 		if err := campaigns.CheckURLHost(h); err != nil {
 			bad(fmt.Sprintf("campaigns.url_hosts[%d]", i), "%v", err)
 		}
+	}
+	if n := c.Campaigns.MaxPostsPerDelivery; n < 1 || n > 100000 {
+		bad("campaigns.max_posts_per_delivery", "must be from 1 to 100000, got %d", n)
 	}
 	if c.Campaigns.CloseAfter <= 0 {
 		bad("campaigns.close_after", "must be a positive duration such as 72h")
@@ -297,6 +325,12 @@ func (l *Loaded) Validate() Errors {
 			bad(key, "%v", err)
 		}
 	}
+	if d := c.Schedule.PublishLease; d < 30*time.Second || d > 30*time.Minute {
+		bad("schedule.publish_lease", "%v is not between 30s and 30m", d)
+	}
+	if d := c.Schedule.LockLease; d < 3*time.Second || d > 5*time.Minute {
+		bad("schedule.lock_lease", "%v is not between 3s and 5m", d)
+	}
 	if q := c.Schedule.QuietHours; q != nil {
 		if !clock.MatchString(q.Start) {
 			bad("schedule.quiet_hours.start", "%q is not a time of day such as 22:00", q.Start)
@@ -339,8 +373,8 @@ func (l *Loaded) Validate() Errors {
 	}
 
 	seen = map[string]bool{}
-	for i, f := range c.Feeds {
-		key := fmt.Sprintf("feeds[%d]", i)
+	for i, f := range c.Feeds.List {
+		key := c.Feeds.key(i)
 		if err := checkHTTPURL(f.URL); err != nil {
 			bad(key+".url", "%v", err)
 		} else if seen[f.URL] {

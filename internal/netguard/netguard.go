@@ -8,11 +8,13 @@
 // The check runs in the dialer (Control), on the address actually dialed after
 // DNS resolution, so redirects and DNS rebinding do not get around it.
 //
-// Loopback and private ranges stay allowed on purpose: an on-premise install
-// reads feeds and images from intranet hosts, and the tests serve on
-// 127.0.0.1. A deployment that must not reach its private network from such
-// URLs should say so with an egress firewall (or an outbound proxy), which sees
-// every connection, not just ours.
+// Loopback and private ranges are allowed by CheckAddress: an on-premise
+// install reads images from intranet hosts, and the tests serve on 127.0.0.1.
+// CheckPublic (TransportPublic) refuses them too: feed URLs, which any
+// manager or admin token can add, use it unless feeds.allow_private says
+// otherwise. A deployment that must not reach its private network at all
+// should still say so with an egress firewall (or an outbound proxy), which
+// sees every connection, not just ours.
 package netguard
 
 import (
@@ -71,6 +73,43 @@ func CheckAddress(ip netip.Addr) error {
 		return nil
 	}
 	return fmt.Errorf("%w: %s is %s", ErrForbiddenAddress, ip, why)
+}
+
+// shared is the carrier-grade NAT range (RFC 6598), private in practice.
+var shared = netip.MustParsePrefix("100.64.0.0/10")
+
+// CheckPublic is CheckAddress that also refuses loopback, private (RFC 1918,
+// fc00::/7) and shared (100.64.0.0/10) addresses: only the public Internet.
+func CheckPublic(ip netip.Addr) error {
+	if err := CheckAddress(ip); err != nil {
+		return err
+	}
+	ip = ip.Unmap().WithZone("")
+	if nat64.Contains(ip) {
+		b := ip.As16()
+		ip = netip.AddrFrom4([4]byte(b[12:]))
+	}
+	if ip.IsLoopback() || ip.IsPrivate() || shared.Contains(ip) {
+		return fmt.Errorf("%w: %s is loopback or private", ErrForbiddenAddress, ip)
+	}
+	return nil
+}
+
+// ControlPublic is Control with CheckPublic.
+func ControlPublic(network, address string, _ syscall.RawConn) error {
+	ap, err := netip.ParseAddrPort(address)
+	if err != nil {
+		return fmt.Errorf("%w: unparsable dial address %q", ErrForbiddenAddress, address)
+	}
+	return CheckPublic(ap.Addr())
+}
+
+// TransportPublic is Transport with ControlPublic.
+func TransportPublic() *http.Transport {
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	d := &net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second, Control: ControlPublic}
+	tr.DialContext = d.DialContext
+	return tr
 }
 
 // Control is a net.Dialer Control function that applies CheckAddress to the

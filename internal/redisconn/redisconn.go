@@ -129,7 +129,6 @@ func redactErr(err error, u *url.URL) string {
 // logging each failure, so that a daemon started before its Redis says why it
 // is not ready instead of exiting.
 func Wait(ctx context.Context, c redis.UniversalClient, logger *slog.Logger) error {
-	backoff := 250 * time.Millisecond
 	var lastErr error // the last answer from Redis, not the cancellation
 	for attempt := 1; ; attempt++ {
 		pctx, cancel := context.WithTimeout(ctx, 3*time.Second)
@@ -144,14 +143,33 @@ func Wait(ctx context.Context, c redis.UniversalClient, logger *slog.Logger) err
 			}
 			return nil
 		}
-		logger.Warn("redis is unreachable; retrying", "attempt", attempt, "retry_in", backoff.String(), "error", err)
+		backoff := waitBackoff(attempt)
+		if attempt&(attempt-1) == 0 {
+			// Attempts 1, 2, 4, 8…: a second apart, one line each would flood.
+			logger.Warn("redis is unreachable; retrying", "attempt", attempt, "retry_in", backoff.String(), "error", err)
+		}
 		select {
 		case <-ctx.Done():
 			return fmt.Errorf("redisconn: redis unreachable after %d attempts: %w", attempt, lastErr)
 		case <-time.After(backoff):
 		}
-		backoff = min(backoff*2, 15*time.Second)
 	}
+}
+
+// waitMaxBackoff bounds the pause between two pings: a daemon waiting for
+// Redis is not ready, and the webhook's senders are told to retry, so it
+// must be ready within a second of Redis answering, not up to 15 s later.
+// A ping a second is nothing for Redis.
+const waitMaxBackoff = time.Second
+
+// waitBackoff is the pause after the attempt-th failed ping: 250 ms, 500 ms,
+// then waitMaxBackoff.
+func waitBackoff(attempt int) time.Duration {
+	d := 250 * time.Millisecond
+	for i := 1; i < attempt && d < waitMaxBackoff; i++ {
+		d *= 2
+	}
+	return min(d, waitMaxBackoff)
 }
 
 // noMaintNotifications stops go-redis from sending CLIENT MAINT_NOTIFICATIONS

@@ -82,3 +82,17 @@ func TestWaitGivesUpWithContext(t *testing.T) {
 		t.Fatalf("Wait on a closed port = %v, want unreachable error", err)
 	}
 }
+
+// TestWaitBackoffStaysShort: once Redis answers, the daemon is ready within
+// a second (the pause between pings once grew to 15 s, and the webhook
+// answered 503 "starting" that long after Redis was back).
+func TestWaitBackoffStaysShort(t *testing.T) {
+	prev := time.Duration(0)
+	for attempt := 1; attempt <= 100; attempt++ {
+		d := waitBackoff(attempt)
+		if d <= 0 || d > time.Second || d < prev {
+			t.Fatalf("attempt %d: pause %v (previous %v), want growing and at most 1s", attempt, d, prev)
+		}
+		prev = d
+	}
+}
