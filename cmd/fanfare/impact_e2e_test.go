@@ -67,9 +67,13 @@ approval:
   merge_window: 0s
   digests: false
 http:
+  # The browsers' addresses come from X-Forwarded-For, set by the test as a
+  # reverse proxy on the same host would.
+  trusted_proxies: [127.0.0.1/32]
   api_tokens:
     - name: e2e
       sha256: %s
+      scopes: [write]
 `, e2eWebhookSecret, xs.URL, fb.URL, hex.EncodeToString(sum[:])))
 	clock := &shiftClock{}
 	var console bytes.Buffer
