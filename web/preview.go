@@ -91,8 +91,10 @@ func newPostView(p content.Post) postView {
 	return v
 }
 
+// withScheme gives a link found without a scheme its https:// ("://" later
+// in the path is no scheme: the fuzzer found "0.BA/://").
 func withScheme(u string) string {
-	if strings.Contains(u, "://") {
+	if l := strings.ToLower(u); strings.HasPrefix(l, "http://") || strings.HasPrefix(l, "https://") {
 		return u
 	}
 	return "https://" + u
