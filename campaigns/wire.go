@@ -2,7 +2,7 @@ package campaigns
 
 // The campaign object is written in several places: the struct tags of
 // Campaign, the tracker's hand-written encoder (json.go), the webhook's strict
-// decoder (campaigns/webhook) and the field list of the poll/import mapping
+// decoder (web/webhook) and the field list of the poll/import mapping
 // (campaigns/mapping). WireFields is the one definition they are all checked
 // against, each by a test in its own package: a field added to the table and
 // not to one of them (or the other way round) fails that test.

@@ -4,13 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/url"
-	"slices"
-	"strings"
 	"time"
 
 	"github.com/fanfarehq/fanfare/content"
-	"github.com/fanfarehq/fanfare/content/text"
+	"github.com/fanfarehq/fanfare/content/composer"
 )
 
 // manualPost is a post a person writes, for one or more networks: the compose
@@ -25,67 +22,11 @@ type manualPost struct {
 	ScheduledAt *time.Time `json:"scheduled_at,omitempty"`
 }
 
-// drafts checks the post and makes one draft per network. On X the link goes
-// into the text, as the composer does; on Facebook it is the link preview.
+// drafts checks the post and makes one draft per channel (the rules are the
+// composer's: composer.ManualDrafts).
 func (s *Server) drafts(m manualPost, actor string) ([]content.Draft, error) {
-	if len(m.Networks) == 0 {
-		return nil, &content.FieldError{Field: "networks", Message: "choose at least one network"}
-	}
-	seen := map[string]bool{}
-	for _, n := range m.Networks {
-		if !slices.Contains(s.opt.EnabledNetworks, n) {
-			return nil, &content.FieldError{Field: "networks", Message: fmt.Sprintf("%q is not an enabled network (%s)", n, strings.Join(s.opt.EnabledNetworks, ", "))}
-		}
-		if seen[n] {
-			return nil, &content.FieldError{Field: "networks", Message: fmt.Sprintf("%q is listed twice", n)}
-		}
-		seen[n] = true
-	}
-	body := strings.TrimSpace(m.Text)
-	if body == "" {
-		return nil, &content.FieldError{Field: "text", Message: "is required"}
-	}
-	if m.Link != "" {
-		u, err := url.Parse(m.Link)
-		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return nil, &content.FieldError{Field: "link", Message: "must be an absolute http(s) URL"}
-		}
-	}
-	if m.ImageURL != "" && !strings.HasPrefix(m.ImageURL, "https://") {
-		return nil, &content.FieldError{Field: "image_url", Message: "must be an https URL"}
-	}
-	lang := m.Lang
-	if lang == "" {
-		lang = "en"
-	}
-	if len(lang) > 16 {
-		return nil, &content.FieldError{Field: "lang", Message: "is not a language tag such as fr or en"}
-	}
-	if m.ScheduledAt != nil && !m.ScheduledAt.After(s.now()) {
-		return nil, &content.FieldError{Field: "scheduled_at", Message: "is in the past"}
-	}
-	key := "manual:" + randomToken()[:16]
-	var ds []content.Draft
-	for _, n := range m.Networks {
-		d := content.Draft{DedupKey: key, GroupID: key, Kind: content.KindManual, Network: n,
-			Text: body, ImageURL: m.ImageURL, Lang: lang, Actor: actor}
-		if nw := text.NetworkOf(n); nw == content.NetworkX || nw == content.NetworkMastodon {
-			if m.Link != "" && !strings.Contains(body, m.Link) {
-				d.Text = body + " " + m.Link
-			}
-		} else {
-			d.Link = m.Link
-		}
-		res, err := text.Check(n, d.Text)
-		if err != nil {
-			return nil, &content.FieldError{Field: "networks", Message: err.Error()}
-		}
-		if !res.Valid {
-			return nil, &content.FieldError{Field: "text", Message: fmt.Sprintf("is too long or invalid for %s: %d/%d", n, res.WeightedLength, res.Max)}
-		}
-		ds = append(ds, d)
-	}
-	return ds, nil
+	return composer.ManualDrafts(composer.Manual{Networks: m.Networks, Text: m.Text, Link: m.Link, ImageURL: m.ImageURL,
+		Lang: m.Lang, ScheduledAt: m.ScheduledAt}, s.opt.EnabledNetworks, "manual:"+randomToken()[:16], actor, s.now())
 }
 
 // previewPosts renders drafts as the posts they would become.

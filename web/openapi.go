@@ -161,8 +161,10 @@ func apiSchemas() map[string]any {
 			"message": tString, "field": tString})}),
 		"Post": obj([]string{"id", "kind", "network", "state", "text", "covers"}, map[string]any{
 			"id": tString, "group_id": tString, "kind": map[string]any{"type": "string", "enum": []string{"milestone", "story", "curated", "manual", "digest"}},
-			"network": tString, "campaign_id": tString, "milestone": tString, "covers": arrayOf("Cover"),
-			"text": tString, "link": tURI, "image_url": tURI,
+			"network": map[string]any{"type": "string", "description": "the channel: x, facebook, instagram, mastodon or bluesky, then @account when the network has several (x@platform_fr)"},
+			"account": map[string]any{"type": "string", "description": "the account part of network; absent for a network's only account"},
+			"campaign_id": tString, "milestone": tString, "covers": arrayOf("Cover"),
+			"text": tString, "link": tURI, "image_url": tURI, "image_alt": tString,
 			"lang": tString, "variant": tString, "source": tString, "priority": tInt, "state": postState,
 			"not_after": tTime, "scheduled_at": tTime, "slot_note": tString, "created_at": tTime, "updated_at": tTime,
 			"published_at": tTime, "external_id": tString, "external_url": tURI, "last_error": tString, "attempts": tInt,

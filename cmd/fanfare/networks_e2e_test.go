@@ -24,7 +24,7 @@ import (
 	"github.com/fanfarehq/fanfare/bots/instagram/igfake"
 	"github.com/fanfarehq/fanfare/bots/mastodon/mastodonfake"
 	"github.com/fanfarehq/fanfare/bots/x/xfake"
-	"github.com/fanfarehq/fanfare/campaigns/webhook"
+	"github.com/fanfarehq/fanfare/web/webhook"
 	"github.com/fanfarehq/fanfare/content"
 	"github.com/fanfarehq/fanfare/internal/config"
 	"github.com/fanfarehq/fanfare/internal/redistest"

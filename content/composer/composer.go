@@ -602,9 +602,10 @@ func where(t *template.Template, name string) string {
 // Instagram, where a link in a caption cannot be clicked, the campaign's
 // address written plainly, then the hashtags.
 func defaultTail(network, lang, link, campaignURL, tags string) string {
-	switch text.NetworkOf(network) {
-	case content.NetworkX, content.NetworkMastodon:
+	if text.LinkInText(network) {
 		return strings.TrimSpace(text.Keep(link) + " " + tags)
+	}
+	switch text.NetworkOf(network) {
 	case content.NetworkInstagram:
 		if where := text.PlainAddress(campaignURL); where != "" {
 			return strings.TrimSpace(text.Keep(backItAt(lang)+" "+where) + " " + tags)

@@ -156,7 +156,7 @@ func (c *Composer) renderDigest(f *tmplFile, network, lang, postID, link string,
 		if tail, err = block("tail", map[string]any{"Link": link}); err != nil {
 			return Rendered{}, err
 		}
-	} else if n := text.NetworkOf(network); n == content.NetworkX || n == content.NetworkMastodon {
+	} else if text.LinkInText(network) {
 		tail = link
 	}
 	variant := f.variants[digestVariant(postID, len(f.variants))]

@@ -58,7 +58,7 @@ func (c *Curator) drafts(in draftInput, now time.Time) ([]content.Draft, error) 
 			continue // an Instagram post is an image; a route may not take the feed's language
 		}
 		tail := ""
-		if nw := text.NetworkOf(n); nw == content.NetworkX || nw == content.NetworkMastodon {
+		if text.LinkInText(n) {
 			tail = in.link
 		}
 		txt, err := text.Fit(n, body, tail)

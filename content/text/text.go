@@ -43,6 +43,15 @@ func NetworkOf(channel string) string {
 	return n
 }
 
+// LinkInText reports whether a network carries a post's link in its text:
+// X and Mastodon, which count any link as 23 characters. The others carry it
+// beside the text (Facebook's link field, Bluesky's card with the link written
+// short, Instagram's address written plainly).
+func LinkInText(network string) bool {
+	n := NetworkOf(network)
+	return n == NetworkX || n == NetworkMastodon
+}
+
 // AccountOf is the account of a channel: "platform_fr" for "x@platform_fr",
 // "" for a network's only (unnamed) account.
 func AccountOf(channel string) string {

@@ -41,12 +41,30 @@
   }
 
   // ---- live count -------------------------------------------------------
+  // graphemes counts user-perceived characters (an emoji family is one), as
+  // Bluesky and Mastodon do; without Intl.Segmenter, code points.
+  function graphemes(text) {
+    if (window.Intl && Intl.Segmenter) {
+      var n = 0, it = new Intl.Segmenter().segment(text)[Symbol.iterator]();
+      while (!it.next().done) n++;
+      return n;
+    }
+    return Array.from(text).length;
+  }
   function weight(area) {
     var text = area.value;
-    if (area.getAttribute("data-network") === "x" && window.twttr && twttr.txt && twttr.txt.parseTweet) {
-      return twttr.txt.parseTweet(text).weightedLength;
+    switch (area.getAttribute("data-network")) {
+      case "x":
+        if (window.twttr && twttr.txt && twttr.txt.parseTweet) return twttr.txt.parseTweet(text).weightedLength;
+        break;
+      case "bluesky":
+        return graphemes(text);
+      case "mastodon":
+        // Every http(s) link counts 23, as the instance counts it.
+        var links = text.match(/https?:\/\/[^\s<>"]+/gi) || [];
+        return graphemes(text.replace(/https?:\/\/[^\s<>"]+/gi, "")) + 23 * links.length;
     }
-    // Facebook counts UTF-16 code units, as the server does.
+    // Facebook and Instagram count UTF-16 code units, as the server does.
     return text.length;
   }
   function updateCount(area) {

@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/fanfarehq/fanfare/campaigns/webhook"
+	"github.com/fanfarehq/fanfare/web/webhook"
 )
 
 // A sender signs the exact bytes it posts, with the time it sends them.
