@@ -16,8 +16,8 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
-	"github.com/fanfarehq/fanfare/web/webhook"
 	"github.com/fanfarehq/fanfare/content"
+	"github.com/fanfarehq/fanfare/web/webhook"
 )
 
 // pledgeKeep is how long a reported pledge's id is remembered, so that a

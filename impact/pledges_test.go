@@ -9,8 +9,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/fanfarehq/fanfare/web/webhook"
 	"github.com/fanfarehq/fanfare/content"
+	"github.com/fanfarehq/fanfare/web/webhook"
 )
 
 type fakePosts map[string]content.Post

@@ -161,8 +161,8 @@ func apiSchemas() map[string]any {
 			"message": tString, "field": tString})}),
 		"Post": obj([]string{"id", "kind", "network", "state", "text", "covers"}, map[string]any{
 			"id": tString, "group_id": tString, "kind": map[string]any{"type": "string", "enum": []string{"milestone", "story", "curated", "manual", "digest"}},
-			"network": map[string]any{"type": "string", "description": "the channel: x, facebook, instagram, mastodon or bluesky, then @account when the network has several (x@platform_fr)"},
-			"account": map[string]any{"type": "string", "description": "the account part of network; absent for a network's only account"},
+			"network":     map[string]any{"type": "string", "description": "the channel: x, facebook, instagram, mastodon or bluesky, then @account when the network has several (x@platform_fr)"},
+			"account":     map[string]any{"type": "string", "description": "the account part of network; absent for a network's only account"},
 			"campaign_id": tString, "milestone": tString, "covers": arrayOf("Cover"),
 			"text": tString, "link": tURI, "image_url": tURI, "image_alt": tString,
 			"lang": tString, "variant": tString, "source": tString, "priority": tInt, "state": postState,

@@ -19,9 +19,9 @@ import (
 
 	"github.com/fanfarehq/fanfare/bots/facebook/fbfake"
 	"github.com/fanfarehq/fanfare/bots/x/xfake"
-	"github.com/fanfarehq/fanfare/web/webhook"
 	"github.com/fanfarehq/fanfare/content"
 	"github.com/fanfarehq/fanfare/impact"
+	"github.com/fanfarehq/fanfare/web/webhook"
 )
 
 // TestImpactOfAPublishedPost is issue 13's "done when": in `fanfare run`

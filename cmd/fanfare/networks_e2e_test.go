@@ -24,10 +24,10 @@ import (
 	"github.com/fanfarehq/fanfare/bots/instagram/igfake"
 	"github.com/fanfarehq/fanfare/bots/mastodon/mastodonfake"
 	"github.com/fanfarehq/fanfare/bots/x/xfake"
-	"github.com/fanfarehq/fanfare/web/webhook"
 	"github.com/fanfarehq/fanfare/content"
 	"github.com/fanfarehq/fanfare/internal/config"
 	"github.com/fanfarehq/fanfare/internal/redistest"
+	"github.com/fanfarehq/fanfare/web/webhook"
 )
 
 // childConfigEnv, when set, makes the test binary run `fanfare run` with

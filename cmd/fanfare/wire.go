@@ -22,7 +22,6 @@ import (
 	"github.com/fanfarehq/fanfare/campaigns"
 	"github.com/fanfarehq/fanfare/campaigns/demo"
 	"github.com/fanfarehq/fanfare/campaigns/poll"
-	"github.com/fanfarehq/fanfare/web/webhook"
 	"github.com/fanfarehq/fanfare/content"
 	"github.com/fanfarehq/fanfare/content/composer"
 	"github.com/fanfarehq/fanfare/content/curator"
@@ -31,6 +30,7 @@ import (
 	"github.com/fanfarehq/fanfare/internal/clientip"
 	"github.com/fanfarehq/fanfare/internal/config"
 	"github.com/fanfarehq/fanfare/web"
+	"github.com/fanfarehq/fanfare/web/webhook"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
 
