@@ -39,7 +39,8 @@ import (
 // that the problems page has something to show.
 //
 // FANFARE_SCREENSHOTS_DIR=docs go test -run Browser ./cmd/fanfare/ refreshes
-// the README screenshots.
+// the README screenshots; FANFARE_PAGE_SHOTS=DIR saves every page of step 9
+// (both languages, both widths) for a review.
 
 // browserFlags are DESIGN.md's, plus a profile of the test's own and no QUIC.
 func browserFlags(t *testing.T, path string) []chromedp.ExecAllocatorOption {
@@ -747,6 +748,13 @@ func TestBrowserDashboard(t *testing.T) {
 			for _, p := range pages {
 				b.open(p.path)
 				name := fmt.Sprintf("%s %s %dpx", lang, p.name, width)
+				if dir := os.Getenv("FANFARE_PAGE_SHOTS"); dir != "" {
+					// For a person's review: every page, language and width.
+					png := run(b, "screenshot "+name, chromedp.FullScreenshot(100))
+					if err := os.WriteFile(filepath.Join(dir, strings.ReplaceAll(name, " ", "-")+".png"), png, 0o644); err != nil {
+						t.Fatal(err)
+					}
+				}
 				vs := b.axe()
 				rep.axeResult(name, vs)
 				for _, v := range vs {
