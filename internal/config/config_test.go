@@ -93,7 +93,7 @@ func TestErrorsNameKeyAndLine(t *testing.T) {
 		{"account quiet hours", "networks:\n  x:\n    accounts:\n      - name: en\n        quiet_hours: {start: \"5h\", end: \"13:00\"}\n",
 			[]string{"networks.x.accounts[0].quiet_hours.start"}},
 		{"bluesky password", "networks:\n  bluesky:\n    app_password: hunter2\n", []string{"cfg.yaml:3: networks.bluesky.app_password: is not an app password"}},
-		{"mastodon without instance", "networks:\n  mastodon:\n    enabled: true\n    access_token: t\n", []string{"networks.mastodon.base_url: is required"}},
+		{"mastodon without instance", "networks:\n  mastodon:\n    enabled: true\n    access_token: t\n", []string{"cfg.yaml:2: networks.mastodon.base_url: is required"}},
 		{"instagram id", "networks:\n  instagram:\n    ig_user_id: me\n", []string{"cfg.yaml:3: networks.instagram.ig_user_id"}},
 		{"feed to a disabled network", "feeds:\n  - url: https://a.example/feed\n    networks: [mastodon]\n", []string{"feeds[0].networks: \"mastodon\" is not an enabled network"}},
 	}

@@ -273,6 +273,22 @@ func keyAtLine(lines map[string]int, line int) string {
 // Line is where key was in the file, 0 when it was not there.
 func (l *Loaded) Line(key string) int { return l.lines[key] }
 
+// nearestLine is the line of key, or of the closest section around it that
+// the file has: a required key left out is reported where its section is.
+func (l *Loaded) nearestLine(key string) int {
+	for key != "" {
+		if n := l.lines[key]; n > 0 {
+			return n
+		}
+		i := strings.LastIndexAny(key, ".[")
+		if i < 0 {
+			break
+		}
+		key = key[:i]
+	}
+	return 0
+}
+
 // RedactedYAML prints the effective configuration with every secret replaced.
 func (l *Loaded) RedactedYAML() ([]byte, error) {
 	c := l.Config

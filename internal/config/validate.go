@@ -36,7 +36,7 @@ var (
 func (l *Loaded) Validate() Errors {
 	var errs Errors
 	bad := func(key, format string, args ...any) {
-		errs = append(errs, &Error{File: l.File, Line: l.Line(key), Key: key, Msg: fmt.Sprintf(format, args...)})
+		errs = append(errs, &Error{File: l.File, Line: l.nearestLine(key), Key: key, Msg: fmt.Sprintf(format, args...)})
 	}
 	checkZone := func(key, tz string) {
 		if tz == "" {
