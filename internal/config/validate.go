@@ -373,6 +373,7 @@ func (l *Loaded) Validate() Errors {
 	}
 
 	seen = map[string]bool{}
+	channels := c.ChannelNames() // what a feed's networks may name
 	for i, f := range c.Feeds.List {
 		key := c.Feeds.key(i)
 		if err := checkHTTPURL(f.URL); err != nil {
@@ -391,7 +392,6 @@ func (l *Loaded) Validate() Errors {
 				bad(key+".lang", "%q is not a language tag such as fr", f.Lang)
 			}
 		}
-		channels := c.ChannelNames()
 		for _, n := range f.Networks {
 			if !slices.Contains(channels, n) {
 				bad(key+".networks", "%q is not an enabled network or account (%s)", n, strings.Join(channels, ", "))
