@@ -253,22 +253,42 @@ func TestDemoQuickStart(t *testing.T) {
 		t.Fatalf("the queue page does not show pending post %s", pending[0].ID)
 	}
 
-	p := pending[0]
-	if _, err := m.app.queue.Approve(ctx, p.ID, "demo-user"); err != nil {
-		t.Fatal(err)
-	}
-	deadline = time.Now().Add(30 * time.Second)
-	for time.Now().Before(deadline) {
-		if p, err = m.app.queue.Get(ctx, p.ID); err != nil {
+	// The demo keeps moving its campaigns, so an approved post may be
+	// superseded before its slot (a launch post once 25 % is reached): that
+	// is the design, and the next pending post is approved instead. Five
+	// supersessions in a row would mean approved posts never go out.
+	var p content.Post
+	var outcomes []string
+	for attempt := 0; attempt < 5; attempt++ {
+		if attempt > 0 {
+			if pending, _, err = m.app.queue.List(ctx, content.ListOptions{State: content.StatePending, Limit: 10}); err != nil {
+				t.Fatal(err)
+			}
+			if len(pending) == 0 {
+				break
+			}
+		}
+		p = pending[0]
+		if _, err := m.app.queue.Approve(ctx, p.ID, "demo-user"); err != nil {
 			t.Fatal(err)
 		}
-		if p.State == content.StatePublished || p.State == content.StateExpired {
+		deadline = time.Now().Add(30 * time.Second)
+		for time.Now().Before(deadline) {
+			if p, err = m.app.queue.Get(ctx, p.ID); err != nil {
+				t.Fatal(err)
+			}
+			if p.State == content.StatePublished || p.State == content.StateExpired {
+				break
+			}
+			time.Sleep(200 * time.Millisecond)
+		}
+		outcomes = append(outcomes, fmt.Sprintf("%s %s (%q)", p.Milestone, p.State, p.LastError))
+		if p.State != content.StateExpired || !strings.HasPrefix(p.LastError, "superseded by ") {
 			break
 		}
-		time.Sleep(200 * time.Millisecond)
 	}
 	if p.State != content.StatePublished || !strings.HasPrefix(p.ExternalURL, m.URL()+"/posts/") {
-		t.Fatalf("approved demo post ended %s (%q, %q), want published by the preview publisher", p.State, p.ExternalURL, p.LastError)
+		t.Fatalf("approved demo posts ended %v, want the last published by the preview publisher at %s/posts/…", outcomes, m.URL())
 	}
 	_, feed := get(t, m.URL()+"/feed.atom")
 	if !strings.Contains(feed, html.EscapeString(firstLine(p.Text))) {
