@@ -81,7 +81,7 @@ type browser struct {
 	n    int
 }
 
-const stepTimeout = 15 * time.Second
+const stepTimeout = 30 * time.Second
 
 func newBrowser(t *testing.T, path, base string) *browser {
 	t.Helper()
@@ -643,7 +643,7 @@ func TestBrowserDashboard(t *testing.T) {
 	b.do("choose curated news", chromedp.SetValue(chromedp.CSS("#filter-kind"), "curated"),
 		chromedp.Evaluate[chromedp.Void](`document.getElementById("filter-kind").dispatchEvent(new Event("change", {bubbles: true}))`))
 	b.do("the filtered queue comes", chromedp.Poll[chromedp.Void](`location.search === "?kind=curated" && document.querySelectorAll("article.post").length === 20`,
-		chromedp.WithPollingTimeout(10*time.Second)))
+		chromedp.WithPollingTimeout(25*time.Second)))
 	if !b.marked() {
 		t.Error("filtering reloaded the page")
 	}
@@ -693,7 +693,7 @@ func TestBrowserDashboard(t *testing.T) {
 	}
 	b.do("approve the selection", chromedp.Click(chromedp.CSS("#approve-selected")))
 	interactions++
-	b.do("every card says approved", chromedp.Poll[chromedp.Void](`document.querySelectorAll('article.post[data-state="approved"]').length === 20`, chromedp.WithPollingTimeout(10*time.Second)))
+	b.do("every card says approved", chromedp.Poll[chromedp.Void](`document.querySelectorAll('article.post[data-state="approved"]').length === 20`, chromedp.WithPollingTimeout(25*time.Second)))
 	for _, id := range twenty {
 		if p, err := queue.Get(ctx, id); err != nil || p.State == content.StatePending || p.State == content.StateRejected {
 			t.Errorf("%s is %s after approving the selection", id, p.State)

@@ -145,14 +145,14 @@ func (c *cli) configFlag(fs *flag.FlagSet) *string {
 
 func (c *cli) loadConfig(path string) (*config.Loaded, error) {
 	if path == "" {
-		return config.LoadFile("")
+		return config.LoadFile("", configRules)
 	}
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("unable to read the configuration: %w", err)
 	}
 	defer f.Close()
-	return config.Load(f, path, c.lookupEnv)
+	return config.Load(f, path, c.lookupEnv, configRules)
 }
 
 func cmdVersion(_ context.Context, c *cli, args []string) error {

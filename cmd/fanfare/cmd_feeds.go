@@ -94,7 +94,7 @@ func cmdFeedsAdd(ctx context.Context, c *cli, args []string) error {
 		return err
 	}
 	defer d.close()
-	reg := curator.NewRegistry(d.rdb, d.cfg.Redis.Prefix).Only(d.cfg.ChannelNames())
+	reg := curator.NewRegistry(d.rdb, d.cfg.Redis.Prefix).Only(channelNames(&d.cfg.Config))
 	if err := reg.Add(ctx, f); errors.Is(err, content.ErrFeedFromConfig) {
 		return fmt.Errorf("%s is listed in the configuration file: change it there", *url)
 	} else if err != nil {

@@ -109,7 +109,14 @@ func cmdCampaignsImport(ctx context.Context, c *cli, args []string) error {
 	case fileMapping != nil:
 		o.Mapping = fileMapping
 	case *preset == "":
-		o.Mapping = ic.ImportMapping() // nil: the importer picks by the file's shape
+		// None configured: the importer picks a preset by the file's shape.
+		m, ok, err := sourceMapping(ic.Preset, &ic.Mapping)
+		if err != nil {
+			return fmt.Errorf("campaigns.import: %w", err)
+		}
+		if ok {
+			o.Mapping = &m
+		}
 	}
 	// A bar on a terminal only: in a pipe or a log it would be noise.
 	if isTerminal(c.stderr) {

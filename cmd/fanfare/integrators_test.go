@@ -52,12 +52,16 @@ func TestReadmeMappings(t *testing.T) {
 			if code != 0 || !strings.Contains(out, "OK") {
 				t.Fatalf("config check = %d\n%s%s", code, out, errOut)
 			}
-			cfg, err := config.LoadFile(path)
+			cfg, err := config.LoadFile(path, configRules)
 			if err != nil {
 				t.Fatal(err)
 			}
 			p := cfg.Campaigns.Poll
-			mp, err := mapping.New(p.PollMapping(), cfg.SourceLocation(p.SourceTimezone))
+			pm, _, err := sourceMapping(p.Preset, &p.Mapping)
+			if err != nil {
+				t.Fatal(err)
+			}
+			mp, err := mapping.New(pm, cfg.SourceLocation(p.SourceTimezone))
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -32,7 +32,7 @@ func testConfig(t *testing.T, yaml string) *config.Loaded {
 	t.Helper()
 	redistest.Client(t) // flush
 	base := "redis:\n  url: " + redistest.URL(t) + "\n  prefix: e2e\n" + yaml
-	l, err := config.Load(strings.NewReader(base), "test.yaml", func(string) (string, bool) { return "", false })
+	l, err := config.Load(strings.NewReader(base), "test.yaml", func(string) (string, bool) { return "", false }, configRules)
 	if err != nil {
 		t.Fatal(err)
 	}

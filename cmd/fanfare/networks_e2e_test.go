@@ -202,7 +202,7 @@ networks:
 	// A new daemon on the same Redis, once the dead one's leases are over.
 	clock := &shiftClock{}
 	clock.shift(3 * time.Minute)
-	loaded, err := config.LoadFile(path)
+	loaded, err := config.LoadFile(path, configRules)
 	if err != nil {
 		t.Fatal(err)
 	}

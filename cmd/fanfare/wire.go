@@ -78,7 +78,7 @@ func (m *Main) wire(ctx context.Context) (*app, error) {
 	schedule := cfg.Schedule
 	// Every account of every enabled network is a channel: its own caps,
 	// slots, pause and publisher; its route says which campaigns it takes.
-	channels := cfg.Channels()
+	channels := channelsOf(&cfg.Config)
 	if len(channels) == 0 {
 		return nil, errors.New("networks: every network is disabled: nothing to publish to")
 	}
@@ -131,7 +131,7 @@ func (m *Main) wire(ctx context.Context) (*app, error) {
 		return nil, fmt.Errorf("approval.auto_approve: %w", err)
 	}
 	m.wireImpact(imp, queue, tracker)
-	networks := cfg.ChannelNames()
+	networks := channelNames(&cfg.Config)
 	mergeWindow := cfg.Approval.MergeWindow
 	if mergeWindow == 0 {
 		mergeWindow = -1 // the configuration's 0s: never merge
@@ -255,9 +255,13 @@ func (m *Main) wire(ctx context.Context) (*app, error) {
 	}
 	if cfg.Campaigns.Poll.URL != "" {
 		p := cfg.Campaigns.Poll
+		pm, _, err := sourceMapping(p.Preset, &p.Mapping)
+		if err != nil {
+			return nil, fmt.Errorf("campaigns.poll: %w", err)
+		}
 		poller, err := poll.NewPoller(poll.Options{
 			URL: p.URL, Headers: p.Headers, ItemsPath: p.ItemsPath, NextPath: p.NextPath, PageParam: p.PageParam,
-			Mapping: p.PollMapping(), Location: cfg.SourceLocation(p.SourceTimezone), Health: health,
+			Mapping: pm, Location: cfg.SourceLocation(p.SourceTimezone), Health: health,
 			Timeout: p.Timeout, MaxPages: p.MaxPages, Now: now, Logger: log,
 		}, tracker)
 		if err != nil {
@@ -335,7 +339,7 @@ func (m *Main) wire(ctx context.Context) (*app, error) {
 
 // publishers builds one publisher per channel: the real client when its
 // credentials are set (and not in demo), else the preview publisher.
-func (m *Main) publishers(publicURL string, channels []config.Channel) (map[string]bots.Publisher, []bots.NetworkConfig, error) {
+func (m *Main) publishers(publicURL string, channels []channel) (map[string]bots.Publisher, []bots.NetworkConfig, error) {
 	cfg := m.Config
 	pubs := map[string]bots.Publisher{}
 	var nets []bots.NetworkConfig
@@ -359,7 +363,7 @@ func (m *Main) publishers(publicURL string, channels []config.Channel) (map[stri
 	}
 	// The networks (or accounts) that are off still show, as disabled.
 	for _, n := range text.Networks {
-		if !slices.ContainsFunc(channels, func(ch config.Channel) bool { return ch.Network == n }) {
+		if !slices.ContainsFunc(channels, func(ch channel) bool { return ch.Network == n }) {
 			nets = append(nets, bots.NetworkConfig{Name: n})
 		}
 	}
@@ -368,7 +372,7 @@ func (m *Main) publishers(publicURL string, channels []config.Channel) (map[stri
 
 // publisher is the real publisher of a channel, or nil when its credentials
 // are not all set (or in demo): the preview publisher stands in.
-func (m *Main) publisher(ch config.Channel, images *media.Fetcher) (bots.Publisher, error) {
+func (m *Main) publisher(ch channel, images *media.Fetcher) (bots.Publisher, error) {
 	if m.Demo {
 		return nil, nil
 	}

@@ -2,23 +2,22 @@
 // the environment, defaults, unknown keys rejected and every bad value reported
 // with its key and line. The rest of the program gets plain option structs from
 // cmd/fanfare; nothing reads configuration globally.
+//
+// Config is plain data: this package imports none of Fanfare's parts. What a
+// part knows about its own options (its defaults, the checks only it can
+// make, the decoding of a campaign source's mapping) reaches Load as Rules,
+// which cmd/fanfare assembles.
 package config
 
 import (
 	"cmp"
 	"fmt"
-	"maps"
 	"net/netip"
 	"slices"
 	"strings"
 	"time"
 
 	"go.yaml.in/yaml/v3"
-
-	"github.com/fanfarehq/fanfare/bots"
-	"github.com/fanfarehq/fanfare/campaigns"
-	"github.com/fanfarehq/fanfare/campaigns/mapping"
-	"github.com/fanfarehq/fanfare/content/composer"
 )
 
 // Config is the whole file. Fields tagged secret:"true" are redacted whenever
@@ -177,40 +176,19 @@ type Poll struct {
 	// (IANA name); empty means timezone.
 	SourceTimezone string `yaml:"source_timezone"`
 	// Mapping says where our fields are in the listing's records. With a
-	// preset, it overrides the preset's settings one by one.
-	Mapping *mapping.Mapping `yaml:"mapping"`
+	// preset, it overrides the preset's settings one by one. It stays YAML
+	// here: the campaigns' mapping engine decodes and checks it (Rules).
+	// The zero Node when the file has none.
+	Mapping yaml.Node `yaml:"mapping"`
 }
-
-// PollMapping is the mapping in force: the preset's with the explicit
-// mapping's settings over it (validation makes sure one of them is set).
-func (p Poll) PollMapping() mapping.Mapping { return effectiveMapping(p.Preset, p.Mapping) }
 
 // Import is the defaults of `fanfare campaigns import` (its flags win).
 type Import struct {
-	Preset         string           `yaml:"preset"`
-	Mapping        *mapping.Mapping `yaml:"mapping"`
-	SourceTimezone string           `yaml:"source_timezone"`
-	ItemsPath      string           `yaml:"items_path"`
-	RecordPath     string           `yaml:"record_path"`
-}
-
-// ImportMapping is the import's mapping from the configuration: nil when it
-// names neither a preset nor a mapping (the importer then picks a Kickstarter
-// preset by the file's shape).
-func (i Import) ImportMapping() *mapping.Mapping {
-	if i.Preset == "" && i.Mapping == nil {
-		return nil
-	}
-	m := effectiveMapping(i.Preset, i.Mapping)
-	return &m
-}
-
-func effectiveMapping(preset string, override *mapping.Mapping) mapping.Mapping {
-	m, _ := mapping.Preset(preset) // the zero Mapping without one
-	if override != nil {
-		m = m.Override(*override)
-	}
-	return m
+	Preset         string    `yaml:"preset"`
+	Mapping        yaml.Node `yaml:"mapping"` // as Poll's
+	SourceTimezone string    `yaml:"source_timezone"`
+	ItemsPath      string    `yaml:"items_path"`
+	RecordPath     string    `yaml:"record_path"`
 }
 
 // SourceLocation is a source's time zone: tz when set (validated), else the
@@ -489,8 +467,8 @@ func (f *Feeds) UnmarshalYAML(n *yaml.Node) error {
 	return n.Decode((*plain)(f))
 }
 
-// key is the configuration key of the i-th feed, as the file wrote it.
-func (f Feeds) key(i int) string {
+// Key is the configuration key of the i-th feed, as the file wrote it.
+func (f Feeds) Key(i int) string {
 	if f.short {
 		return fmt.Sprintf("feeds[%d]", i)
 	}
@@ -507,7 +485,9 @@ type Feed struct {
 	Networks    []string `yaml:"networks"`
 }
 
-// Default is the configuration with no file at all: the quick start.
+// Default is the configuration with no file at all, the quick start, as far
+// as this package knows it: the defaults a part owns (milestone thresholds,
+// good hours, priorities, freshness) come from Rules.Defaults.
 func Default() Config {
 	return Config{
 		Timezone: "Europe/Paris",
@@ -516,15 +496,7 @@ func Default() Config {
 		Redis:    Redis{Prefix: "fanfare"},
 		HTTP:     HTTP{Listen: "127.0.0.1:8080"},
 		Campaigns: Campaigns{
-			EndedTTL:   30 * 24 * time.Hour,
-			CloseAfter: 72 * time.Hour,
-			Poll:       Poll{Timeout: 20 * time.Second, MaxPages: 50},
-			Milestones: Milestones{
-				Percent: slices.Clone(campaigns.DefaultPercent),
-				Backers: slices.Clone(campaigns.DefaultBackers),
-				Ending:  slices.Clone(campaigns.DefaultEnding),
-			},
-			MaxPostsPerDelivery: 200, // campaigns.DefaultMaxPosts
+			Poll: Poll{Timeout: 20 * time.Second, MaxPages: 50},
 		},
 		Dashboard: Dashboard{SessionLifetime: 7 * 24 * time.Hour, SessionIdleTimeout: 12 * time.Hour},
 		Networks: Networks{
@@ -533,15 +505,13 @@ func Default() Config {
 			X: XNetwork{
 				Enabled:    true,
 				APIBaseURL: "https://api.x.com",
-				Limits: Limits{DailyCap: 24, MinSpacing: 20 * time.Minute, CampaignSpacing: 6 * time.Hour,
-					GoodHours: slices.Clone(bots.DefaultGoodHours["x"])},
+				Limits:     Limits{DailyCap: 24, MinSpacing: 20 * time.Minute, CampaignSpacing: 6 * time.Hour},
 			},
 			Facebook: FacebookNetwork{
 				Enabled:      true,
 				GraphBaseURL: "https://graph.facebook.com",
 				APIVersion:   "v21.0",
-				Limits: Limits{DailyCap: 8, MinSpacing: time.Hour, CampaignSpacing: 12 * time.Hour,
-					GoodHours: slices.Clone(bots.DefaultGoodHours["facebook"])},
+				Limits:       Limits{DailyCap: 8, MinSpacing: time.Hour, CampaignSpacing: 12 * time.Hour},
 			},
 			// The networks added later start disabled: enabling one is a
 			// decision about an audience, not a default.
@@ -550,23 +520,17 @@ func Default() Config {
 				APIVersion:   "v21.0",
 				// Instagram's API allows 100 published posts a day; an
 				// audience wants far fewer.
-				Limits: Limits{DailyCap: 4, MinSpacing: 2 * time.Hour, CampaignSpacing: 24 * time.Hour,
-					GoodHours: slices.Clone(bots.DefaultGoodHours["instagram"])},
+				Limits: Limits{DailyCap: 4, MinSpacing: 2 * time.Hour, CampaignSpacing: 24 * time.Hour},
 			},
 			Mastodon: MastodonNetwork{
-				Limits: Limits{DailyCap: 24, MinSpacing: 20 * time.Minute, CampaignSpacing: 6 * time.Hour,
-					GoodHours: slices.Clone(bots.DefaultGoodHours["mastodon"])},
+				Limits: Limits{DailyCap: 24, MinSpacing: 20 * time.Minute, CampaignSpacing: 6 * time.Hour},
 			},
 			Bluesky: BlueskyNetwork{
 				PDSURL: "https://bsky.social",
-				Limits: Limits{DailyCap: 24, MinSpacing: 20 * time.Minute, CampaignSpacing: 6 * time.Hour,
-					GoodHours: slices.Clone(bots.DefaultGoodHours["bluesky"])},
+				Limits: Limits{DailyCap: 24, MinSpacing: 20 * time.Minute, CampaignSpacing: 6 * time.Hour},
 			},
 		},
-		// The composer's defaults, so that `config check` prints the order in
-		// force; keys given in the file override them one by one.
-		Approval: Approval{Priority: maps.Clone(composer.DefaultPriority), Freshness: maps.Clone(composer.DefaultFreshness),
-			MergeWindow: composer.DefaultMergeWindow, Digests: true},
+		Approval: Approval{Digests: true},
 		Schedule: Schedule{
 			Poll:       "@every 1m",
 			Publish:    "@every 30s",

@@ -2,62 +2,12 @@ package config
 
 import (
 	"errors"
-	"fmt"
-	"os"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"testing"
-	"time"
 )
 
-func exampleFile(t *testing.T) string {
-	t.Helper()
-	_, self, _, _ := runtime.Caller(0)
-	return filepath.Join(filepath.Dir(self), "..", "..", "config.example.yaml")
-}
-
 func noEnv(string) (string, bool) { return "", false }
-
-func TestExamplePasses(t *testing.T) {
-	data, err := os.ReadFile(exampleFile(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	envs := map[string]func(string) (string, bool){
-		"unset": noEnv,
-		"set": func(k string) (string, bool) {
-			return map[string]string{
-				"FANFARE_REDIS_URL":      "redis://:p4ss@127.0.0.1:6379/0",
-				"FANFARE_PUBLIC_URL":     "https://fanfare.example.org",
-				"FANFARE_WEBHOOK_SECRET": "0123456789abcdef0123",
-				"X_CONSUMER_KEY":         "ck", "X_CONSUMER_SECRET": "cs",
-				"X_ACCESS_TOKEN": "at", "X_ACCESS_TOKEN_SECRET": "ats",
-				"FB_PAGE_ID": "123", "FB_PAGE_ACCESS_TOKEN": "tok", "FB_APP_SECRET": "sec",
-			}[k], true
-		},
-	}
-	for name, env := range envs {
-		t.Run(name, func(t *testing.T) {
-			l, err := Load(strings.NewReader(string(data)), "config.example.yaml", env)
-			if err != nil {
-				t.Fatalf("example config fails:\n%v", err)
-			}
-			if l.Schedule.QuietHours == nil || l.Schedule.QuietHours.Start != "22:00" {
-				t.Fatalf("quiet hours not read: %+v", l.Schedule.QuietHours)
-			}
-			if l.Approval.Priority["percent"] != 6 || len(l.Approval.Priority) < 10 {
-				t.Fatalf("approval.priority = %v, want the defaults with the file's keys", l.Approval.Priority)
-			}
-			if l.Networks.X.MinSpacing != 20*time.Minute {
-				t.Fatalf("networks.x.min_spacing = %v", l.Networks.X.MinSpacing)
-			}
-			if name == "set" && !l.Networks.X.HasCredentials() {
-				t.Fatal("env expansion did not fill X credentials")
-			}
-		})
-	}
-}
 
 func TestErrorsNameKeyAndLine(t *testing.T) {
 	tests := []struct {
@@ -76,16 +26,13 @@ func TestErrorsNameKeyAndLine(t *testing.T) {
 		{"bad role", "dashboard:\n  users:\n    - name: a\n      role: admin\n      password_hash: $2b$10$abc\n", []string{"cfg.yaml:4: dashboard.users[0].role:"}},
 		{"bad token hash", "http:\n  api_tokens:\n    - name: bot\n      sha256: nothex\n      scopes: [read]\n", []string{"cfg.yaml:4: http.api_tokens[0].sha256"}},
 		{"bad quiet hours", "schedule:\n  quiet_hours:\n    start: 25:00\n    end: \"08:00\"\n", []string{"cfg.yaml:3: schedule.quiet_hours.start"}},
-		{"bad auto approve", "approval:\n  auto_approve: [everything]\n", []string{"approval.auto_approve[0]"}},
 		{"bad redis url", "redis:\n  url: http://localhost\n", []string{"cfg.yaml:2: redis.url"}},
 		{"not yaml", "redis: [\n", []string{"not valid YAML"}},
 		{"several at once", "timezone: Nowhere\nlog:\n  level: loud\n", []string{"timezone", "log.level"}},
 		{"type error names its key", "networks:\n  x:\n    min_spacing: soon\n    daily_cap: many\n", []string{"cfg.yaml:3: networks.x.min_spacing:", "cfg.yaml:4: networks.x.daily_cap:"}},
 		{"every stage at once, in file order", "schedule:\n  publish: every minute\nredis:\n  urll: x\nnetworks:\n  x:\n    daily_cap: -3\n",
 			[]string{"cfg.yaml:2: schedule.publish:", "cfg.yaml:4: redis.urll: unknown key", "cfg.yaml:7: networks.x.daily_cap"}},
-		{"ending not in hours", "campaigns:\n  milestones:\n    ending: [72h, 90m]\n", []string{"cfg.yaml:3: campaigns.milestones.ending: 1h30m0s is not a whole number of hours"}},
 		{"bad shortener", "links:\n  shortener: bitly\n", []string{"cfg.yaml:2: links.shortener:", "first_party or off"}},
-		{"auto approve index", "approval:\n  auto_approve: [milestone, bogus]\n", []string{"approval.auto_approve[1]: \"bogus\": unknown kind"}},
 		{"account names", "networks:\n  x:\n    accounts:\n      - name: fr\n      - name: fr\n      - {}\n      - {}\n      - name: Bad Name\n",
 			[]string{"cfg.yaml:5: networks.x.accounts[1].name: \"fr\" names two accounts", "cfg.yaml:7: networks.x.accounts[3]: has no name", "accounts[4].name: \"Bad Name\""}},
 		{"account route and caps", "networks:\n  facebook:\n    pages:\n      - name: jeux\n        route: {langs: [FR]}\n        daily_cap: -2\n",
@@ -95,11 +42,10 @@ func TestErrorsNameKeyAndLine(t *testing.T) {
 		{"bluesky password", "networks:\n  bluesky:\n    app_password: hunter2\n", []string{"cfg.yaml:3: networks.bluesky.app_password: is not an app password"}},
 		{"mastodon without instance", "networks:\n  mastodon:\n    enabled: true\n    access_token: t\n", []string{"cfg.yaml:2: networks.mastodon.base_url: is required"}},
 		{"instagram id", "networks:\n  instagram:\n    ig_user_id: me\n", []string{"cfg.yaml:3: networks.instagram.ig_user_id"}},
-		{"feed to a disabled network", "feeds:\n  - url: https://a.example/feed\n    networks: [mastodon]\n", []string{"feeds[0].networks: \"mastodon\" is not an enabled network"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := Load(strings.NewReader(tt.yaml), "cfg.yaml", noEnv)
+			_, err := Load(strings.NewReader(tt.yaml), "cfg.yaml", noEnv, Rules{})
 			if err == nil {
 				t.Fatal("Load accepted a broken config")
 			}
@@ -121,7 +67,7 @@ func TestEnvExpansionIsTypedAndStructureSafe(t *testing.T) {
 	env := func(k string) (string, bool) {
 		return map[string]string{"ON": "false", "SECRET": "a\"b: c\n- d"}[k], true
 	}
-	l, err := Load(strings.NewReader("networks:\n  x:\n    enabled: ${ON}\n    consumer_key: ${SECRET}\n"), "c.yaml", env)
+	l, err := Load(strings.NewReader("networks:\n  x:\n    enabled: ${ON}\n    consumer_key: ${SECRET}\n"), "c.yaml", env, Rules{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -140,7 +86,7 @@ redis: {url: "redis://:${PW}@127.0.0.1:6379/0"}
 campaigns: {webhook: {secrets: ["${HOOK}"]}, poll: {url: "https://api.example.org/c?api_key=${KEY}", preset: ulule}}
 networks: {x: {consumer_key: "${CK}"}, facebook: {page_access_token: "${FB}"}}
 dashboard: {users: [{name: a, role: viewer, password_hash: "$2b$10$${H}abcdefghijklmnopqrstuvwxyz01234"}]}
-`), "c.yaml", env)
+`), "c.yaml", env, Rules{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -163,65 +109,17 @@ dashboard: {users: [{name: a, role: viewer, password_hash: "$2b$10$${H}abcdefghi
 }
 
 func TestDefaultsAreValid(t *testing.T) {
-	l, err := LoadFile("")
+	l, err := LoadFile("", Rules{})
 	if err != nil {
 		t.Fatal(err)
-	}
-	if l.Approval.Priority["ended:successful"] != 0 || l.Approval.Priority["default"] != 10 {
-		t.Fatalf("default priorities not in force: %v", l.Approval.Priority)
 	}
 	if l.Redis.Prefix != "fanfare" || l.HTTP.Listen != "127.0.0.1:8080" {
 		t.Fatalf("defaults: %+v", l.Config)
 	}
 	var ce Errors
-	_, err = LoadFile(filepath.Join(t.TempDir(), "missing.yaml"))
+	_, err = LoadFile(filepath.Join(t.TempDir(), "missing.yaml"), Rules{})
 	if err == nil || errors.As(err, &ce) || !strings.Contains(err.Error(), "missing.yaml") {
 		t.Fatalf("missing file error = %v", err)
-	}
-}
-
-// TestChannels: the single-account configuration of before is the channel
-// "x"; accounts are channels x@<name> with the network's settings under
-// theirs.
-func TestChannels(t *testing.T) {
-	l, err := Load(strings.NewReader(`
-networks:
-  x:
-    consumer_key: ck
-    consumer_secret: cs
-    daily_cap: 10
-    accounts:
-      - name: platform_fr
-        route: {langs: [fr]}
-        access_token: a
-        access_token_secret: b
-      - name: platform_games
-        route: {categories: [jeux]}
-        daily_cap: 3
-        access_token: c
-        access_token_secret: d
-  mastodon:
-    enabled: true
-    base_url: https://mastodon.example
-    access_token: t
-`), "cfg.yaml", noEnv)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var got []string
-	for _, ch := range l.Channels() {
-		got = append(got, fmt.Sprintf("%s cap=%d route=%v", ch.Name, ch.Limits.DailyCap, ch.Route))
-	}
-	want := []string{"x@platform_fr cap=10 route={[fr] []}", "x@platform_games cap=3 route={[] [jeux]}", "facebook cap=8 route={[] []}", "mastodon cap=24 route={[] []}"}
-	if strings.Join(got, "; ") != strings.Join(want, "; ") {
-		t.Errorf("Channels() = %q, want %q", got, want)
-	}
-	if a := l.Networks.X.XAccounts()[1]; !a.HasCredentials() || a.ConsumerKey != "ck" || a.APIBaseURL != "https://api.x.com" {
-		t.Errorf("account without the network's app and API: %+v", a)
-	}
-	d := Default()
-	if got := d.ChannelNames(); strings.Join(got, ",") != "x,facebook" {
-		t.Errorf("default channels = %v, want x and facebook as before", got)
 	}
 }
 
@@ -235,7 +133,7 @@ func TestShortLinksDefaultFollowsThePublicURL(t *testing.T) {
 		{"http:\n  public_url: https://fan.example\nlinks:\n  shortener: \"off\"\n", false},
 		{"links:\n  shortener: first_party\n", true},
 	} {
-		l, err := Load(strings.NewReader(tc.yaml), "cfg.yaml", noEnv)
+		l, err := Load(strings.NewReader(tc.yaml), "cfg.yaml", noEnv, Rules{})
 		if err != nil {
 			t.Fatalf("%q: %v", tc.yaml, err)
 		}

@@ -20,8 +20,6 @@ func TestHardeningKeysNamed(t *testing.T) {
 		{"idle past lifetime", "dashboard:\n  session_lifetime: 24h\n  session_idle_timeout: 48h\n", "cfg.yaml:3: dashboard.session_idle_timeout:"},
 		{"token without scopes", "http:\n  api_tokens:\n    - name: bot\n      sha256: " + strings.Repeat("a", 64) + "\n", "cfg.yaml:3: http.api_tokens[0].scopes: is required"},
 		{"token bad scope", "http:\n  api_tokens:\n    - name: bot\n      sha256: " + strings.Repeat("a", 64) + "\n      scopes: [read, root]\n", "http.api_tokens[0].scopes[1]:"},
-		{"argon2id of 4 GiB", "dashboard:\n  users:\n    - name: a\n      role: viewer\n      password_hash: $argon2id$v=19$m=4194304,t=1,p=1$c2FsdHNhbHRzYWx0$MDEyMzQ1Njc4OWFiY2RlZg\n", "cfg.yaml:5: dashboard.users[0].password_hash: argon2id parameters"},
-		{"posts per delivery", "campaigns:\n  max_posts_per_delivery: 0\n", "cfg.yaml:2: campaigns.max_posts_per_delivery:"},
 		{"feed url, short form", "feeds:\n  - url: nope\n", "cfg.yaml:2: feeds[0].url:"},
 		{"feed url, long form", "feeds:\n  allow_private: true\n  list:\n    - url: nope\n", "cfg.yaml:4: feeds.list[0].url:"},
 		{"feeds unknown key", "feeds:\n  allow_privat: true\n", "cfg.yaml:2: feeds.allow_privat: unknown key"},
@@ -32,7 +30,7 @@ func TestHardeningKeysNamed(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := Load(strings.NewReader(tt.yaml), "cfg.yaml", noEnv)
+			_, err := Load(strings.NewReader(tt.yaml), "cfg.yaml", noEnv, Rules{})
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Fatalf("error %v, want it to contain %q", err, tt.want)
 			}
@@ -41,7 +39,7 @@ func TestHardeningKeysNamed(t *testing.T) {
 }
 
 func TestTrustedPrefixes(t *testing.T) {
-	l, err := Load(strings.NewReader("http:\n  trusted_proxies: [127.0.0.1, \"::1\", 10.1.2.3/8]\n"), "cfg.yaml", noEnv)
+	l, err := Load(strings.NewReader("http:\n  trusted_proxies: [127.0.0.1, \"::1\", 10.1.2.3/8]\n"), "cfg.yaml", noEnv, Rules{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -63,14 +61,14 @@ func TestTrustedPrefixes(t *testing.T) {
 // TestFeedsBothForms: the list alone, or a mapping with allow_private
 // (default false).
 func TestFeedsBothForms(t *testing.T) {
-	short, err := Load(strings.NewReader("feeds:\n  - url: https://a.example/feed\n"), "cfg.yaml", noEnv)
+	short, err := Load(strings.NewReader("feeds:\n  - url: https://a.example/feed\n"), "cfg.yaml", noEnv, Rules{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(short.Feeds.List) != 1 || short.Feeds.AllowPrivate {
 		t.Errorf("short form: %+v", short.Feeds)
 	}
-	long, err := Load(strings.NewReader("feeds:\n  allow_private: true\n  list:\n    - url: https://a.example/feed\n"), "cfg.yaml", noEnv)
+	long, err := Load(strings.NewReader("feeds:\n  allow_private: true\n  list:\n    - url: https://a.example/feed\n"), "cfg.yaml", noEnv, Rules{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -90,7 +88,7 @@ feeds:
   - url: "https://bob:hunter2@feeds.example.org/x.xml?api_key=K3Y&lang=fr"
 approval:
   auto_approve: ["source:https://feeds.example.org/y.xml?token=T0K"]
-`), "cfg.yaml", noEnv)
+`), "cfg.yaml", noEnv, Rules{})
 	if err != nil {
 		t.Fatal(err)
 	}

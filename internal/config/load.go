@@ -54,13 +54,36 @@ type Loaded struct {
 	Config
 	File  string
 	lines map[string]int
+	rules Rules
+}
+
+// Rules are what Fanfare's parts know about their own options, so that this
+// package stays plain data: the defaults that live beside the code they tune
+// (milestone thresholds, good hours, priorities), the checks only a part can
+// make (a password hash, an auto-approve rule, a campaign source's mapping)
+// and how a short form is spelled out when the configuration is printed.
+// cmd/fanfare assembles them; the zero Rules loads this package's keys
+// alone.
+type Rules struct {
+	// Defaults sets the parts' defaults on c before the file is read over
+	// it, so that a key in the file replaces its default.
+	Defaults func(c *Config)
+	// Check reports the values only a part can judge, each made with
+	// l.Errorf so that it names its key and line.
+	Check func(l *Loaded) Errors
+	// Spell writes out what a short form stands for (a mapping preset's
+	// settings) on a copy of the configuration about to be printed.
+	Spell func(c *Config) error
 }
 
 // LoadFile reads path (or returns the defaults for the empty path), expands
 // ${VAR} from the environment, and validates.
-func LoadFile(path string) (*Loaded, error) {
+func LoadFile(path string, rules Rules) (*Loaded, error) {
 	if path == "" {
-		l := &Loaded{Config: Default(), lines: map[string]int{}}
+		l := &Loaded{Config: Default(), lines: map[string]int{}, rules: rules}
+		if rules.Defaults != nil {
+			rules.Defaults(&l.Config)
+		}
 		if errs := l.Validate(); len(errs) > 0 {
 			return nil, errs
 		}
@@ -71,7 +94,7 @@ func LoadFile(path string) (*Loaded, error) {
 		return nil, fmt.Errorf("config: unable to read %s: %w", path, err)
 	}
 	defer f.Close()
-	return Load(f, path, os.LookupEnv)
+	return Load(f, path, os.LookupEnv, rules)
 }
 
 var envRef = regexp.MustCompile(`\$\{([A-Za-z_][A-Za-z0-9_]*)\}`)
@@ -79,12 +102,15 @@ var envRef = regexp.MustCompile(`\$\{([A-Za-z_][A-Za-z0-9_]*)\}`)
 // Load parses r. lookup resolves ${VAR}; an unset variable expands to "".
 // Expansion happens on parsed values, so a secret holding quotes or newlines
 // cannot change the document's structure.
-func Load(r io.Reader, file string, lookup func(string) (string, bool)) (*Loaded, error) {
+func Load(r io.Reader, file string, lookup func(string) (string, bool), rules Rules) (*Loaded, error) {
 	data, err := io.ReadAll(io.LimitReader(r, 4<<20))
 	if err != nil {
 		return nil, fmt.Errorf("config: unable to read %s: %w", file, err)
 	}
-	l := &Loaded{Config: Default(), File: file, lines: map[string]int{}}
+	l := &Loaded{Config: Default(), File: file, lines: map[string]int{}, rules: rules}
+	if rules.Defaults != nil {
+		rules.Defaults(&l.Config)
+	}
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
 		return nil, Errors{{File: file, Msg: "not valid YAML: " + strings.TrimPrefix(err.Error(), "yaml: ")}}
@@ -141,12 +167,18 @@ func expandEnv(n *yaml.Node, lookup func(string) (string, bool)) {
 	}
 }
 
-var durationType = reflect.TypeOf(time.Duration(0))
+var (
+	durationType = reflect.TypeOf(time.Duration(0))
+	nodeType     = reflect.TypeOf(yaml.Node{})
+)
 
 // walkKeys records each key's line and reports keys the type does not have.
 func walkKeys(n *yaml.Node, t reflect.Type, path, file string, lines map[string]int, errs *Errors) {
 	for t.Kind() == reflect.Pointer {
 		t = t.Elem()
+	}
+	if t == nodeType {
+		return // kept as YAML for a part to decode (Loaded.Decode)
 	}
 	if t == reflect.TypeOf(Feeds{}) && n.Kind == yaml.SequenceNode {
 		// The short form of the feeds section: the list alone.
@@ -270,6 +302,25 @@ func keyAtLine(lines map[string]int, line int) string {
 	return best
 }
 
+// Decode decodes n, the YAML found at key, into v for the part that owns
+// it, as Load decodes the rest: unknown keys and values of the wrong type
+// are reported with their key under key and their line, and the lines are
+// kept for Errorf.
+func (l *Loaded) Decode(key string, n *yaml.Node, v any) Errors {
+	var errs Errors
+	walkKeys(n, reflect.TypeOf(v), key, l.File, l.lines, &errs)
+	if err := n.Decode(v); err != nil {
+		errs = append(errs, decodeErrors(err, l.File, l.lines)...)
+	}
+	return errs
+}
+
+// Errorf is a problem with the value at key, located at the key's line, or
+// at its closest section in the file when the key is left out.
+func (l *Loaded) Errorf(key, format string, args ...any) *Error {
+	return &Error{File: l.File, Line: l.nearestLine(key), Key: key, Msg: fmt.Sprintf(format, args...)}
+}
+
 // Line is where key was in the file, 0 when it was not there.
 func (l *Loaded) Line(key string) int { return l.lines[key] }
 
@@ -292,14 +343,10 @@ func (l *Loaded) nearestLine(key string) int {
 // RedactedYAML prints the effective configuration with every secret replaced.
 func (l *Loaded) RedactedYAML() ([]byte, error) {
 	c := l.Config
-	// The mappings in force, a preset's settings spelled out, so that an
-	// integrator reads what will be read.
-	if p := &c.Campaigns.Poll; p.Preset != "" || p.Mapping != nil {
-		m := p.PollMapping()
-		p.Mapping = &m
-	}
-	if m := c.Campaigns.Import.ImportMapping(); m != nil {
-		c.Campaigns.Import.Mapping = m
+	if l.rules.Spell != nil {
+		if err := l.rules.Spell(&c); err != nil {
+			return nil, err
+		}
 	}
 	v := reflect.ValueOf(&c).Elem()
 	redact(v)

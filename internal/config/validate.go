@@ -12,14 +12,8 @@ import (
 
 	"golang.org/x/text/language"
 
-	"github.com/fanfarehq/fanfare/bots"
-	"github.com/fanfarehq/fanfare/campaigns"
-	"github.com/fanfarehq/fanfare/campaigns/mapping"
-	"github.com/fanfarehq/fanfare/content"
-	"github.com/fanfarehq/fanfare/content/composer"
 	"github.com/fanfarehq/fanfare/internal/cronspec"
 	"github.com/fanfarehq/fanfare/internal/redisconn"
-	"github.com/fanfarehq/fanfare/web"
 )
 
 var (
@@ -32,11 +26,12 @@ var (
 	appPassword = regexp.MustCompile(`^[a-z0-9]{4}-[a-z0-9]{4}-[a-z0-9]{4}-[a-z0-9]{4}$`)
 )
 
-// Validate reports every bad value, each with its key and line.
+// Validate reports every bad value, each with its key and line: the checks
+// of this package's own, then the Rules' checks.
 func (l *Loaded) Validate() Errors {
 	var errs Errors
 	bad := func(key, format string, args ...any) {
-		errs = append(errs, &Error{File: l.File, Line: l.nearestLine(key), Key: key, Msg: fmt.Sprintf(format, args...)})
+		errs = append(errs, l.Errorf(key, format, args...))
 	}
 	checkZone := func(key, tz string) {
 		if tz == "" {
@@ -119,11 +114,6 @@ func (l *Loaded) Validate() Errors {
 		if u.Role != "manager" && u.Role != "viewer" {
 			bad(key+".role", "%q is not manager or viewer", u.Role)
 		}
-		if !isPasswordHash(u.PasswordHash) {
-			bad(key+".password_hash", "must be a bcrypt ($2b$…) or argon2id ($argon2id$…) hash: make one with `fanfare users hash-password`")
-		} else if err := web.CheckPasswordHash(u.PasswordHash); err != nil {
-			bad(key+".password_hash", "%s", strings.TrimPrefix(err.Error(), "password_hash: "))
-		}
 	}
 
 	if d := c.Dashboard.SessionLifetime; d < 5*time.Minute || d > 90*24*time.Hour {
@@ -142,10 +132,6 @@ func (l *Loaded) Validate() Errors {
 		if err := checkHTTPURL(p.URL); err != nil {
 			bad("campaigns.poll.url", "%v", err)
 		}
-		if p.Preset == "" && p.Mapping == nil {
-			bad("campaigns.poll.mapping", "is required when campaigns.poll.preset is not set (presets: %s)", strings.Join(mapping.PresetNames(), ", "))
-		}
-		l.checkMapping(&errs, "campaigns.poll", p.Preset, p.Mapping)
 		if p.NextPath != "" && p.PageParam != "" {
 			bad("campaigns.poll.page_param", "set next_path or page_param, not both")
 		}
@@ -157,48 +143,9 @@ func (l *Loaded) Validate() Errors {
 		}
 		checkZone("campaigns.poll.source_timezone", p.SourceTimezone)
 	}
-	if i := c.Campaigns.Import; i.Preset != "" || i.Mapping != nil {
-		l.checkMapping(&errs, "campaigns.import", i.Preset, i.Mapping)
-	}
 	checkZone("campaigns.import.source_timezone", c.Campaigns.Import.SourceTimezone)
-	for i, h := range c.Campaigns.URLHosts {
-		if err := campaigns.CheckURLHost(h); err != nil {
-			bad(fmt.Sprintf("campaigns.url_hosts[%d]", i), "%v", err)
-		}
-	}
-	if n := c.Campaigns.MaxPostsPerDelivery; n < 1 || n > 100000 {
-		bad("campaigns.max_posts_per_delivery", "must be from 1 to 100000, got %d", n)
-	}
-	if c.Campaigns.CloseAfter <= 0 {
-		bad("campaigns.close_after", "must be a positive duration such as 72h")
-	}
-	checkAscending := func(key string, values []int64) {
-		for i, v := range values {
-			if v <= 0 || (i > 0 && v <= values[i-1]) {
-				bad(key, "must be positive and strictly increasing, got %v", values)
-				return
-			}
-		}
-	}
-	checkAscending("campaigns.milestones.percent", c.Campaigns.Milestones.Percent)
-	checkAscending("campaigns.milestones.backers", c.Campaigns.Milestones.Backers)
-	for _, d := range c.Campaigns.Milestones.Ending {
-		switch {
-		case d <= 0 || d > 90*24*time.Hour:
-			bad("campaigns.milestones.ending", "%v is not a duration between 0 and 90 days", d)
-		case d%time.Hour != 0:
-			// The posts tell the time left in hours (content/composer).
-			bad("campaigns.milestones.ending", "%v is not a whole number of hours such as 24h", d)
-		}
-	}
-	if c.Campaigns.EndedTTL <= 0 {
-		bad("campaigns.ended_ttl", "must be a positive duration such as 720h")
-	}
 
 	checkLimits := func(key string, lim Limits) {
-		if _, err := bots.ParseHourRanges(lim.GoodHours); err != nil {
-			bad(key+".good_hours", "%v", err)
-		}
 		if lim.DailyCap < 0 {
 			bad(key+".daily_cap", "must be 0 (no cap) or more, got %d", lim.DailyCap)
 		}
@@ -343,23 +290,6 @@ func (l *Loaded) Validate() Errors {
 		}
 	}
 
-	for i, rule := range c.Approval.AutoApprove {
-		if err := content.CheckAutoApproveRule(rule); err != nil {
-			bad(fmt.Sprintf("approval.auto_approve[%d]", i), "%q: %v", rule, err)
-		}
-	}
-	for k := range c.Approval.Priority {
-		if err := composer.CheckPriorityKey(k); err != nil {
-			bad("approval.priority."+k, "is not a milestone (percent:100), a family (percent, ending, story…) or default")
-		}
-	}
-	for k, d := range c.Approval.Freshness {
-		if err := composer.CheckFreshnessKey(k); err != nil {
-			bad("approval.freshness."+k, "is not a milestone family (launch, percent, backers, stretch, ending, ended) or a milestone such as ending:24h")
-		} else if d < 0 {
-			bad("approval.freshness."+k, "must not be negative (0s means until the campaign's deadline)")
-		}
-	}
 	if c.Approval.MergeWindow < 0 {
 		bad("approval.merge_window", "must not be negative (0s never merges)")
 	}
@@ -373,9 +303,8 @@ func (l *Loaded) Validate() Errors {
 	}
 
 	seen = map[string]bool{}
-	channels := c.ChannelNames() // what a feed's networks may name
 	for i, f := range c.Feeds.List {
-		key := c.Feeds.key(i)
+		key := c.Feeds.Key(i)
 		if err := checkHTTPURL(f.URL); err != nil {
 			bad(key+".url", "%v", err)
 		} else if seen[f.URL] {
@@ -392,42 +321,11 @@ func (l *Loaded) Validate() Errors {
 				bad(key+".lang", "%q is not a language tag such as fr", f.Lang)
 			}
 		}
-		for _, n := range f.Networks {
-			if !slices.Contains(channels, n) {
-				bad(key+".networks", "%q is not an enabled network or account (%s)", n, strings.Join(channels, ", "))
-			}
-		}
+	}
+	if l.rules.Check != nil {
+		errs = append(errs, l.rules.Check(l)...)
 	}
 	return errs
-}
-
-// checkMapping reports the problems of a source's mapping (its preset with
-// the mapping's settings over it), each named by its key under
-// <section>.mapping and located at that key's line, else the nearest one.
-func (l *Loaded) checkMapping(errs *Errors, section, preset string, override *mapping.Mapping) {
-	if preset != "" {
-		if _, ok := mapping.Preset(preset); !ok {
-			*errs = append(*errs, &Error{File: l.File, Line: l.Line(section + ".preset"), Key: section + ".preset",
-				Msg: fmt.Sprintf("%q is not one of %s", preset, strings.Join(mapping.PresetNames(), ", "))})
-			return
-		}
-	}
-	if override == nil && preset == "" {
-		return
-	}
-	for _, p := range effectiveMapping(preset, override).Problems() {
-		key := section + ".mapping." + p.Key
-		line := l.Line(key)
-		if line == 0 {
-			if base, _, ok := strings.Cut(p.Key, "."); ok {
-				line = l.Line(section + ".mapping." + base)
-			}
-		}
-		if line == 0 {
-			line = max(l.Line(section+".mapping"), l.Line(section+".preset"))
-		}
-		*errs = append(*errs, &Error{File: l.File, Line: line, Key: key, Msg: p.Msg})
-	}
 }
 
 func checkHTTPURL(raw string) error {
@@ -436,15 +334,6 @@ func checkHTTPURL(raw string) error {
 		return fmt.Errorf("%q is not an absolute http(s) URL", raw)
 	}
 	return nil
-}
-
-func isPasswordHash(h string) bool {
-	for _, p := range []string{"$2a$", "$2b$", "$2y$", "$argon2id$"} {
-		if strings.HasPrefix(h, p) {
-			return true
-		}
-	}
-	return false
 }
 
 // Location is the platform's time zone (validated).
