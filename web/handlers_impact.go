@@ -9,7 +9,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/fanfarehq/fanfare/impact"
+	"github.com/fanfarehq/fanfare/content/impact"
 )
 
 // impactWindow is how far back the Impact page looks.

@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"encoding/csv"
+	"errors"
 	"fmt"
 	"net/http"
 	"slices"
@@ -11,7 +12,7 @@ import (
 	"time"
 
 	"github.com/fanfarehq/fanfare/content"
-	"github.com/fanfarehq/fanfare/impact"
+	"github.com/fanfarehq/fanfare/content/impact"
 )
 
 // ImpactReader is what the impact API and page read (*impact.Service).
@@ -20,13 +21,19 @@ type ImpactReader interface {
 	Report(ctx context.Context, groupBy string, since time.Time) (impact.Report, error)
 }
 
+// ShortLinks follow a post's short link and count the visit
+// (*impact.Links).
+type ShortLinks interface {
+	Follow(ctx context.Context, code string, v impact.Visit) (string, error)
+}
+
 // impactRoutes are the short links, the pledge hook and the impact API and
 // page, when the daemon wired them.
 func (s *Server) impactRoutes() []route {
 	var rs []route
 	if s.opt.ShortLinks != nil {
 		// GET patterns answer HEAD too: counted by neither.
-		rs = append(rs, route{pattern: "GET /r/{code}", access: accessPublic, handler: s.opt.ShortLinks.ServeHTTP})
+		rs = append(rs, route{pattern: "GET /r/{code}", access: accessPublic, handler: s.shortLink})
 	}
 	if s.opt.PledgeHook != nil {
 		rs = append(rs, route{pattern: "POST /hooks/pledges", access: accessPublic, handler: s.opt.PledgeHook.ServeHTTP})
@@ -44,6 +51,28 @@ func (s *Server) impactRoutes() []route {
 		)
 	}
 	return rs
+}
+
+// shortLink answers GET and HEAD {public_url}/r/{code}: a 302 to where the
+// link leads, or a plain 404 for a code that is not one. Only a GET counts
+// (a person's: impact tells robots, link previews included, apart). The
+// visitor's address is the one the login limits count (trusted proxies
+// believed, an IPv6 client by its /64), only ever hashed by impact.
+func (s *Server) shortLink(w http.ResponseWriter, r *http.Request) {
+	code := r.PathValue("code")
+	to, err := s.opt.ShortLinks.Follow(r.Context(), code,
+		impact.Visit{Count: r.Method == http.MethodGet, Addr: s.limitAddr(r), UserAgent: r.UserAgent()})
+	switch {
+	case errors.Is(err, impact.ErrNoLink):
+		http.NotFound(w, r)
+		return
+	case err != nil:
+		s.log.Error("unable to answer a short link", "code", code, "error", err)
+		http.Error(w, "short links are unavailable, try again", http.StatusServiceUnavailable)
+		return
+	}
+	w.Header().Set("Cache-Control", "private, no-store") // every click must reach us
+	http.Redirect(w, r, to, http.StatusFound)
 }
 
 // postWithImpact is a post as GET /api/v1/posts/{id} gives it once impact

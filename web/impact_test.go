@@ -3,15 +3,17 @@ package web
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/fanfarehq/fanfare/content"
-	"github.com/fanfarehq/fanfare/impact"
+	"github.com/fanfarehq/fanfare/content/impact"
 )
 
 // fakeImpact answers a fixed report: percent works best on X, variant v2.
@@ -47,16 +49,79 @@ func (f *fakeImpact) Pin(_ context.Context, k impact.BanditKey, v string) error 
 	return nil
 }
 
+// fakeLinks leads every code but "gone" and "broken" to x.example, and
+// records the visits.
+type fakeLinks struct {
+	mu     sync.Mutex
+	visits []impact.Visit
+}
+
+func (f *fakeLinks) Follow(_ context.Context, code string, v impact.Visit) (string, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	switch code {
+	case "gone":
+		return "", impact.ErrNoLink
+	case "broken":
+		return "", errors.New("impact: unable to read short link broken: connection refused")
+	}
+	f.visits = append(f.visits, v)
+	return "https://x.example/" + code, nil
+}
+
 func newImpactEnv(t *testing.T) (*env, *fakeImpact) {
+	e, f, _ := newImpactEnvLinks(t)
+	return e, f
+}
+
+func newImpactEnvLinks(t *testing.T) (*env, *fakeImpact, *fakeLinks) {
 	f := &fakeImpact{pins: map[string]string{}}
+	links := &fakeLinks{}
 	e := newEnv(t, func(o *Options) {
 		o.Impact, o.Bandit = f, f
-		o.ShortLinks = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			http.Redirect(w, r, "https://x.example/"+r.PathValue("code"), http.StatusFound)
-		})
+		o.ShortLinks = links
 		o.PledgeHook = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusAccepted) })
 	})
-	return e, f
+	return e, f, links
+}
+
+// TestShortLinkRedirects: GET and HEAD /r/{code} are public 302s that no
+// cache keeps; only a GET counts, with the visitor's address as the login
+// limits see it; a code that leads nowhere is a plain 404, a store that
+// fails a 503.
+func TestShortLinkRedirects(t *testing.T) {
+	e, _, links := newImpactEnvLinks(t)
+	noFollow := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	do := func(method, code string) *http.Response {
+		t.Helper()
+		req, _ := http.NewRequest(method, e.ts.URL+"/r/"+code, nil)
+		req.Header.Set("User-Agent", "Mozilla/5.0 test")
+		r, err := noFollow.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r.Body.Close()
+		return r
+	}
+	for _, method := range []string{"GET", "HEAD"} {
+		r := do(method, "Abc1234x")
+		if r.StatusCode != http.StatusFound || r.Header.Get("Location") != "https://x.example/Abc1234x" || r.Header.Get("Cache-Control") != "private, no-store" {
+			t.Errorf("%s: %d, Location %q, Cache-Control %q", method, r.StatusCode, r.Header.Get("Location"), r.Header.Get("Cache-Control"))
+		}
+	}
+	if len(links.visits) != 2 || !links.visits[0].Count || links.visits[1].Count ||
+		links.visits[0].UserAgent != "Mozilla/5.0 test" || links.visits[0].Addr != "127.0.0.1" {
+		t.Errorf("visits %+v, want a counted GET from 127.0.0.1 and an uncounted HEAD", links.visits)
+	}
+	if r := do("GET", "gone"); r.StatusCode != http.StatusNotFound {
+		t.Errorf("unknown code: %d", r.StatusCode)
+	}
+	if r := do("GET", "broken"); r.StatusCode != http.StatusServiceUnavailable {
+		t.Errorf("failing store: %d", r.StatusCode)
+	}
+	if r := do("POST", "Abc1234x"); r.StatusCode != http.StatusMethodNotAllowed {
+		t.Errorf("POST: %d", r.StatusCode)
+	}
 }
 
 func TestImpactPageSaysWhatWorksBest(t *testing.T) {
@@ -142,8 +207,8 @@ func TestImpactAPI(t *testing.T) {
 	}
 	// Short links and the pledge hook are public; the redirect is not cached.
 	noFollow := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	r, err := noFollow.Get(e.ts.URL + "/r/Abc1234")
-	if err != nil || r.StatusCode != http.StatusFound || r.Header.Get("Location") != "https://x.example/Abc1234" {
+	r, err := noFollow.Get(e.ts.URL + "/r/Abc1234x")
+	if err != nil || r.StatusCode != http.StatusFound || r.Header.Get("Location") != "https://x.example/Abc1234x" {
 		t.Fatalf("short link: %v %v", r, err)
 	}
 	r, err = http.Post(e.ts.URL+"/hooks/pledges", "application/json", strings.NewReader(`{}`))

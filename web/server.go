@@ -93,10 +93,10 @@ type Options struct {
 	// DeadLetters are the milestone events set aside, shown on the Problems
 	// page with replay and drop; optional (composer.DeadLetterBox fits).
 	DeadLetters DeadLetterStore
-	// ShortLinks answers GET /r/{code} (impact.Links); PledgeHook is POST
-	// /hooks/pledges; Impact adds what posts did to the API and serves the
-	// Impact page. All optional.
-	ShortLinks http.Handler
+	// ShortLinks answer GET /r/{code}; PledgeHook is POST /hooks/pledges
+	// (webhook.NewPledgeHandler); Impact adds what posts did to the API and
+	// serves the Impact page. All optional.
+	ShortLinks ShortLinks
 	PledgeHook http.Handler
 	Impact     ImpactReader
 	// Bandit shows and pins template variants on the Impact page; optional.

@@ -20,7 +20,7 @@ import (
 	"github.com/fanfarehq/fanfare/bots/facebook/fbfake"
 	"github.com/fanfarehq/fanfare/bots/x/xfake"
 	"github.com/fanfarehq/fanfare/content"
-	"github.com/fanfarehq/fanfare/impact"
+	"github.com/fanfarehq/fanfare/content/impact"
 	"github.com/fanfarehq/fanfare/web/webhook"
 )
 

@@ -318,7 +318,9 @@ func (m *Main) wire(ctx context.Context) (*app, error) {
 		SessionLifetime: cfg.Dashboard.SessionLifetime,
 		SessionIdle:     cfg.Dashboard.SessionIdleTimeout,
 	}
-	imp.webOptions(&webOpts, queue, cfg.Campaigns.Webhook.Secrets, m)
+	if err := imp.webOptions(&webOpts, queue, cfg.Campaigns.Webhook.Secrets, m); err != nil {
+		return nil, err
+	}
 	srv, err := web.New(webOpts)
 	if err != nil {
 		return nil, err

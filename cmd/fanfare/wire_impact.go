@@ -2,14 +2,13 @@ package main
 
 import (
 	"context"
-	"github.com/fanfarehq/fanfare/internal/clientip"
-	"net/http"
 
 	"github.com/fanfarehq/fanfare/bots"
 	"github.com/fanfarehq/fanfare/campaigns"
 	"github.com/fanfarehq/fanfare/content"
-	"github.com/fanfarehq/fanfare/impact"
+	"github.com/fanfarehq/fanfare/content/impact"
 	"github.com/fanfarehq/fanfare/web"
+	"github.com/fanfarehq/fanfare/web/webhook"
 )
 
 // impactParts are the impact's pieces the rest of the wiring takes.
@@ -25,10 +24,7 @@ type impactParts struct {
 // each new post its own link when links.shortener says so.
 func (m *Main) wireLinks(publicURL string) (*impactParts, error) {
 	links, err := impact.NewLinks(m.conn.Client, m.Config.Redis.Prefix, impact.LinkOptions{
-		PublicURL: publicURL,
-		// A visitor's address as the login limits see it (http.trusted_proxies):
-		// hashed with the day's salt to estimate unique visitors.
-		ClientAddr: clientip.Resolver{Trusted: m.Config.HTTP.TrustedPrefixes()}.LimitKey, Location: m.Config.Location(), Now: m.Now, Logger: m.Logger,
+		PublicURL: publicURL, Location: m.Config.Location(), Now: m.Now, Logger: m.Logger,
 	})
 	if err != nil {
 		return nil, err
@@ -53,11 +49,15 @@ func (m *Main) wireImpact(p *impactParts, queue *content.Store, tracker campaign
 }
 
 // webOptions adds the impact's handlers to the server's options.
-func (p *impactParts) webOptions(o *web.Options, queue *content.Store, secrets []string, m *Main) {
-	o.ShortLinks = p.links
-	o.PledgeHook = p.links.PledgeHook(impact.PledgeHookOptions{Secrets: secrets, Posts: queue, Now: m.Now, Logger: m.Logger})
+func (p *impactParts) webOptions(o *web.Options, queue *content.Store, secrets []string, m *Main) error {
+	hook, err := webhook.NewPledgeHandler(webhook.PledgeOptions{Secrets: secrets, Posts: queue, Pledges: p.links, Now: m.Now, Logger: m.Logger})
+	if err != nil {
+		return err
+	}
+	o.ShortLinks, o.PledgeHook = p.links, hook
 	o.Impact = p.service
 	o.Bandit = p.bandit
+	return nil
 }
 
 // engagementImpressions reads impressions from the engagement readings.
@@ -80,4 +80,4 @@ func (e engagementImpressions) Impressions(ctx context.Context, ids []string) (m
 	return out, nil
 }
 
-var _ http.Handler = (*impact.Links)(nil)
+var _ web.ShortLinks = (*impact.Links)(nil)

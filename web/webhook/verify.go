@@ -13,17 +13,23 @@ func Verify(header string, body []byte, secrets []string, now time.Time, toleran
 	if tolerance <= 0 {
 		tolerance = DefaultTolerance
 	}
+	s, err := parseSignature(header)
+	if err != nil {
+		return err
+	}
+	return verify(s, body, usableSecrets(secrets), now, tolerance)
+}
+
+// usableSecrets are the secrets that are set: an empty one (an unset
+// ${VAR}) must never verify anything.
+func usableSecrets(secrets []string) []string {
 	var usable []string
 	for _, s := range secrets {
 		if s != "" {
 			usable = append(usable, s)
 		}
 	}
-	s, err := parseSignature(header)
-	if err != nil {
-		return err
-	}
-	return verify(s, body, usable, now, tolerance)
+	return usable
 }
 
 // SignatureErrorCode is the code of a Verify refusal (missing_signature,

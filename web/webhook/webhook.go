@@ -132,6 +132,7 @@ func NewHandler(o Options) (http.Handler, error) {
 		return nil, errors.New("webhook: no Ingester")
 	}
 	h := &handler{
+		secrets:   usableSecrets(o.Secrets),
 		ing:       o.Ingester,
 		now:       o.Now,
 		log:       o.Logger,
@@ -139,11 +140,6 @@ func NewHandler(o Options) (http.Handler, error) {
 		tolerance: o.Tolerance,
 		health:    o.Health,
 		clientIP:  o.ClientIP,
-	}
-	for _, s := range o.Secrets {
-		if s != "" {
-			h.secrets = append(h.secrets, s)
-		}
 	}
 	if h.now == nil {
 		h.now = time.Now

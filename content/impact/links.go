@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"github.com/fanfarehq/fanfare/content/text"
 	"log/slog"
-	"net/http"
 	"net/url"
 	"strings"
 	"sync"
@@ -36,9 +35,6 @@ type LinkOptions struct {
 	Kinds []content.Kind
 	// Crawlers tells robots from people; nil: the vendored list.
 	Crawlers *Crawlers
-	// ClientAddr is the visitor's address, only ever hashed with the day's
-	// salt; nil: the connection's peer.
-	ClientAddr func(r *http.Request) string
 	// Location is the platform's time zone: clicks are counted per day there.
 	Location *time.Location
 	Now      func() time.Time // nil: time.Now
@@ -53,7 +49,6 @@ type Links struct {
 	base     string // {public_url}/r/
 	kinds    map[content.Kind]bool
 	crawlers *Crawlers
-	addr     func(r *http.Request) string
 	loc      *time.Location
 	now      func() time.Time
 	log      *slog.Logger
@@ -86,9 +81,6 @@ func NewLinks(rdb redis.UniversalClient, prefix string, o LinkOptions) (*Links, 
 	if len(o.Kinds) == 0 {
 		o.Kinds = []content.Kind{content.KindMilestone, content.KindStory, content.KindDigest, content.KindManual}
 	}
-	if o.ClientAddr == nil {
-		o.ClientAddr = peerAddr
-	}
 	if o.Location == nil {
 		o.Location = time.UTC
 	}
@@ -99,7 +91,7 @@ func NewLinks(rdb redis.UniversalClient, prefix string, o LinkOptions) (*Links, 
 		o.Logger = slog.Default()
 	}
 	l := &Links{rdb: rdb, k: newKeys(prefix), base: pu.String() + RedirectPath, kinds: map[content.Kind]bool{},
-		crawlers: o.Crawlers, addr: o.ClientAddr, loc: o.Location, now: o.Now,
+		crawlers: o.Crawlers, loc: o.Location, now: o.Now,
 		log: o.Logger.With("component", "links"), salts: map[string][]byte{},
 		clicks: make(chan click, 16384)}
 	for _, k := range o.Kinds {

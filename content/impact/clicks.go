@@ -6,9 +6,6 @@ import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
-	"net"
-	"net/http"
-	"strings"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -17,53 +14,51 @@ import (
 // visitorDays is how long a day's unique visitors are kept per link.
 const visitorDays = 90
 
-// ServeHTTP answers GET and HEAD {public_url}/r/{code}: a 302 to where the
-// link leads, or a plain 404 for a code that is not one. A GET from a
-// person is counted: one click for the post that day, and one visitor
-// hash (SHA-256 of the day's random salt, the address and the User-Agent)
-// added to a HyperLogLog, so unique visitors are estimated while no
-// address is stored, and the same visitor on two days cannot be told
-// apart (the salt is forgotten). HEAD requests and robots (link previews
-// included) are answered and not counted.
+// ErrNoLink is Follow's answer for a code that leads nowhere.
+var ErrNoLink = errors.New("impact: no such short link")
+
+// Visit is one request for a short link, as the web handler saw it.
+type Visit struct {
+	// Count is false for a request that must not count (a HEAD).
+	Count bool
+	// Addr and UserAgent identify the visitor, only ever hashed with the
+	// day's salt; the User-Agent also tells robots (link previews) from
+	// people.
+	Addr, UserAgent string
+}
+
+// Follow returns where a short link's code leads ({public_url}/r/{code}),
+// or ErrNoLink. A person's visit is counted: one click for the post that
+// day, and one visitor hash (SHA-256 of the day's random salt, the address
+// and the User-Agent) added to a HyperLogLog, so unique visitors are
+// estimated while no address is stored, and the same visitor on two days
+// cannot be told apart (the salt is forgotten). Robots (link previews
+// included) and visits that must not count are answered and not counted.
 //
 // Where a link leads never changes, so it is read from Redis once and then
 // kept in memory; clicks are written by Run in batches every few
-// milliseconds (see Run), or at once when Run is not running.
-func (l *Links) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	code := strings.TrimPrefix(r.URL.Path, RedirectPath)
-	if v := r.PathValue("code"); v != "" {
-		code = v
-	}
-	if r.Method != http.MethodGet && r.Method != http.MethodHead {
-		w.Header().Set("Allow", "GET, HEAD")
-		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
-		return
-	}
+// milliseconds (see Run), or at once when Run is not running. A click that
+// cannot be counted is logged: the visitor still gets where they were going.
+func (l *Links) Follow(ctx context.Context, code string, v Visit) (string, error) {
 	if !validCode(code) {
-		http.NotFound(w, r)
-		return
+		return "", ErrNoLink
 	}
-	to, found, err := l.target(r.Context(), code)
+	to, found, err := l.target(ctx, code)
 	switch {
 	case err != nil:
-		l.log.Error("unable to answer a short link", "code", code, "error", err)
-		http.Error(w, "short links are unavailable, try again", http.StatusServiceUnavailable)
-		return
+		return "", err
 	case !found:
-		http.NotFound(w, r)
-		return
+		return "", ErrNoLink
 	}
-	if r.Method == http.MethodGet && !l.crawlers.IsBot(r.UserAgent()) {
+	if v.Count && !l.crawlers.IsBot(v.UserAgent) {
 		day := l.now().In(l.loc).Format(time.DateOnly)
-		if salt, err := l.salt(r.Context(), day); err != nil {
-			// The visitor still gets where they were going.
+		if salt, err := l.salt(ctx, day); err != nil {
 			l.log.Error("unable to count a click: no salt", "error", err)
 		} else {
-			l.count(r.Context(), click{code: code, day: day, visitor: visitorHash(salt, l.addr(r), r.UserAgent())})
+			l.count(ctx, click{code: code, day: day, visitor: visitorHash(salt, v.Addr, v.UserAgent)})
 		}
 	}
-	w.Header().Set("Cache-Control", "private, no-store") // every click must reach us
-	http.Redirect(w, r, to, http.StatusFound)
+	return to, nil
 }
 
 // target is where a code leads, from memory or else from Redis.
@@ -223,15 +218,6 @@ func (l *Links) salt(ctx context.Context, day string) ([]byte, error) {
 	}
 	l.salts[day] = got
 	return got, nil
-}
-
-// peerAddr is the connection's peer address without its port.
-func peerAddr(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
 }
 
 // Clicks is what a post's short link counted.

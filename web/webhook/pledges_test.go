@@ -1,4 +1,4 @@
-package impact
+package webhook
 
 import (
 	"context"
@@ -10,7 +10,8 @@ import (
 	"time"
 
 	"github.com/fanfarehq/fanfare/content"
-	"github.com/fanfarehq/fanfare/web/webhook"
+	"github.com/fanfarehq/fanfare/content/impact"
+	"github.com/fanfarehq/fanfare/internal/redistest"
 )
 
 type fakePosts map[string]content.Post
@@ -25,18 +26,24 @@ func (f fakePosts) Get(_ context.Context, id string) (content.Post, error) {
 func TestPledgeHookCountsSignedPledgesOnce(t *testing.T) {
 	ctx := context.Background()
 	now := time.Date(2026, 5, 4, 10, 0, 0, 0, time.UTC)
-	clock := &testClock{t: now}
-	l := newTestLinks(t, clock)
+	clock := func() time.Time { return now }
+	l, err := impact.NewLinks(redistest.Client(t), "test", impact.LinkOptions{PublicURL: "https://fan.example/", Now: clock})
+	if err != nil {
+		t.Fatal(err)
+	}
 	const secret = "a-long-enough-secret"
-	h := l.PledgeHook(PledgeHookOptions{Secrets: []string{secret}, Posts: fakePosts{"P1": {ID: "P1"}}, Now: clock.Now})
+	h, err := NewPledgeHandler(PledgeOptions{Secrets: []string{secret}, Posts: fakePosts{"P1": {ID: "P1"}}, Pledges: l, Now: clock})
+	if err != nil {
+		t.Fatal(err)
+	}
 	send := func(body, sig string) (int, map[string]any) {
 		rec := httptest.NewRecorder()
 		req := httptest.NewRequest("POST", "/hooks/pledges", strings.NewReader(body))
 		if sig == "" {
-			sig = webhook.Sign(secret, now, []byte(body))
+			sig = Sign(secret, now, []byte(body))
 		}
 		if sig != "-" {
-			req.Header.Set(webhook.SignatureHeader, sig)
+			req.Header.Set(SignatureHeader, sig)
 		}
 		h.ServeHTTP(rec, req)
 		var out map[string]any
@@ -72,8 +79,8 @@ func TestPledgeHookCountsSignedPledgesOnce(t *testing.T) {
 		code, field     string
 	}{
 		{"unsigned", batch, "-", 401, "missing_signature", ""},
-		{"wrong secret", batch, webhook.Sign("another-secret-entirely", now, []byte(batch)), 401, "bad_signature", ""},
-		{"old", batch, webhook.Sign(secret, now.Add(-time.Hour), []byte(batch)), 401, "timestamp_out_of_range", ""},
+		{"wrong secret", batch, Sign("another-secret-entirely", now, []byte(batch)), 401, "bad_signature", ""},
+		{"old", batch, Sign(secret, now.Add(-time.Hour), []byte(batch)), 401, "timestamp_out_of_range", ""},
 		{"float amount", `{"pledges":[{"id":"x","utm_content":"P1","amount":2.5,"currency":"EUR"}]}`, "", 400, "invalid_field", ""},
 		{"bad currency", `{"pledges":[{"id":"x","utm_content":"P1","amount":25,"currency":"euro"}]}`, "", 400, "invalid_field", "pledges[0].currency"},
 		{"no utm_content", `{"id":"x","amount":25,"currency":"EUR"}`, "", 400, "invalid_field", "utm_content"},
@@ -85,10 +92,16 @@ func TestPledgeHookCountsSignedPledgesOnce(t *testing.T) {
 			t.Errorf("%s: %d %v, want %d %s %s", tc.name, code, out, tc.status, tc.code, tc.field)
 		}
 	}
-	noSecret := l.PledgeHook(PledgeHookOptions{Posts: fakePosts{}, Now: clock.Now})
+	noSecret, err := NewPledgeHandler(PledgeOptions{Posts: fakePosts{}, Pledges: l, Now: clock})
+	if err != nil {
+		t.Fatal(err)
+	}
 	rec := httptest.NewRecorder()
 	noSecret.ServeHTTP(rec, httptest.NewRequest("POST", "/hooks/pledges", strings.NewReader(batch)))
 	if rec.Code != http.StatusServiceUnavailable {
 		t.Errorf("without secrets: %d", rec.Code)
+	}
+	if _, err := NewPledgeHandler(PledgeOptions{Secrets: []string{secret}, Posts: fakePosts{}}); err == nil {
+		t.Error("a pledge hook with nothing to count pledges was built")
 	}
 }

@@ -2,9 +2,8 @@ package impact
 
 import (
 	"context"
+	"errors"
 	"fmt"
-	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"strings"
 	"sync"
@@ -35,8 +34,7 @@ func (c *testClock) Add(d time.Duration) {
 
 func newTestLinks(t testing.TB, clock *testClock) *Links {
 	t.Helper()
-	l, err := NewLinks(redistest.Client(t), "test", LinkOptions{PublicURL: "https://fan.example/", Now: clock.Now,
-		ClientAddr: func(r *http.Request) string { return r.Header.Get("X-Test-Addr") }})
+	l, err := NewLinks(redistest.Client(t), "test", LinkOptions{PublicURL: "https://fan.example/", Now: clock.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -71,14 +69,11 @@ func TestLinkIsMadeOncePerPostAndLeadsToTheTaggedCampaign(t *testing.T) {
 		t.Fatalf("a non-web target got %q, %v", none, err)
 	}
 
-	rec := httptest.NewRecorder()
-	req := httptest.NewRequest("GET", "/r/"+code, nil)
-	req.Header.Set("User-Agent", browserUA)
-	l.ServeHTTP(rec, req)
-	if rec.Code != http.StatusFound {
-		t.Fatalf("status %d", rec.Code)
+	to, err := l.Follow(ctx, code, Visit{Count: true, UserAgent: browserUA})
+	if err != nil {
+		t.Fatal(err)
 	}
-	u, err := url.Parse(rec.Header().Get("Location"))
+	u, err := url.Parse(to)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -99,10 +94,8 @@ func TestLinkIsMadeOncePerPostAndLeadsToTheTaggedCampaign(t *testing.T) {
 	if _, ok, _ := l.ShortURL(ctx, "POST2"); ok {
 		t.Fatal("unlinked post still has a link")
 	}
-	rec = httptest.NewRecorder()
-	l.ServeHTTP(rec, httptest.NewRequest("GET", strings.TrimPrefix(other, "https://fan.example"), nil))
-	if rec.Code != http.StatusNotFound {
-		t.Fatalf("unlinked code answered %d", rec.Code)
+	if to, err := l.Follow(ctx, strings.TrimPrefix(other, "https://fan.example"+RedirectPath), Visit{}); !errors.Is(err, ErrNoLink) {
+		t.Fatalf("unlinked code leads to %q, %v", to, err)
 	}
 }
 
@@ -143,35 +136,28 @@ func TestClicksCountPeopleNotRobots(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	path := strings.TrimPrefix(link, "https://fan.example")
-	hit := func(method, ua, addr string) int {
-		rec := httptest.NewRecorder()
-		req := httptest.NewRequest(method, path, nil)
-		req.Header.Set("User-Agent", ua)
-		req.Header.Set("X-Test-Addr", addr)
-		l.ServeHTTP(rec, req)
-		return rec.Code
+	code := strings.TrimPrefix(link, "https://fan.example"+RedirectPath)
+	hit := func(count bool, ua, addr string) {
+		t.Helper()
+		to, err := l.Follow(ctx, code, Visit{Count: count, Addr: addr, UserAgent: ua})
+		if err != nil || !strings.HasPrefix(to, "https://platform.example/p/1?") {
+			t.Fatalf("Follow(%s) = %q, %v", code, to, err)
+		}
 	}
 	for i := range 10 {
 		ua := browserUA
 		if i%2 == 1 {
 			ua = phoneUA
 		}
-		if code := hit("GET", ua, fmt.Sprintf("203.0.113.%d", i%4)); code != http.StatusFound {
-			t.Fatalf("browser GET: %d", code)
-		}
+		hit(true, ua, fmt.Sprintf("203.0.113.%d", i%4))
 	}
 	for _, ua := range []string{"Twitterbot/1.0", "facebookexternalhit/1.1 (+http://www.facebook.com/externalhit_uatext.php)",
 		"Slackbot-LinkExpanding 1.0 (+https://api.slack.com/robots)", "Mozilla/5.0 (compatible; Discordbot/2.0; +https://discordapp.com)", ""} {
-		if code := hit("GET", ua, "198.51.100.1"); code != http.StatusFound {
-			t.Fatalf("robot GET %q: %d", ua, code)
-		}
+		hit(true, ua, "198.51.100.1")
 	}
-	if code := hit("HEAD", browserUA, "203.0.113.9"); code != http.StatusFound {
-		t.Fatalf("HEAD: %d", code)
-	}
+	hit(false, browserUA, "203.0.113.9") // a HEAD
 	clock.Add(24 * time.Hour)
-	hit("GET", browserUA, "203.0.113.0") // the same visitor, the next day
+	hit(true, browserUA, "203.0.113.0") // the same visitor, the next day
 
 	got, err := l.Clicks(ctx, []string{"P1", "NOLINK"})
 	if err != nil {
@@ -190,17 +176,10 @@ func TestClicksCountPeopleNotRobots(t *testing.T) {
 		t.Fatal("a post without a link has counts")
 	}
 
-	for _, p := range []string{"/r/zzzzzzzz", "/r/short", "/r/has-dash!", "/r/"} {
-		rec := httptest.NewRecorder()
-		l.ServeHTTP(rec, httptest.NewRequest("GET", p, nil))
-		if rec.Code != http.StatusNotFound || !strings.Contains(rec.Body.String(), "404") {
-			t.Errorf("%s: %d %q, want a plain 404", p, rec.Code, rec.Body.String())
+	for _, c := range []string{"zzzzzzzz", "short", "has-dash!", ""} {
+		if to, err := l.Follow(ctx, c, Visit{Count: true, UserAgent: browserUA}); !errors.Is(err, ErrNoLink) {
+			t.Errorf("Follow(%q) = %q, %v, want ErrNoLink", c, to, err)
 		}
-	}
-	rec := httptest.NewRecorder()
-	l.ServeHTTP(rec, httptest.NewRequest("POST", path, nil))
-	if rec.Code != http.StatusMethodNotAllowed {
-		t.Errorf("POST: %d", rec.Code)
 	}
 	// No address is stored anywhere.
 	keys, _ := l.rdb.Keys(ctx, "*").Result()
