@@ -49,7 +49,7 @@ type FoldOptions struct {
 // (FoldedInto), a withdrawn one with the reason, and a post that no slot and
 // no digest can carry in time expires through the scheduler with its own.
 type Folder struct {
-	store     *content.Store
+	store     FoldQueue
 	sched     *Scheduler
 	writer    Writer
 	campaigns CampaignGetter
@@ -58,7 +58,7 @@ type Folder struct {
 }
 
 // NewFolder returns a Folder that plans with sched's rules.
-func NewFolder(store *content.Store, sched *Scheduler, writer Writer, camps CampaignGetter, o FoldOptions) *Folder {
+func NewFolder(store FoldQueue, sched *Scheduler, writer Writer, camps CampaignGetter, o FoldOptions) *Folder {
 	if o.Now == nil {
 		o.Now = time.Now
 	}

@@ -9,7 +9,8 @@ import (
 
 // The jobs depend on what they use of the post queue, not on its Redis
 // implementation: *content.Store implements every interface below, and
-// content/contenttest.Queue is an in-memory one for unit tests. The
+// content/contenttest.Queue is an in-memory PublishQueue and ReconcileQueue
+// for unit tests. The
 // interfaces live here, beside the jobs that use them, so that a job's needs
 // are read in one place and a test fake implements only those.
 
@@ -56,6 +57,21 @@ type ReconcileQueue interface {
 	Found(ctx context.Context, id, actor string, o content.Outcome) (content.Post, error)
 }
 
+// FoldQueue is what the Folder does with waiting posts: read them and the
+// slots they compete for, fold them into digests (a bundle's open post is
+// revised or created under a compare-and-set, so replicas folding at once
+// agree) and expire what a digest now tells.
+type FoldQueue interface {
+	Waiting(ctx context.Context, network string) ([]content.Post, error)
+	SlotTimes(ctx context.Context, network string, from, to time.Time) ([]time.Time, error)
+	CampaignsSlotTimes(ctx context.Context, network string, campaignIDs []string, from, to time.Time) (map[string][]time.Time, error)
+	OpenBundle(ctx context.Context, b content.Bundle) (content.Post, bool, error)
+	CreateBundled(ctx context.Context, d content.Draft, cas content.BundleCAS, members []string) (content.Post, bool, error)
+	Revise(ctx context.Context, p content.Post, r content.Revision) (content.Post, bool, error)
+	Expire(ctx context.Context, id, actor, reason string) (content.Post, error)
+	NewID() string
+}
+
 // NetworkState is the shared publishing state of the networks (pause on a
 // broken token, hold on a rate limit); *Networks keeps it in Redis.
 type NetworkState interface {
@@ -77,6 +93,7 @@ var (
 	_ PublishQueue   = (*content.Store)(nil)
 	_ SlotCalendar   = (*content.Store)(nil)
 	_ ReconcileQueue = (*content.Store)(nil)
+	_ FoldQueue      = (*content.Store)(nil)
 	_ NetworkState   = (*Networks)(nil)
 	_ Planner        = (*Scheduler)(nil)
 )
