@@ -452,10 +452,17 @@ func (s *Scheduler) deadline(p content.Post) time.Time {
 // reserve takes a slot for an approved post without one, re-checking the
 // network's rules in the same atomic step (see content.Store.ReserveSlot).
 func (s *Scheduler) reserve(ctx context.Context, id string, limits NetworkLimits, at time.Time, note string, from time.Time) error {
-	y, mo, d := at.In(s.loc).Date()
-	g := content.SlotGuard{MinSpacing: limits.MinSpacing, CampaignSpacing: limits.CampaignSpacing, DailyCap: limits.DailyCap,
-		DayStart: time.Date(y, mo, d, 0, 0, 0, 0, s.loc), DayEnd: time.Date(y, mo, d+1, 0, 0, 0, 0, s.loc), Forget: from}
+	g := s.guard(limits, at)
+	g.Forget = from
 	return s.store.ReserveSlot(ctx, id, at, note, g)
+}
+
+// guard is what the store re-checks when a post takes the slot at: the
+// network's spacings, and its daily cap on at's calendar day.
+func (s *Scheduler) guard(limits NetworkLimits, at time.Time) content.SlotGuard {
+	y, mo, d := at.In(s.loc).Date()
+	return content.SlotGuard{MinSpacing: limits.MinSpacing, CampaignSpacing: limits.CampaignSpacing, DailyCap: limits.DailyCap,
+		DayStart: time.Date(y, mo, d, 0, 0, 0, 0, s.loc), DayEnd: time.Date(y, mo, d+1, 0, 0, 0, 0, s.loc)}
 }
 
 // victim returns the least urgent post whose slot, given back, lets p go out

@@ -2,6 +2,8 @@ package bots
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"slices"
 	"time"
 
@@ -77,6 +79,30 @@ func (s *Scheduler) CheckSlot(ctx context.Context, p content.Post, at time.Time)
 		v.Next = next
 	}
 	return v, nil
+}
+
+// Move moves an approved post to at for a person when CheckSlot allows it,
+// and the store checks the network's limits again in the same step as the
+// move (content.Store.MoveSlot): two people moving posts at once, or a
+// person and the scheduler, cannot fill an hour past the caps. A refused
+// move returns its verdict (with the nearest time that fits, as CheckSlot)
+// and p unchanged.
+func (s *Scheduler) Move(ctx context.Context, p content.Post, at time.Time, actor string) (SlotVerdict, content.Post, error) {
+	for range 3 {
+		v, err := s.CheckSlot(ctx, p, at)
+		if err != nil || !v.OK() {
+			return v, p, err
+		}
+		moved, err := s.store.MoveSlot(ctx, p.ID, at, s.guard(s.Limits(p.Network), at), actor)
+		if errors.Is(err, content.ErrSlotTaken) {
+			continue // a neighbouring slot was taken since the check: judge again
+		}
+		if err != nil {
+			return SlotVerdict{}, p, err
+		}
+		return v, moved, nil
+	}
+	return SlotVerdict{}, p, fmt.Errorf("bots: unable to move post %s: its network's calendar keeps changing", p.ID)
 }
 
 // EarliestSlot estimates when p would go out if it were placed now (see

@@ -37,6 +37,7 @@ type SlotCalendar interface {
 	CampaignSlotTimes(ctx context.Context, network, campaignID string, from, to time.Time) ([]time.Time, error)
 	PruneSlots(ctx context.Context, network string, before time.Time) error
 	ReserveSlot(ctx context.Context, id string, at time.Time, note string, g content.SlotGuard) error
+	MoveSlot(ctx context.Context, id string, at time.Time, g content.SlotGuard, actor string) (content.Post, error)
 	Unschedule(ctx context.Context, id, actor, reason string) (content.Post, error)
 	ExpireUnplaced(ctx context.Context, id, actor, reason string) (bool, error)
 }

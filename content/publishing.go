@@ -83,21 +83,49 @@ type SlotGuard struct {
 // otherwise ErrSlotTaken (plan again) or ErrScheduled (another replica already
 // placed it). The zero guard checks only the retry time.
 func (s *Store) ReserveSlot(ctx context.Context, id string, at time.Time, note string, g SlotGuard) error {
+	_, err := s.takeSlot(ctx, id, at, note, g, "system:scheduler", "")
+	return err
+}
+
+// MoveSlot is a person's move of an approved post to at: the guard is
+// checked against the calendar without the post's own slot, in the same
+// atomic step as the move, so two people (or a person and the scheduler)
+// cannot fill one hour past the network's limits; otherwise ErrSlotTaken.
+// A retry time the publisher asked for does not bind a person's slot.
+func (s *Store) MoveSlot(ctx context.Context, id string, at time.Time, g SlotGuard, actor string) (Post, error) {
+	if err := needActor(actor); err != nil {
+		return Post{}, err
+	}
+	return s.takeSlot(ctx, id, at, "set by "+actor, g, actor, "move")
+}
+
+// takeSlot runs reserveSlotScript: mode "" reserves for the scheduler,
+// "move" moves for a person.
+func (s *Store) takeSlot(ctx context.Context, id string, at time.Time, note string, g SlotGuard, actor, mode string) (Post, error) {
 	now := s.now()
 	dayStart, dayEnd := msString(g.DayStart), msString(g.DayEnd)
 	if dayStart == "" || dayEnd == "" {
 		dayStart, dayEnd = "0", "0"
 	}
-	args := []any{id, msString(at), note, msString(now), stamp(now), "system:scheduler",
-		g.MinSpacing.Milliseconds(), g.CampaignSpacing.Milliseconds(), dayStart, dayEnd, g.DailyCap, msString(g.Forget)}
+	args := []any{id, msString(at), note, msString(now), stamp(now), actor,
+		g.MinSpacing.Milliseconds(), g.CampaignSpacing.Milliseconds(), dayStart, dayEnd, g.DailyCap, msString(g.Forget), mode}
 	keys, err := s.postKeys(ctx, id)
 	if err != nil {
-		return err
+		return Post{}, err
 	}
-	if err := reserveSlotScript.Run(ctx, s.rdb, keys, args...).Err(); err != nil {
-		return scriptError(id, "schedule", "", err)
+	action := "schedule"
+	if mode == "move" {
+		action = "move"
 	}
-	return nil
+	res, err := reserveSlotScript.Run(ctx, s.rdb, keys, args...).Result()
+	if err != nil {
+		return Post{}, scriptError(id, action, "", err)
+	}
+	p, ok := postFromHash(pairsToMap(res))
+	if !ok {
+		return Post{}, fmt.Errorf("content: %s post %q: %w", action, id, ErrNotFound)
+	}
+	return p, nil
 }
 
 // SlotTimes returns the times a network's slots are used between from and to

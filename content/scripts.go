@@ -395,6 +395,10 @@ return redis.call('HGETALL', hk)
 // when the slot no longer fits the network's calendar (another replica took a
 // neighbouring slot since the caller read it): the check and the write are one
 // step, so replicas planning at once never break spacing or the daily cap.
+// With ARGV[13] "move" it is a person's move instead: the post may already
+// have a slot, which the checks leave out (a post never crowds itself), a
+// retry time does not bind (a person's slot overrides it), and the audit
+// records an edit of scheduled_at, as Edit would.
 //
 // KEYS: the shared keys, then the post's block.
 // ARGV[1] post id, ARGV[2] slot (unix ms), ARGV[3] slot note,
@@ -402,7 +406,8 @@ return redis.call('HGETALL', hk)
 // ARGV[7] min spacing (ms, 0 none), ARGV[8] campaign spacing (ms, 0 none),
 // ARGV[9] start and ARGV[10] end (unix ms, end excluded) of the slot's day,
 // ARGV[11] daily cap (0 none),
-// ARGV[12] the campaign's slots before this are forgotten (unix ms; "" none).
+// ARGV[12] the campaign's slots before this are forgotten (unix ms; "" none),
+// ARGV[13] "move" for a person's move, "" for the scheduler's reservation.
 // A post released after a failed attempt keeps a not_before field: the slot
 // must not come before it, and taking a slot consumes it.
 // Errors: FANFARE_NOTFOUND, FANFARE_WRONGSTATE <state>, FANFARE_SCHEDULED,
@@ -413,36 +418,52 @@ local g = shared()
 local post = block()
 local hk = post.post
 local at = tonumber(ARGV[2])
+local move = ARGV[13] == 'move'
 local cur = redis.call('HGET', hk, 'state')
 if not cur then return redis.error_reply('FANFARE_NOTFOUND') end
 if cur ~= 'approved' then return redis.error_reply('FANFARE_WRONGSTATE ' .. cur) end
-if nz(redis.call('HGET', hk, 'scheduled_at')) ~= '' then
+if not move and nz(redis.call('HGET', hk, 'scheduled_at')) ~= '' then
   return redis.error_reply('FANFARE_SCHEDULED')
 end
 local nb = tonumber(nz(redis.call('HGET', hk, 'not_before')))
-if nb and at < nb then
+if not move and nb and at < nb then
   return redis.error_reply('FANFARE_SLOTTAKEN before the retry time ' .. nb)
+end
+-- others counts the slots of key from lo (excluded when open) to hi
+-- (excluded), leaving out this post's own on a move.
+local function others(key, lo, open, hi)
+  local min = lo
+  if open then min = '(' .. lo end
+  local n = redis.call('ZCOUNT', key, min, '(' .. hi)
+  local own = move and tonumber(nz(redis.call('ZSCORE', key, id)))
+  if own and (own > tonumber(lo) or (not open and own == tonumber(lo))) and own < tonumber(hi) then
+    n = n - 1
+  end
+  return n
 end
 local camp = nz(redis.call('HGET', hk, 'campaign_id'))
 if camp ~= '' and ARGV[12] ~= '' then
   redis.call('ZREMRANGEBYSCORE', post.campSlots, '-inf', '(' .. ARGV[12])
 end
 local sp = tonumber(ARGV[7])
-if sp > 0 and redis.call('ZCOUNT', post.slots, '(' .. (at - sp), '(' .. (at + sp)) > 0 then
+if sp > 0 and others(post.slots, at - sp, true, at + sp) > 0 then
   return redis.error_reply('FANFARE_SLOTTAKEN min spacing')
 end
 local csp = tonumber(ARGV[8])
-if csp > 0 and camp ~= '' and redis.call('ZCOUNT', post.campSlots,
-    '(' .. (at - csp), '(' .. (at + csp)) > 0 then
+if csp > 0 and camp ~= '' and others(post.campSlots, at - csp, true, at + csp) > 0 then
   return redis.error_reply('FANFARE_SLOTTAKEN campaign spacing')
 end
 local cap = tonumber(ARGV[11])
-if cap > 0 and redis.call('ZCOUNT', post.slots, ARGV[9], '(' .. ARGV[10]) >= cap then
+if cap > 0 and others(post.slots, ARGV[9], false, ARGV[10]) >= cap then
   return redis.error_reply('FANFARE_SLOTTAKEN daily cap')
 end
 redis.call('HSET', hk, 'scheduled_at', ARGV[2], 'slot_note', ARGV[3], 'updated_at', ARGV[4])
 redis.call('HDEL', hk, 'not_before')
 reindex(g, post, id, cur, ARGV[4])
-audit(g, post, id, ARGV[5], ARGV[6], 'schedule', '', '', ARGV[3])
+if move then
+  audit(g, post, id, ARGV[5], ARGV[6], 'edit', '', '', 'changed scheduled_at')
+else
+  audit(g, post, id, ARGV[5], ARGV[6], 'schedule', '', '', ARGV[3])
+end
 return redis.call('HGETALL', hk)
 `)

@@ -661,6 +661,60 @@ func TestReserveSlotGuard(t *testing.T) {
 	}
 }
 
+// TestMoveSlotGuard: a person's move is checked against the calendar in the
+// same step as it is made, leaving out the post's own slot (a post moved by
+// a few minutes does not crowd itself), and overrides a retry time.
+func TestMoveSlotGuard(t *testing.T) {
+	ctx := context.Background()
+	s, c := newTestStore(t, StoreOptions{})
+	a := toState(t, s, c, StateApproved)
+	b := toState(t, s, c, StateApproved)
+	at := c.Now().Add(time.Hour)
+	g := SlotGuard{MinSpacing: 20 * time.Minute, DailyCap: 2, DayStart: at.Add(-9 * time.Hour), DayEnd: at.Add(15 * time.Hour)}
+	if err := s.ReserveSlot(ctx, a.ID, at, "first", g); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.ReserveSlot(ctx, b.ID, at.Add(time.Hour), "second", g); err != nil {
+		t.Fatal(err)
+	}
+	// Within its own spacing, and on a full day it is already part of.
+	p, err := s.MoveSlot(ctx, a.ID, at.Add(5*time.Minute), g, "ann")
+	if err != nil || !p.ScheduledAt.Equal(at.Add(5*time.Minute)) || p.SlotNote != "set by ann" {
+		t.Fatalf("move by 5 minutes: %+v, %v", p, err)
+	}
+	if p, _ = s.Get(ctx, a.ID); len(p.Audit) == 0 {
+		t.Fatal("no audit")
+	}
+	if last := p.Audit[len(p.Audit)-1]; last.Actor != "ann" || last.Action != "edit" || last.Reason != "changed scheduled_at" {
+		t.Errorf("audit of a move: %+v", last)
+	}
+	if _, err := s.MoveSlot(ctx, a.ID, at.Add(50*time.Minute), g, "ann"); !errors.Is(err, ErrSlotTaken) {
+		t.Errorf("move within 20m of another post: %v, want ErrSlotTaken", err)
+	}
+	if got, _ := s.Get(ctx, a.ID); !got.ScheduledAt.Equal(at.Add(5 * time.Minute)) {
+		t.Errorf("a refused move changed the slot to %v", got.ScheduledAt)
+	}
+	// A third post may not join a day that holds the cap.
+	e := toState(t, s, c, StateApproved)
+	if _, err := s.MoveSlot(ctx, e.ID, at.Add(3*time.Hour), g, "ann"); !errors.Is(err, ErrSlotTaken) {
+		t.Errorf("third post on a day capped at 2: %v, want ErrSlotTaken", err)
+	}
+	if _, err := s.MoveSlot(ctx, e.ID, at.Add(24*time.Hour), SlotGuard{}, "ann"); err != nil {
+		t.Errorf("move of an unscheduled post to a free day: %v", err)
+	}
+	times, _ := s.SlotTimes(ctx, NetworkX, at.Add(-time.Hour), at.Add(48*time.Hour))
+	if len(times) != 3 {
+		t.Errorf("slots %v, want 3 (one per post, none left behind by a move)", times)
+	}
+	pending := toState(t, s, c, StatePending)
+	if _, err := s.MoveSlot(ctx, pending.ID, at.Add(30*time.Hour), SlotGuard{}, "ann"); !errors.Is(err, ErrWrongState) {
+		t.Errorf("move of a pending post: %v, want ErrWrongState", err)
+	}
+	if _, err := s.MoveSlot(ctx, a.ID, at, SlotGuard{}, ""); err == nil {
+		t.Error("a move without an actor")
+	}
+}
+
 func redistestClient(tb testing.TB) redis.UniversalClient { return redistest.Client(tb) }
 
 // TestClaimRefusesPastNotAfter: ExpireDue runs once per publish run, claims

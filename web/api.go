@@ -45,9 +45,12 @@ func (s *Server) apiFail(w http.ResponseWriter, r *http.Request, err error) {
 	var fe *content.FieldError
 	var ce *campaigns.FieldError
 	var be *badRequest
+	var sr *slotRefused
 	switch {
 	case errors.As(err, &be):
 		writeAPIError(w, be.status, be.code, be.msg, be.field)
+	case errors.As(err, &sr):
+		writeAPIError(w, http.StatusUnprocessableEntity, "slot_refused", s.slotRefusal(newLocale("en"), sr.post, sr.at, sr.verdict).Msg, "scheduled_at")
 	case errors.Is(err, content.ErrNotFound):
 		writeAPIError(w, http.StatusNotFound, "not_found", "post not found", "")
 	case errors.Is(err, campaigns.ErrNotFound):

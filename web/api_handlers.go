@@ -32,7 +32,7 @@ func (s *Server) apiRoutes() []route {
 		{pattern: "GET /api/v1/posts/{id}", access: accessAPI, handler: s.apiPost,
 			doc: &apiDoc{summary: "A post with its audit trail, and what it did (clicks, unique visitors, estimated lift, attributed pledges)", status: 200, response: "Post"}},
 		{pattern: "PATCH /api/v1/posts/{id}", access: accessAPI, handler: s.apiEditPost,
-			doc: &apiDoc{summary: "Edit a pending or approved post", body: "PostEdit", status: 200, response: "Post"}},
+			doc: &apiDoc{summary: "Edit a pending or approved post; a new scheduled_at is held to the network's limits as a move in the calendar is (422 slot_refused, naming the rule and the nearest time that fits)", body: "PostEdit", status: 200, response: "Post"}},
 		{pattern: "POST /api/v1/posts/{id}/approve", access: accessAPI, handler: s.apiApprove,
 			doc: &apiDoc{summary: "Approve a pending post", status: 200, response: "Post"}},
 		{pattern: "POST /api/v1/posts/{id}/reject", access: accessAPI, handler: s.apiReject,
@@ -176,9 +176,54 @@ func (s *Server) apiEditPost(w http.ResponseWriter, r *http.Request) {
 		s.apiFail(w, r, &content.FieldError{Field: "scheduled_at", Message: "is in the past"})
 		return
 	}
-	p, err := s.opt.Queue.Edit(r.Context(), r.PathValue("id"),
-		content.Edit{Text: e.Text, Link: e.Link, ScheduledAt: e.ScheduledAt, NotAfter: e.NotAfter}, actor(r))
+	edit := content.Edit{Text: e.Text, Link: e.Link, ScheduledAt: e.ScheduledAt, NotAfter: e.NotAfter}
+	if e.ScheduledAt == nil || e.ScheduledAt.IsZero() || s.opt.Slots == nil {
+		p, err := s.opt.Queue.Edit(r.Context(), r.PathValue("id"), edit, actor(r))
+		s.apiPostResult(w, r, p, err)
+		return
+	}
+	p, err := s.apiMove(r, edit)
 	s.apiPostResult(w, r, p, err)
+}
+
+// apiMove is an edit that gives a post a new slot: the slot is held to the
+// network's limits (caps, spacings, quiet hours, the post's not_after) as a
+// move in the calendar is. The slot is checked before anything changes, so
+// that a refused slot leaves the post as it was; an approved post then
+// takes it through the scheduler's Move, which checks again in the same
+// step, after the edit's other fields are applied with its slot kept.
+func (s *Server) apiMove(r *http.Request, edit content.Edit) (content.Post, error) {
+	ctx, id, at := r.Context(), r.PathValue("id"), *edit.ScheduledAt
+	p, err := s.opt.Queue.Get(ctx, id)
+	if err != nil {
+		return content.Post{}, err
+	}
+	v, err := s.opt.Slots.CheckSlot(ctx, p, at)
+	if err != nil {
+		return content.Post{}, err
+	}
+	if !v.OK() {
+		return content.Post{}, &slotRefused{post: p, at: at, verdict: v}
+	}
+	if p.State != content.StateApproved {
+		// A pending post holds no slot yet: the edit sets the one it will take.
+		return s.opt.Queue.Edit(ctx, id, edit, actor(r))
+	}
+	if edit.Text != nil || edit.Link != nil || edit.NotAfter != nil {
+		keep := p.ScheduledAt // zero: it had none, and the move gives it one
+		edit.ScheduledAt = &keep
+		if p, err = s.opt.Queue.Edit(ctx, id, edit, actor(r)); err != nil {
+			return content.Post{}, err
+		}
+	}
+	v, moved, err := s.opt.Slots.Move(ctx, p, at, actor(r))
+	if err != nil {
+		return content.Post{}, err
+	}
+	if !v.OK() {
+		return content.Post{}, &slotRefused{post: p, at: at, verdict: v}
+	}
+	return moved, nil
 }
 
 func (s *Server) apiPostResult(w http.ResponseWriter, r *http.Request, p content.Post, err error) {

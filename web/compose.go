@@ -39,14 +39,28 @@ func previewPosts(ds []content.Draft) []postView {
 	return out
 }
 
-// createManual queues the drafts, places them when a time was given and
-// approves them when asked. It stops at the first error and returns what it
+// createManual queues the drafts, places them when a time was given (and
+// the networks' limits allow it) and approves them when asked. It stops at the first error and returns what it
 // made so far; what was made stays in the queue, visible, rather than half
 // undone.
 func (s *Server) createManual(ctx context.Context, m manualPost, actor string) ([]content.Post, error) {
 	ds, err := s.drafts(m, actor)
 	if err != nil {
 		return nil, err
+	}
+	if m.ScheduledAt != nil && s.opt.Slots != nil {
+		// A time a person chose is held to each network's limits, as a move
+		// in the calendar is, before anything is queued.
+		for _, d := range ds {
+			p := content.Post{Network: d.Network, Kind: d.Kind, CampaignID: d.CampaignID, NotAfter: d.NotAfter, State: content.StatePending}
+			v, err := s.opt.Slots.CheckSlot(ctx, p, *m.ScheduledAt)
+			if err != nil {
+				return nil, err
+			}
+			if !v.OK() {
+				return nil, &slotRefused{post: p, at: *m.ScheduledAt, verdict: v}
+			}
+		}
 	}
 	var out []content.Post
 	for _, d := range ds {

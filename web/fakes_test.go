@@ -393,7 +393,8 @@ func (f *fakeNetworks) NetworkStatus(ctx context.Context) ([]bots.NetworkStatus,
 // fakeSlots is a SlotPlanner over the fake queue: PlanNetwork places each
 // unplaced approved post of a network an hour after the previous one
 // (starting an hour from now), CheckSlot answers the verdict set for the
-// test (fits by default), EarliestSlot the estimate set.
+// test (fits by default) and Move moves when it fits, EarliestSlot answers
+// the estimate set.
 type fakeSlots struct {
 	mu       sync.Mutex
 	q        *fakeQueue
@@ -437,6 +438,15 @@ func (f *fakeSlots) CheckSlot(ctx context.Context, p content.Post, at time.Time)
 	defer f.mu.Unlock()
 	f.checked = append(f.checked, at)
 	return f.verdict, nil
+}
+
+func (f *fakeSlots) Move(ctx context.Context, p content.Post, at time.Time, actor string) (bots.SlotVerdict, content.Post, error) {
+	v, err := f.CheckSlot(ctx, p, at)
+	if err != nil || !v.OK() {
+		return v, p, err
+	}
+	moved, err := f.q.Edit(ctx, p.ID, content.Edit{ScheduledAt: &at}, actor)
+	return v, moved, err
 }
 
 func (f *fakeSlots) EarliestSlot(ctx context.Context, p content.Post) (bots.SlotEstimate, error) {

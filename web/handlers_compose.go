@@ -37,8 +37,11 @@ func (s *Server) composeSubmit(w http.ResponseWriter, r *http.Request) {
 	d := composeData{Form: m, Networks: s.opt.EnabledNetworks, When: r.PostFormValue("scheduled_at")}
 	showErr := func(err error) {
 		var fe *content.FieldError
+		var sr *slotRefused
 		if errors.As(err, &fe) {
 			d.Error = s.fieldNotice(r, fe).Msg
+		} else if errors.As(err, &sr) {
+			d.Error = s.slotRefusal(l, sr.post, sr.at, sr.verdict).Msg
 		} else if errors.Is(err, content.ErrWrongState) {
 			d.Error = l.T("err.wrong_state_now")
 		} else {

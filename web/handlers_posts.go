@@ -241,7 +241,8 @@ func (s *Server) postSchedule(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if s.opt.Slots != nil {
-		v, err := s.opt.Slots.CheckSlot(ctx, p, at)
+		var v bots.SlotVerdict
+		v, p, err = s.opt.Slots.Move(ctx, p, at, actor(r))
 		if err != nil {
 			s.fail(w, r, err, "/calendar", id)
 			return
@@ -251,9 +252,7 @@ func (s *Server) postSchedule(w http.ResponseWriter, r *http.Request) {
 			s.answer(w, r, http.StatusUnprocessableEntity, n, []content.Post{p}, "/calendar")
 			return
 		}
-	}
-	p, err = s.opt.Queue.Edit(ctx, id, content.Edit{ScheduledAt: &at}, actor(r))
-	if err != nil {
+	} else if p, err = s.opt.Queue.Edit(ctx, id, content.Edit{ScheduledAt: &at}, actor(r)); err != nil {
 		s.fail(w, r, err, "/calendar", id)
 		return
 	}

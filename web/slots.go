@@ -16,6 +16,10 @@ type SlotPlanner interface {
 	// CheckSlot says whether a post may go out at a time, and which rule
 	// forbids it when not.
 	CheckSlot(ctx context.Context, p content.Post, at time.Time) (bots.SlotVerdict, error)
+	// Move moves an approved post to a time for a person when CheckSlot
+	// allows it, checked again in the same step as the move; a refused
+	// move returns its verdict and the post unchanged.
+	Move(ctx context.Context, p content.Post, at time.Time, actor string) (bots.SlotVerdict, content.Post, error)
 	// EarliestSlot estimates when an unplaced post would go out.
 	EarliestSlot(ctx context.Context, p content.Post) (bots.SlotEstimate, error)
 	// QuietHours is the daily window without posts; nil when none.
@@ -23,6 +27,19 @@ type SlotPlanner interface {
 }
 
 var _ SlotPlanner = (*bots.Scheduler)(nil)
+
+// slotRefused is a time a person asked for that the network's limits do not
+// allow (CheckSlot's verdict), said in the reader's language where it is
+// shown: slotRefusal names the rule and the nearest time that fits.
+type slotRefused struct {
+	post    content.Post
+	at      time.Time
+	verdict bots.SlotVerdict
+}
+
+func (e *slotRefused) Error() string {
+	return "slot refused at " + e.at.Format(time.RFC3339) + ": " + string(e.verdict.Rule)
+}
 
 // networkHolds is what Options.Networks may also tell: until when a rate
 // limit holds a network (*bots.Networks does).
