@@ -531,9 +531,19 @@ func TestFeedsFetch(t *testing.T) {
 	}))
 	defer srv.Close()
 
-	// No configuration, no Redis: FANFARE_CONFIG points nowhere and nothing reads it.
-	env := map[string]string{"FANFARE_CONFIG": filepath.Join(t.TempDir(), "absent.yaml")}
-	code, out, errOut := runCmd(t, env, "", "feeds", "fetch", "--url", srv.URL+"/feed.xml", "--json")
+	// It fetches as the daemon would: the test server is on a loopback
+	// address, refused unless the configuration allows private feeds.
+	code, out, errOut := runCmd(t, map[string]string{"FANFARE_CONFIG": ""}, "", "feeds", "fetch", "--url", srv.URL+"/feed.xml")
+	if code != 1 || out != "" || !strings.Contains(errOut, "forbidden") && !strings.Contains(errOut, "private") {
+		t.Errorf("feeds fetch of a loopback feed without feeds.allow_private = %d %q %q", code, out, errOut)
+	}
+	// No Redis: the configuration's redis.url points nowhere and nothing reads it.
+	cfg := filepath.Join(t.TempDir(), "fanfare.yaml")
+	if err := os.WriteFile(cfg, []byte("redis:\n  url: redis://127.0.0.1:1/0\nfeeds:\n  allow_private: true\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	env := map[string]string{"FANFARE_CONFIG": cfg}
+	code, out, errOut = runCmd(t, env, "", "feeds", "fetch", "--url", srv.URL+"/feed.xml", "--json")
 	if code != 0 {
 		t.Fatalf("feeds fetch = %d %s", code, errOut)
 	}

@@ -16,7 +16,7 @@ const (
 	usageFeedsList   = "[-config FILE] [--json]"
 	usageFeedsAdd    = "[-config FILE] --url URL [--keywords a,b] [--lang fr] [--auto-approve] [--networks x,facebook] [--schedule SPEC]"
 	usageFeedsRemove = "[-config FILE] --url URL"
-	usageFeedsFetch  = "--url URL [--json]"
+	usageFeedsFetch  = "[-config FILE] --url URL [--json]"
 )
 
 func cmdFeedsList(ctx context.Context, c *cli, args []string) error {
@@ -134,10 +134,12 @@ func cmdFeedsRemove(ctx context.Context, c *cli, args []string) error {
 }
 
 // cmdFeedsFetch fetches one feed and prints its items without storing
-// anything: it needs neither Redis nor a configuration, so it can check a
-// feed before adding it.
+// anything: it needs no Redis, so it can check a feed before adding it. It
+// fetches as the daemon would: a feed on a private address is refused unless
+// the configuration (if any) says feeds.allow_private.
 func cmdFeedsFetch(ctx context.Context, c *cli, args []string) error {
 	fs := c.flags("feeds fetch", usageFeedsFetch)
+	path := c.configFlag(fs)
 	url := fs.String("url", "", "the feed's URL (RSS, Atom or JSON Feed)")
 	asJSON := fs.Bool("json", false, `print one {"title","link","published"} object per line`)
 	pos, err := parseArgs(fs, args)
@@ -147,8 +149,19 @@ func cmdFeedsFetch(ctx context.Context, c *cli, args []string) error {
 	if len(pos) > 0 || *url == "" {
 		return errUsage
 	}
-	cur := curator.NewCurator(nil, "", curator.Options{UserAgent: "Fanfare/" + versionString()}, nil, nil)
+	cfg, err := c.loadConfig(*path)
+	if err != nil {
+		return err
+	}
+	cur := curator.NewCurator(nil, "", curator.Options{UserAgent: "Fanfare/" + versionString(),
+		DenyPrivate: !cfg.Feeds.AllowPrivate}, nil, nil)
 	items, err := cur.FetchOnce(ctx, *url)
+	if errors.Is(err, curator.ErrForbiddenAddress) {
+		// The dashboard says "unreachable" alone, so that a feed URL cannot
+		// probe the network; whoever runs the CLI runs the daemon.
+		return fmt.Errorf("%s: the feed's address is loopback or private: the daemon refuses it too unless feeds.allow_private is true (%w)",
+			strings.TrimSpace(*url), curator.ErrForbiddenAddress)
+	}
 	if err != nil {
 		return err
 	}
