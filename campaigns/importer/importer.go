@@ -89,12 +89,15 @@ type RowError struct {
 
 // Summary says what an import did.
 type Summary struct {
-	Rows     int        // records read
-	Accepted int        // valid and taken by the tracker (counted before their batch goes: see Import's error)
-	Rejected int        // did not map or validate, repeated an id, or the tracker refused them
-	Skipped  int        // left out on purpose: their state is in the mapping's skip_states
-	Stale    int        // accepted, but the tracker had a newer snapshot
-	Fired    int        // milestones the import made fire
+	Rows     int // records read
+	Accepted int // valid and taken by the tracker (counted before their batch goes: see Import's error)
+	Rejected int // did not map or validate, repeated an id, or the tracker refused them
+	Skipped  int // left out on purpose: their state is in the mapping's skip_states
+	Stale    int // accepted, but the tracker had a newer snapshot
+	Fired    int // milestones the import made fire
+	// Unposted are fired milestones over the cap of posts per batch
+	// (campaigns.max_posts_per_delivery), recorded without a post.
+	Unposted int
 	Errors   []RowError // the first reasons for rejection, in file order
 }
 
@@ -107,8 +110,11 @@ func (s Summary) Run(at time.Time, err error) campaigns.SourceRun {
 		run.Reject(campaigns.SourceRejection{Where: fmt.Sprintf("row %d", e.Row), ID: e.ID, Field: e.Field, Message: e.Message})
 	}
 	run.Rejected = s.Rejected
-	if err != nil {
+	switch {
+	case err != nil:
 		run.Error = err.Error()
+	case s.Unposted > 0:
+		run.Error = campaigns.UnpostedProblem(s.Unposted)
 	}
 	return run
 }
@@ -313,6 +319,7 @@ func (im *run) flush() error {
 	}
 	im.sum.Stale += res.Stale
 	im.sum.Fired += len(res.Fired)
+	im.sum.Unposted += len(res.Unposted)
 	// The tracker has the last word on validity: what it refused moves
 	// from accepted to rejected, so the counts still add up to the rows.
 	for _, r := range res.Rejected {

@@ -18,8 +18,12 @@ func (s Summary) Print(w io.Writer) error {
 	if s.Skipped > 0 {
 		skipped = fmt.Sprintf(", %d skipped (state in skip_states)", s.Skipped)
 	}
-	if _, err := fmt.Fprintf(w, "%d rows: %d accepted, %d rejected%s (%d stale, %d milestones fired)\n",
-		s.Rows, s.Accepted, s.Rejected, skipped, s.Stale, s.Fired); err != nil {
+	unposted := ""
+	if s.Unposted > 0 {
+		unposted = fmt.Sprintf(", %d more recorded without a post: over campaigns.max_posts_per_delivery per batch", s.Unposted)
+	}
+	if _, err := fmt.Fprintf(w, "%d rows: %d accepted, %d rejected%s (%d stale, %d milestones fired%s)\n",
+		s.Rows, s.Accepted, s.Rejected, skipped, s.Stale, s.Fired, unposted); err != nil {
 		return err
 	}
 	for i, e := range s.Errors {

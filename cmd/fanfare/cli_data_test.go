@@ -510,6 +510,47 @@ func TestCampaignsImport(t *testing.T) {
 	}
 }
 
+// TestCampaignsImportSaysWhatWentUnposted: milestones over the cap of posts
+// per batch are counted in the summary (text and JSON), not only in a log.
+func TestCampaignsImportSaysWhatWentUnposted(t *testing.T) {
+	d := newDataEnv(t)
+	cfg, err := os.ReadFile(d.path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(d.path, append(cfg, "campaigns:\n  max_posts_per_delivery: 1\n"...), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().AddDate(0, 0, 20).Format("2006-01-02")
+	launched := time.Now().AddDate(0, 0, -10).Format("2006-01-02 15:04:05")
+	row := func(id, pledged, backers string) string {
+		return id + ",Songs,Poetry,Publishing,GBP," + deadline + ",1000.00," + launched + "," + pledged + ",live," + backers + ",GB,0,0,0\n"
+	}
+	header := "ID,name,category,main_category,currency,deadline,goal,launched,pledged,state,backers,country,usd pledged,usd_pledged_real,usd_goal_real\n"
+	// The first sight of a campaign is its baseline; the second import moves
+	// both past several milestones at once.
+	if code, _, errOut := d.run(header+row("2001", "10.00", "1")+row("2002", "10.00", "1"), "campaigns", "import", "-"); code != 0 {
+		t.Fatalf("baseline import = %d %s", code, errOut)
+	}
+	csv := header + row("2001", "800.00", "60") + row("2002", "900.00", "120")
+	code, out, errOut := d.run(csv, "campaigns", "import", "-", "--json")
+	if code != 0 {
+		t.Fatalf("campaigns import = %d %s", code, errOut)
+	}
+	var sum importSummary
+	if err := json.Unmarshal([]byte(out), &sum); err != nil {
+		t.Fatal(err)
+	}
+	if sum.Accepted != 2 || sum.Fired == 0 || sum.Unposted == 0 {
+		t.Fatalf("summary %+v, want milestones posted up to the cap and the rest unposted", sum)
+	}
+	csv = header + row("2001", "1000.00", "110") + row("2002", "1500.00", "220")
+	code, out, _ = d.run(csv, "campaigns", "import", "-")
+	if code != 0 || !strings.Contains(out, "more recorded without a post: over campaigns.max_posts_per_delivery") {
+		t.Fatalf("text summary = %d\n%s", code, out)
+	}
+}
+
 const testRSS = `<?xml version="1.0" encoding="UTF-8"?>
 <rss version="2.0"><channel><title>Partner news</title><link>https://partner.example/</link>
 <item><title>Bikes &amp; more</title><link>https://partner.example/a</link><pubDate>Mon, 02 Mar 2026 10:00:00 GMT</pubDate></item>

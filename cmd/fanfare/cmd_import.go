@@ -180,6 +180,7 @@ type importSummary struct {
 	Skipped  int                 `json:"skipped"`
 	Stale    int                 `json:"stale"`
 	Fired    int                 `json:"fired"`
+	Unposted int                 `json:"unposted"`
 	Errors   []importer.RowError `json:"errors"`
 }
 
@@ -188,5 +189,5 @@ func importJSON(s importer.Summary) importSummary {
 	if errs == nil {
 		errs = []importer.RowError{}
 	}
-	return importSummary{Rows: s.Rows, Accepted: s.Accepted, Rejected: s.Rejected, Skipped: s.Skipped, Stale: s.Stale, Fired: s.Fired, Errors: errs}
+	return importSummary{Rows: s.Rows, Accepted: s.Accepted, Rejected: s.Rejected, Skipped: s.Skipped, Stale: s.Stale, Fired: s.Fired, Unposted: s.Unposted, Errors: errs}
 }
