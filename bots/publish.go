@@ -297,6 +297,13 @@ func (j *PublishJob) publishOne(ctx context.Context, pub Publisher, p content.Po
 		return res, nil
 	case errors.Is(err, content.ErrWrongState), errors.Is(err, content.ErrNotDue), errors.Is(err, content.ErrNotFound):
 		return res, nil // another replica has it, or it moved
+	case errors.Is(err, content.ErrNotReplicated):
+		// The claim is on the primary only: sending now could send twice
+		// after a failover. The post was given back; the replicas lag for
+		// every post, so the run stops here.
+		j.log.Warn("post not sent: its claim did not reach the Redis replicas (redis.claim_replicas); it is tried again shortly",
+			"post_id", p.ID, "network", p.Network, "error", err)
+		return sendResult{released: true, stop: true}, nil
 	case err != nil:
 		return res, err
 	}

@@ -26,6 +26,9 @@ type change struct {
 	unscheduled bool      // the post must have no slot
 	countTry    bool      // one more publish attempt
 	set         []string  // field/value pairs; an empty value deletes
+	// durable: the change must reach the configured replicas before the
+	// caller acts on it (a claim: see durableTransition).
+	durable bool
 }
 
 func (s *Store) apply(ctx context.Context, id string, c change) (Post, error) {
@@ -50,7 +53,16 @@ func (s *Store) apply(ctx context.Context, id string, c change) (Post, error) {
 	if err != nil {
 		return Post{}, err
 	}
-	res, err := transitionScript.Run(ctx, s.rdb, keys, args...).Result()
+	var res any
+	var notReplicated error
+	if c.durable && s.replicas > 0 {
+		res, err = s.durableTransition(ctx, keys, args)
+		if errors.Is(err, ErrNotReplicated) {
+			notReplicated, err = err, nil
+		}
+	} else {
+		res, err = transitionScript.Run(ctx, s.rdb, keys, args...).Result()
+	}
 	if err != nil {
 		return Post{}, scriptError(id, c.action, c.attemptID, err)
 	}
@@ -58,7 +70,7 @@ func (s *Store) apply(ctx context.Context, id string, c change) (Post, error) {
 	if !ok {
 		return Post{}, fmt.Errorf("content: %s post %q: %w", c.action, id, ErrNotFound)
 	}
-	return p, nil
+	return p, notReplicated
 }
 
 // scriptError turns a script's FANFARE_* error reply into the package's errors,

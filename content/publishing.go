@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -194,10 +195,25 @@ func (s *Store) Claim(ctx context.Context, id, attemptID string, lease time.Dura
 		return Post{}, fmt.Errorf("content: claim post %s: an attempt id and a positive lease are required", id)
 	}
 	now := s.now()
-	return s.apply(ctx, id, change{from: []State{StateApproved}, to: StatePublishing,
+	p, err := s.apply(ctx, id, change{from: []State{StateApproved}, to: StatePublishing,
 		actor: "system:publish", action: "claim", reason: "attempt " + attemptID, dueBy: now, liveAt: now, countTry: true,
-		set: []string{"attempt_id", attemptID, "lease_until", msString(now.Add(lease)), "claimed_at", msString(now)}})
+		set:     []string{"attempt_id", attemptID, "lease_until", msString(now.Add(lease)), "claimed_at", msString(now)},
+		durable: true})
+	if errors.Is(err, ErrNotReplicated) {
+		// Not sent: a failover now could lose the claim. The post goes back
+		// to be placed again a little later, when the replicas have caught up.
+		reason := "not sent: " + strings.TrimPrefix(err.Error(), "content: ")
+		if _, rerr := s.Release(ctx, id, attemptID, now.Add(notReplicatedRetry), reason); rerr != nil {
+			return Post{}, fmt.Errorf("content: claim of post %s not replicated (%w), and unable to give it back: %w", id, err, rerr)
+		}
+		return Post{}, fmt.Errorf("content: claim of post %s: %w", id, err)
+	}
+	return p, err
 }
+
+// notReplicatedRetry is how long a post whose claim did not reach the
+// replicas waits before it is tried again.
+const notReplicatedRetry = 30 * time.Second
 
 // Complete records how a publish attempt ended. Only the attempt that holds the
 // post may complete it (ErrStaleAttempt otherwise); an attempt whose lease ran

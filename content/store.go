@@ -42,6 +42,13 @@ type StoreOptions struct {
 	// Linker gives each new post its own link (see Linker); nil keeps the
 	// links posts are written with.
 	Linker Linker
+	// ClaimReplicas is how many replicas must have a post's claim before
+	// Claim lets it be sent (Redis WAIT; see ErrNotReplicated): 1 with
+	// Sentinel or a Cluster with replicas, so that a failover cannot lose a
+	// claim and a post go out twice. 0 waits for none.
+	ClaimReplicas int
+	// ClaimReplicaWait bounds that wait; 0 means DefaultReplicaWait.
+	ClaimReplicaWait time.Duration
 }
 
 // Store is the Redis approval queue; it implements Queue and the publishing
@@ -54,6 +61,9 @@ type Store struct {
 	validate func(network, text string) error
 	ids      func() string
 	linker   Linker
+	// replicas a claim must reach, within replicaWait (durableTransition).
+	replicas    int
+	replicaWait time.Duration
 }
 
 var _ Queue = (*Store)(nil)
@@ -65,7 +75,11 @@ func NewStore(rdb redis.UniversalClient, prefix string, opts StoreOptions) (*Sto
 	if err != nil {
 		return nil, err
 	}
-	s := &Store{rdb: rdb, k: newKeys(prefix), now: opts.Now, auto: auto, validate: opts.Validate, ids: opts.IDs, linker: opts.Linker}
+	if opts.ClaimReplicas < 0 || opts.ClaimReplicaWait < 0 {
+		return nil, fmt.Errorf("content: claim replicas %d and wait %v must not be negative", opts.ClaimReplicas, opts.ClaimReplicaWait)
+	}
+	s := &Store{rdb: rdb, k: newKeys(prefix), now: opts.Now, auto: auto, validate: opts.Validate, ids: opts.IDs, linker: opts.Linker,
+		replicas: opts.ClaimReplicas, replicaWait: cmp.Or(opts.ClaimReplicaWait, DefaultReplicaWait)}
 	if s.now == nil {
 		s.now = time.Now
 	}

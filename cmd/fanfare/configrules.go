@@ -38,6 +38,7 @@ func setPartDefaults(c *config.Config) {
 	for network, lim := range networkLimits(c) {
 		lim.GoodHours = slices.Clone(bots.DefaultGoodHours[network])
 	}
+	c.Redis.ClaimReplicaWait = content.DefaultReplicaWait
 	// The composer's order and freshness, so that keys given in the file
 	// override them one by one.
 	c.Approval.Priority = maps.Clone(composer.DefaultPriority)

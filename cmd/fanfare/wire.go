@@ -465,9 +465,11 @@ func milestoneRules(cfg *config.Loaded) campaigns.Rules {
 }
 
 // queueOptions configure the approval queue alike in the daemon and the CLI:
-// the auto-approve rules, and the network's own length check on every text.
+// the auto-approve rules, the network's own length check on every text, and
+// the replicas a claim must reach before a post is sent.
 func queueOptions(cfg *config.Loaded, now func() time.Time) content.StoreOptions {
-	return content.StoreOptions{Now: now, AutoApprove: cfg.Approval.AutoApprove, Validate: text.Validate}
+	return content.StoreOptions{Now: now, AutoApprove: cfg.Approval.AutoApprove, Validate: text.Validate,
+		ClaimReplicas: cfg.Redis.ClaimReplicas, ClaimReplicaWait: cfg.Redis.ClaimReplicaWait}
 }
 
 // defaultPublicURL is the address to print when http.public_url is not set:

@@ -77,6 +77,13 @@ type Log struct {
 type Redis struct {
 	URL    string `yaml:"url" secret:"true"` // may hold a password
 	Prefix string `yaml:"prefix"`
+	// ClaimReplicas is how many replicas must have a post's claim before it
+	// is sent (Redis WAIT): 1 with Sentinel or a Cluster with replicas, so
+	// that a failover cannot lose a claim and a post go out twice. 0: none.
+	ClaimReplicas int `yaml:"claim_replicas"`
+	// ClaimReplicaWait bounds that wait; past it the post is not sent and is
+	// tried again a little later. 0: the store's default.
+	ClaimReplicaWait time.Duration `yaml:"claim_replica_wait"`
 }
 
 type HTTP struct {

@@ -64,6 +64,14 @@ func (l *Loaded) Validate() Errors {
 	if !prefixChars.MatchString(c.Redis.Prefix) {
 		bad("redis.prefix", "%q must be 1 to 64 letters, digits, '_', '.' or '-'", c.Redis.Prefix)
 	}
+	if n := c.Redis.ClaimReplicas; n < 0 || n > 16 {
+		bad("redis.claim_replicas", "must be from 0 (no wait) to 16 replicas, got %d", n)
+	} else if n > 0 && c.Redis.URL == "" {
+		bad("redis.claim_replicas", "needs redis.url: the embedded store has no replicas")
+	}
+	if d := c.Redis.ClaimReplicaWait; d != 0 && (d < 10*time.Millisecond || d > 10*time.Second) {
+		bad("redis.claim_replica_wait", "%v is not between 10ms and 10s", d)
+	}
 
 	if _, _, err := net.SplitHostPort(c.HTTP.Listen); err != nil {
 		bad("http.listen", "%q is not host:port (e.g. 127.0.0.1:8080)", c.HTTP.Listen)

@@ -50,6 +50,16 @@ func (s *Server) Stop() {
 // Kill stops the server at once, as a crash would (SIGKILL), leaving its
 // directory; the supervisor then exits.
 func (s *Server) Kill() error {
+	if err := s.Signal(syscall.SIGKILL); err != nil {
+		return err
+	}
+	_ = s.cmd.Wait()
+	return nil
+}
+
+// Signal sends sig to the server process: SIGSTOP and SIGCONT freeze and
+// thaw it, as a stalled machine would (it keeps its connections).
+func (s *Server) Signal(sig syscall.Signal) error {
 	pid, err := os.ReadFile(filepath.Join(s.Dir, "redis.pid"))
 	if err != nil {
 		return fmt.Errorf("redistest: no pid file for the server on port %d: %w", s.Port, err)
@@ -58,10 +68,9 @@ func (s *Server) Kill() error {
 	if err != nil {
 		return fmt.Errorf("redistest: bad pid file for the server on port %d: %w", s.Port, err)
 	}
-	if err := syscall.Kill(n, syscall.SIGKILL); err != nil {
-		return fmt.Errorf("redistest: kill the server on port %d: %w", s.Port, err)
+	if err := syscall.Kill(n, sig); err != nil {
+		return fmt.Errorf("redistest: signal %v to the server on port %d: %w", sig, s.Port, err)
 	}
-	_ = s.cmd.Wait()
 	return nil
 }
 
