@@ -187,11 +187,8 @@ func isRejected(err error) bool {
 func (c *Client) relogin(ctx context.Context, old Session) (Session, error) {
 	c.login.Lock()
 	defer c.login.Unlock()
-	c.mu.Lock()
-	cur := c.session
-	c.mu.Unlock()
-	if cur != nil && cur.AccessJwt != old.AccessJwt {
-		return *cur, nil
+	if cur, ok := c.stored(); ok && cur.AccessJwt != old.AccessJwt {
+		return cur, nil
 	}
 	c.log.InfoContext(ctx, "bluesky: session refused, logging in again")
 	return c.CreateSession(ctx)
@@ -211,21 +208,25 @@ func (c *Client) send(ctx context.Context, cl call, token string, out any) error
 
 // currentSession returns the session, logging in when there is none.
 func (c *Client) currentSession(ctx context.Context) (Session, error) {
-	c.mu.Lock()
-	s := c.session
-	c.mu.Unlock()
-	if s != nil {
-		return *s, nil
+	if s, ok := c.stored(); ok {
+		return s, nil
 	}
 	c.login.Lock()
 	defer c.login.Unlock()
-	c.mu.Lock()
-	s = c.session
-	c.mu.Unlock()
-	if s != nil {
-		return *s, nil
+	if s, ok := c.stored(); ok {
+		return s, nil
 	}
 	return c.CreateSession(ctx)
+}
+
+// stored is the session, when there is one.
+func (c *Client) stored() (Session, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.session == nil {
+		return Session{}, false
+	}
+	return *c.session, true
 }
 
 // refresh replaces the session old, whose access token expired: with
@@ -234,11 +235,8 @@ func (c *Client) currentSession(ctx context.Context) (Session, error) {
 func (c *Client) refresh(ctx context.Context, old Session) (Session, error) {
 	c.login.Lock()
 	defer c.login.Unlock()
-	c.mu.Lock()
-	cur := c.session
-	c.mu.Unlock()
-	if cur != nil && cur.AccessJwt != old.AccessJwt {
-		return *cur, nil
+	if cur, ok := c.stored(); ok && cur.AccessJwt != old.AccessJwt {
+		return cur, nil
 	}
 	s, err := c.RefreshSession(ctx, old.RefreshJwt)
 	if err == nil {

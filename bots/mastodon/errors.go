@@ -44,16 +44,9 @@ func classify(status int, h http.Header, body []byte, now time.Time) *bots.Error
 	} else {
 		e.Message = httpjson.StatusMessage(status, body)
 	}
-	switch {
-	case status == http.StatusTooManyRequests:
-		e.Kind = bots.KindRateLimited
+	e.Kind = httpjson.Kind(status, status == http.StatusUnauthorized || status == http.StatusForbidden || status == http.StatusGone)
+	if e.Kind == bots.KindRateLimited {
 		e.RetryAt = retryAt(h, now)
-	case status == http.StatusUnauthorized || status == http.StatusForbidden || status == http.StatusGone:
-		e.Kind = bots.KindAuth
-	case status >= 400 && status < 500:
-		e.Kind = bots.KindInvalid
-	default:
-		e.Kind = bots.KindAmbiguous
 	}
 	return e
 }

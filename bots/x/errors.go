@@ -58,19 +58,16 @@ func classify(status int, h http.Header, body []byte, now time.Time) *bots.Error
 	}
 	e.Code = code
 	switch {
-	case status == http.StatusTooManyRequests || code == codeRateLimited:
+	case code == codeRateLimited:
 		e.Kind = bots.KindRateLimited
-		e.RetryAt = retryAt(h, now)
-	case status == http.StatusUnauthorized:
-		e.Kind = bots.KindAuth
 	case status == http.StatusForbidden && (strings.Contains(strings.ToLower(ae.Detail), "duplicate content") || code == codeDuplicate):
 		e.Kind = bots.KindDuplicate
-	case status == http.StatusForbidden && (strings.HasSuffix(ae.Type, "/oauth1-permissions") || strings.HasSuffix(ae.Type, "/client-forbidden") || code == codeNoAccess):
-		e.Kind = bots.KindAuth
-	case status >= 400 && status < 500:
-		e.Kind = bots.KindInvalid
 	default:
-		e.Kind = bots.KindAmbiguous
+		e.Kind = httpjson.Kind(status, status == http.StatusUnauthorized ||
+			status == http.StatusForbidden && (strings.HasSuffix(ae.Type, "/oauth1-permissions") || strings.HasSuffix(ae.Type, "/client-forbidden") || code == codeNoAccess))
+	}
+	if e.Kind == bots.KindRateLimited {
+		e.RetryAt = retryAt(h, now)
 	}
 	return e
 }

@@ -195,6 +195,22 @@ func StatusMessage(status int, body []byte) string {
 	return m
 }
 
+// Kind is the kind of an error answer once the network's own rules said
+// whether it refuses the account (auth): 429 is rate limited, auth pauses
+// the network, any other 4xx refused the request as sent (invalid), and
+// anything else, 5xx first, is ambiguous: the server may have acted.
+func Kind(status int, auth bool) bots.ErrorKind {
+	switch {
+	case status == http.StatusTooManyRequests:
+		return bots.KindRateLimited
+	case auth:
+		return bots.KindAuth
+	case status >= 400 && status < 500:
+		return bots.KindInvalid
+	}
+	return bots.KindAmbiguous
+}
+
 // HeaderInt reads an integer header; ok is false when it is absent or not
 // a number.
 func HeaderInt(h http.Header, name string) (int64, bool) {
