@@ -51,7 +51,6 @@ package bluesky
 import (
 	"context"
 	"errors"
-	"fmt"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -106,12 +105,9 @@ type Client struct {
 // NewClient returns a client, or an error naming the bad option. It does not
 // log in: the first call does.
 func NewClient(opts Options) (*Client, error) {
-	base := strings.TrimRight(opts.PDSURL, "/")
-	if base == "" {
-		base = DefaultPDSURL
-	}
-	if !bots.ValidBaseURL(base) {
-		return nil, fmt.Errorf("bluesky: option PDSURL %q is not an http(s) URL", opts.PDSURL)
+	base, err := httpjson.BaseURL(Network, "PDSURL", opts.PDSURL, DefaultPDSURL)
+	if err != nil {
+		return nil, err
 	}
 	if strings.TrimSpace(opts.Identifier) == "" {
 		return nil, errors.New("bluesky: option Identifier is required")

@@ -37,7 +37,6 @@ package mastodon
 import (
 	"context"
 	"errors"
-	"fmt"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -85,9 +84,9 @@ type Client struct {
 
 // NewClient returns a client, or an error naming the bad option.
 func NewClient(opts Options) (*Client, error) {
-	base := strings.TrimRight(opts.BaseURL, "/")
-	if !bots.ValidBaseURL(base) {
-		return nil, fmt.Errorf("mastodon: option BaseURL %q is not an http(s) URL", opts.BaseURL)
+	base, err := httpjson.BaseURL(Network, "BaseURL", opts.BaseURL, "")
+	if err != nil {
+		return nil, err
 	}
 	if opts.AccessToken == "" {
 		return nil, errors.New("mastodon: option AccessToken is required")

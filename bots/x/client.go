@@ -22,14 +22,12 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"strings"
 	"sync"
 	"time"
 
 	"github.com/dghubble/oauth1"
 	"github.com/redis/go-redis/v9"
 
-	"github.com/fanfarehq/fanfare/bots"
 	"github.com/fanfarehq/fanfare/bots/internal/httpjson"
 	"github.com/fanfarehq/fanfare/bots/internal/ratelimit"
 )
@@ -83,12 +81,9 @@ func NewClient(opts Options) (*Client, error) {
 			return nil, fmt.Errorf("x: option %s is required", req.name)
 		}
 	}
-	base := strings.TrimRight(opts.BaseURL, "/")
-	if base == "" {
-		base = DefaultBaseURL
-	}
-	if !bots.ValidBaseURL(base) {
-		return nil, fmt.Errorf("x: option BaseURL %q is not an http(s) URL", opts.BaseURL)
+	base, err := httpjson.BaseURL(Network, "BaseURL", opts.BaseURL, DefaultBaseURL)
+	if err != nil {
+		return nil, err
 	}
 	hc, now, log := httpjson.Defaults(Network, opts.HTTPClient, opts.Now, opts.Logger)
 	// oauth1 takes its base transport from the context it is built with; the

@@ -46,6 +46,20 @@ func Defaults(network string, hc *http.Client, now func() time.Time, logger *slo
 	return hc, now, logger.With(slog.String("network", network))
 }
 
+// BaseURL is the API base an option gives, without trailing slashes, or def
+// when it gives none; when it is not an http(s) URL the error names the
+// option as the network's NewClient reports it.
+func BaseURL(network, option, value, def string) (string, error) {
+	base := strings.TrimRight(value, "/")
+	if base == "" {
+		base = def
+	}
+	if !bots.ValidBaseURL(base) {
+		return "", fmt.Errorf("%s: option %s %q is not an http(s) URL", network, option, value)
+	}
+	return base, nil
+}
+
 // Client sends the requests of one account on one network. It is safe for
 // concurrent use once set up.
 type Client struct {
