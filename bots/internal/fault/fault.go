@@ -3,8 +3,9 @@
 // of faults, each for the next request or the next request to one route,
 // applied around the route's real handler so that "the server did it and
 // then failed" is as easy to stage as "the server refused"; the test server
-// the fake runs on (Injector); and the fixed windows of the fakes' rate
-// limits (Windows).
+// the fake runs on (Injector); the fixed windows of the fakes' rate limits
+// (Windows); and the JSON answer of the fakes whose network writes JSON the
+// same way (WriteJSON).
 package fault
 
 import (
