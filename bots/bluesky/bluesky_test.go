@@ -11,7 +11,7 @@ import (
 
 	"github.com/fanfarehq/fanfare/bots"
 	"github.com/fanfarehq/fanfare/bots/bluesky/bskyfake"
-	"github.com/fanfarehq/fanfare/bots/media"
+	"github.com/fanfarehq/fanfare/bots/internal/nettest"
 	"github.com/fanfarehq/fanfare/bots/media/mediatest"
 )
 
@@ -19,16 +19,9 @@ const appPassword = "abcd-efgh-ijkl-mnop"
 
 func newTestPublisher(t *testing.T, pds string, edit ...func(*Options)) *Publisher {
 	t.Helper()
-	opts := Options{PDSURL: pds, Identifier: "@" + bskyfake.Handle, AppPassword: appPassword,
-		HTTPClient: &http.Client{Timeout: 2 * time.Second}, Logger: slog.New(slog.DiscardHandler)}
-	for _, e := range edit {
-		e(&opts)
-	}
-	c, err := NewClient(opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return NewPublisher(c, WithImages(media.NewFetcher(media.FetcherOptions{HTTPClient: http.DefaultClient})))
+	c := nettest.New(t, NewClient, Options{PDSURL: pds, Identifier: "@" + bskyfake.Handle, AppPassword: appPassword,
+		HTTPClient: &http.Client{Timeout: 2 * time.Second}, Logger: slog.New(slog.DiscardHandler)}, edit...)
+	return NewPublisher(c, WithImages(nettest.Images()))
 }
 
 const postID = "01JD5Q3ZK8M4R2X9V7T6W5Y3AB" // a ULID
@@ -161,29 +154,15 @@ func TestPublishImageWithoutLinkAndTooLargeThumb(t *testing.T) {
 // publisher reads the key back at once or a later retry meets InvalidSwap,
 // there is one record and the receipt is the first one.
 func TestRetryMeetsTheFirstRecord(t *testing.T) {
-	tests := []struct {
-		name  string
-		setup func(*bskyfake.Server)
-		edit  func(*Options)
-	}{
-		{name: "500 after the write", setup: func(s *bskyfake.Server) { s.FailAfter("com.atproto.repo.putRecord", 500) }},
-		{name: "connection dropped", setup: func(s *bskyfake.Server) { s.DropNext("com.atproto.repo.putRecord") }},
-		{name: "timeout", setup: func(s *bskyfake.Server) { s.HangNext("com.atproto.repo.putRecord", 3*time.Second) },
-			edit: func(o *Options) { o.HTTPClient = &http.Client{Timeout: 300 * time.Millisecond} }},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
+	for _, tt := range nettest.LostAnswers("com.atproto.repo.putRecord", 500) {
+		t.Run(tt.Name, func(t *testing.T) {
 			pds := bskyfake.NewServer(t, appPassword)
-			var edits []func(*Options)
-			if tt.edit != nil {
-				edits = append(edits, tt.edit)
-			}
-			p := newTestPublisher(t, pds.URL, edits...)
+			p := newTestPublisher(t, pds.URL, func(o *Options) { o.HTTPClient = tt.HTTPClient })
 			m := bots.Message{PostID: postID, Text: "Financé ! https://fanfare.example/c/7", Link: "https://fanfare.example/c/7"}
 			if err := p.Verify(context.Background()); err != nil { // log in before the fault
 				t.Fatal(err)
 			}
-			tt.setup(pds)
+			tt.Inject(pds)
 			rc1, err := p.Publish(context.Background(), m)
 			if err != nil {
 				t.Logf("first attempt: %v", err) // read back found it, or ambiguous

@@ -49,21 +49,17 @@
 package bluesky
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
-	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
 	"net/url"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/fanfarehq/fanfare/bots"
+	"github.com/fanfarehq/fanfare/bots/internal/httpjson"
 	"github.com/fanfarehq/fanfare/bots/internal/ratelimit"
 )
 
@@ -95,13 +91,11 @@ type Session struct {
 
 // Client calls one PDS for one account. It is safe for concurrent use.
 type Client struct {
-	base       string
+	api        *httpjson.Client
 	identifier string
 	password   string
-	http       *http.Client
 	now        func() time.Time
 	log        *slog.Logger
-	limits     *ratelimit.Limiter
 
 	mu      sync.Mutex
 	session *Session
@@ -111,12 +105,9 @@ type Client struct {
 // NewClient returns a client, or an error naming the bad option. It does not
 // log in: the first call does.
 func NewClient(opts Options) (*Client, error) {
-	base := strings.TrimRight(opts.PDSURL, "/")
-	if base == "" {
-		base = DefaultPDSURL
-	}
-	if !bots.ValidBaseURL(base) {
-		return nil, fmt.Errorf("bluesky: option PDSURL %q is not an http(s) URL", opts.PDSURL)
+	base, err := httpjson.BaseURL(Network, "PDSURL", opts.PDSURL, DefaultPDSURL)
+	if err != nil {
+		return nil, err
 	}
 	if strings.TrimSpace(opts.Identifier) == "" {
 		return nil, errors.New("bluesky: option Identifier is required")
@@ -124,22 +115,13 @@ func NewClient(opts Options) (*Client, error) {
 	if opts.AppPassword == "" {
 		return nil, errors.New("bluesky: option AppPassword is required")
 	}
-	hc := opts.HTTPClient
-	if hc == nil {
-		hc = &http.Client{Timeout: bots.DefaultHTTPTimeout}
-	}
-	now := opts.Now
-	if now == nil {
-		now = time.Now
-	}
-	logger := opts.Logger
-	if logger == nil {
-		logger = slog.Default()
-	}
-	return &Client{
-		base: base, identifier: strings.TrimPrefix(strings.TrimSpace(opts.Identifier), "@"), password: opts.AppPassword,
-		http: hc, now: now, log: logger.With(slog.String("network", Network)), limits: ratelimit.New(),
-	}, nil
+	hc, now, log := httpjson.Defaults(Network, opts.HTTPClient, opts.Now, opts.Logger)
+	api := &httpjson.Client{Network: Network, Base: base, HTTP: hc, Now: now, Log: log, Limits: ratelimit.New(),
+		MaxResponseBytes: maxResponseBytes, Classify: classify, ReadLimits: readLimits,
+		// An expired token is refreshed and the call repeated: not worth a warning.
+		Quiet: func(e *bots.Error) bool { return isExpired(e) }}
+	return &Client{api: api, identifier: strings.TrimPrefix(strings.TrimSpace(opts.Identifier), "@"), password: opts.AppPassword,
+		now: now, log: log}, nil
 }
 
 // call is one XRPC call.
@@ -201,109 +183,46 @@ func isRejected(err error) bool {
 func (c *Client) relogin(ctx context.Context, old Session) (Session, error) {
 	c.login.Lock()
 	defer c.login.Unlock()
-	c.mu.Lock()
-	cur := c.session
-	c.mu.Unlock()
-	if cur != nil && cur.AccessJwt != old.AccessJwt {
-		return *cur, nil
+	if cur, ok := c.stored(); ok && cur.AccessJwt != old.AccessJwt {
+		return cur, nil
 	}
 	c.log.InfoContext(ctx, "bluesky: session refused, logging in again")
 	return c.CreateSession(ctx)
 }
 
+// send runs cl with token (none when empty), without the session's retry.
 func (c *Client) send(ctx context.Context, cl call, token string, out any) error {
-	endpoint := cl.nsid
-	release, retryAt, ok, err := c.limits.Reserve(ctx, endpoint, c.now)
-	if err != nil {
-		return &bots.Error{Network: Network, Kind: bots.KindNotSent, Message: "unable to " + cl.op + ": " + err.Error(), Err: err}
-	}
-	if !ok {
-		c.log.InfoContext(ctx, "bluesky: rate limit spent, not sending", slog.String("endpoint", endpoint), slog.Time("retry_at", retryAt))
-		return &bots.Error{Network: Network, Kind: bots.KindRateLimited, RetryAt: retryAt,
-			Message: fmt.Sprintf("unable to %s: rate limit of %s spent until %s (refused without sending)", cl.op, endpoint, retryAt.UTC().Format(time.RFC3339))}
-	}
-	defer release()
-	var body io.Reader
-	contentType := ""
-	switch {
-	case cl.body != nil:
-		b, err := json.Marshal(cl.body)
-		if err != nil {
-			return &bots.Error{Network: Network, Kind: bots.KindInvalid, Message: "unable to " + cl.op + ": cannot encode request", Err: err}
-		}
-		body, contentType = bytes.NewReader(b), "application/json"
-	case cl.raw != nil:
-		body, contentType = bytes.NewReader(cl.raw), cl.rawType
-	}
 	method := http.MethodGet
 	if cl.post {
 		method = http.MethodPost
 	}
-	u := c.base + "/xrpc/" + cl.nsid
-	if len(cl.query) > 0 {
-		u += "?" + cl.query.Encode()
-	}
-	var sent atomic.Bool
-	req, err := http.NewRequestWithContext(bots.WithSentTrace(ctx, &sent), method, u, body)
-	if err != nil {
-		return &bots.Error{Network: Network, Kind: bots.KindInvalid, Message: "unable to " + cl.op + ": cannot build request", Err: err}
-	}
-	req.Header.Set("Accept", "application/json")
-	if contentType != "" {
-		req.Header.Set("Content-Type", contentType)
-	}
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
-	}
-	resp, err := c.http.Do(req)
-	if err != nil {
-		return &bots.Error{Network: Network, Kind: bots.TransportErrorKind(err, sent.Load()), Message: "unable to " + cl.op + ": " + err.Error(), Err: err}
-	}
-	defer resp.Body.Close()
-	updateLimits(c.limits, endpoint, resp.Header)
-	data, err := io.ReadAll(io.LimitReader(resp.Body, maxResponseBytes))
-	if err != nil {
-		return &bots.Error{Network: Network, Kind: bots.KindAmbiguous, Status: resp.StatusCode, Message: "unable to " + cl.op + ": cannot read the response", Err: err}
-	}
-	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		e := classify(resp.StatusCode, resp.Header, data, c.now())
-		e.Message = "unable to " + cl.op + ": " + e.Message
-		if e.Kind == bots.KindRateLimited {
-			c.limits.Block(endpoint, e.RetryAt)
-		}
-		if !isExpired(e) {
-			c.log.WarnContext(ctx, "bluesky: request refused", slog.String("endpoint", endpoint),
-				slog.Int("status", resp.StatusCode), slog.String("kind", e.Kind.String()), slog.String("detail", e.Message))
-		}
-		return e
-	}
-	if out == nil {
-		return nil
-	}
-	if err := json.Unmarshal(data, out); err != nil {
-		return &bots.Error{Network: Network, Kind: bots.KindAmbiguous, Status: resp.StatusCode,
-			Message: "unable to " + cl.op + ": cannot decode the response: " + bots.Snippet(data), Err: err}
-	}
-	return nil
+	// The PDS counts its limits per method: the nsid is the bucket.
+	_, err := c.api.Do(ctx, httpjson.Request{Op: cl.op, Endpoint: cl.nsid, Method: method, Path: "/xrpc/" + cl.nsid, Query: cl.query,
+		Body: cl.body, Raw: cl.raw, RawType: cl.rawType, Bearer: token}, out)
+	return err
 }
 
 // currentSession returns the session, logging in when there is none.
 func (c *Client) currentSession(ctx context.Context) (Session, error) {
-	c.mu.Lock()
-	s := c.session
-	c.mu.Unlock()
-	if s != nil {
-		return *s, nil
+	if s, ok := c.stored(); ok {
+		return s, nil
 	}
 	c.login.Lock()
 	defer c.login.Unlock()
-	c.mu.Lock()
-	s = c.session
-	c.mu.Unlock()
-	if s != nil {
-		return *s, nil
+	if s, ok := c.stored(); ok {
+		return s, nil
 	}
 	return c.CreateSession(ctx)
+}
+
+// stored is the session, when there is one.
+func (c *Client) stored() (Session, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.session == nil {
+		return Session{}, false
+	}
+	return *c.session, true
 }
 
 // refresh replaces the session old, whose access token expired: with
@@ -312,11 +231,8 @@ func (c *Client) currentSession(ctx context.Context) (Session, error) {
 func (c *Client) refresh(ctx context.Context, old Session) (Session, error) {
 	c.login.Lock()
 	defer c.login.Unlock()
-	c.mu.Lock()
-	cur := c.session
-	c.mu.Unlock()
-	if cur != nil && cur.AccessJwt != old.AccessJwt {
-		return *cur, nil
+	if cur, ok := c.stored(); ok && cur.AccessJwt != old.AccessJwt {
+		return cur, nil
 	}
 	s, err := c.RefreshSession(ctx, old.RefreshJwt)
 	if err == nil {

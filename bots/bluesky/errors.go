@@ -4,12 +4,10 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/fanfarehq/fanfare/bots"
-	"github.com/fanfarehq/fanfare/bots/internal/ratelimit"
+	"github.com/fanfarehq/fanfare/bots/internal/httpjson"
 )
 
 // defaultRetry is the wait when a 429 says nothing about when to come back.
@@ -52,25 +50,12 @@ func classify(status int, h http.Header, body []byte, now time.Time) *bots.Error
 			e.Message += ": " + xe.Message
 		}
 	} else {
-		e.Message = http.StatusText(status)
-		if e.Message == "" {
-			e.Message = "HTTP " + strconv.Itoa(status)
-		}
-		if s := bots.Snippet(body); s != "" {
-			e.Message += ": " + s
-		}
+		e.Message = httpjson.StatusMessage(status, body)
 	}
-	switch {
-	case status == http.StatusTooManyRequests:
-		e.Kind = bots.KindRateLimited
+	e.Kind = httpjson.Kind(status, status == http.StatusUnauthorized || status == http.StatusForbidden ||
+		(status == http.StatusBadRequest && (xe.Name == "InvalidToken" || xe.Name == "AccountTakedown" || xe.Name == "AuthenticationRequired")))
+	if e.Kind == bots.KindRateLimited {
 		e.RetryAt = retryAt(h, now)
-	case status == http.StatusUnauthorized || status == http.StatusForbidden ||
-		(status == http.StatusBadRequest && (xe.Name == "InvalidToken" || xe.Name == "AccountTakedown" || xe.Name == "AuthenticationRequired")):
-		e.Kind = bots.KindAuth
-	case status >= 400 && status < 500:
-		e.Kind = bots.KindInvalid
-	default:
-		e.Kind = bots.KindAmbiguous
 	}
 	return e
 }
@@ -91,7 +76,7 @@ func isExpired(err error) bool {
 }
 
 func retryAt(h http.Header, now time.Time) time.Time {
-	if reset, err := strconv.ParseInt(strings.TrimSpace(h.Get("ratelimit-reset")), 10, 64); err == nil {
+	if reset, ok := httpjson.HeaderInt(h, "ratelimit-reset"); ok {
 		if at := time.Unix(reset, 0); at.After(now) {
 			return at
 		}
@@ -99,12 +84,9 @@ func retryAt(h http.Header, now time.Time) time.Time {
 	return now.Add(defaultRetry)
 }
 
-// updateLimits feeds ratelimit-remaining and ratelimit-reset (unix seconds)
-// to the limiter.
-func updateLimits(l *ratelimit.Limiter, endpoint string, h http.Header) {
-	rem, err1 := strconv.ParseInt(strings.TrimSpace(h.Get("ratelimit-remaining")), 10, 64)
-	reset, err2 := strconv.ParseInt(strings.TrimSpace(h.Get("ratelimit-reset")), 10, 64)
-	if err1 == nil && err2 == nil {
-		l.Update(endpoint, rem, time.Unix(reset, 0))
-	}
+// readLimits reads ratelimit-remaining and ratelimit-reset (unix seconds).
+func readLimits(h http.Header) (remaining int64, reset time.Time, ok bool) {
+	remaining, okRem := httpjson.HeaderInt(h, "ratelimit-remaining")
+	secs, okReset := httpjson.HeaderInt(h, "ratelimit-reset")
+	return remaining, time.Unix(secs, 0), okRem && okReset
 }

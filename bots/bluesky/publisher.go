@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/fanfarehq/fanfare/bots"
+	"github.com/fanfarehq/fanfare/bots/internal/attach"
 	"github.com/fanfarehq/fanfare/bots/media"
 	"github.com/fanfarehq/fanfare/content/text"
 )
@@ -28,7 +29,7 @@ const (
 // bots.Verifier.
 type Publisher struct {
 	c      *Client
-	images *media.Fetcher
+	images attach.Images
 }
 
 var (
@@ -42,7 +43,7 @@ type PublisherOption func(*Publisher)
 // WithImages sets the fetcher of campaign images (default: media's
 // defaults, behind the address guard).
 func WithImages(f *media.Fetcher) PublisherOption {
-	return func(p *Publisher) { p.images = f }
+	return func(p *Publisher) { p.images.Fetcher = f }
 }
 
 // NewPublisher returns a publisher over c.
@@ -51,9 +52,7 @@ func NewPublisher(c *Client, opts ...PublisherOption) *Publisher {
 	for _, o := range opts {
 		o(p)
 	}
-	if p.images == nil {
-		p.images = media.NewFetcher(media.FetcherOptions{})
-	}
+	p.images = attach.New(p.images.Fetcher, c.log, imageBudget, "bluesky: posting without the image")
 	return p
 }
 
@@ -203,19 +202,14 @@ func (p *Publisher) embed(ctx context.Context, m bots.Message) any {
 	var blob *Blob
 	var im media.Image
 	if m.ImageURL != "" {
-		ictx, cancel := context.WithTimeout(ctx, bots.ImageBudget(ctx, imageBudget))
-		var err error
-		im, err = p.images.Fetch(ictx, m.ImageURL, MaxThumbBytes)
-		if err == nil {
-			var b Blob
-			if b, err = p.c.UploadBlob(ictx, im); err == nil {
-				blob = &b
+		p.images.Attach(ctx, m, MaxThumbBytes, func(ictx context.Context, fetched media.Image) (string, error) {
+			b, err := p.c.UploadBlob(ictx, fetched)
+			if err != nil {
+				return "upload", err
 			}
-		}
-		cancel()
-		if err != nil {
-			p.c.log.WarnContext(ctx, "bluesky: posting without the image", "post_id", m.PostID, "image_url", m.ImageURL, "error", err)
-		}
+			blob, im = &b, fetched
+			return "", nil
+		})
 	}
 	if m.Link != "" {
 		title := firstNonEmpty(m.LinkTitle, m.ImageAlt, host(m.Link))

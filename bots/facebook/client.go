@@ -22,6 +22,7 @@ import (
 	fb "github.com/huandu/facebook/v2"
 
 	"github.com/fanfarehq/fanfare/bots"
+	"github.com/fanfarehq/fanfare/bots/internal/httpjson"
 )
 
 // Network is this package's network name.
@@ -79,18 +80,7 @@ func NewClient(opts Options) (*Client, error) {
 	if !validVersion(version) {
 		return nil, fmt.Errorf("facebook: option APIVersion %q is not of the form v21.0", opts.APIVersion)
 	}
-	hc := opts.HTTPClient
-	if hc == nil {
-		hc = &http.Client{Timeout: bots.DefaultHTTPTimeout}
-	}
-	now := opts.Now
-	if now == nil {
-		now = time.Now
-	}
-	logger := opts.Logger
-	if logger == nil {
-		logger = slog.Default()
-	}
+	hc, now, log := httpjson.Defaults(Network, opts.HTTPClient, opts.Now, opts.Logger)
 
 	var session *fb.Session
 	if opts.AppSecret != "" {
@@ -116,7 +106,7 @@ func NewClient(opts Options) (*Client, error) {
 		hc:      hc,
 		pageID:  opts.PageID,
 		now:     now,
-		log:     logger.With(slog.String("network", Network)),
+		log:     log,
 		usage:   &usageGate{},
 	}, nil
 }

@@ -2,10 +2,8 @@ package facebook
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
-	"net"
 	"net/http"
 	"strings"
 	"sync"
@@ -14,6 +12,7 @@ import (
 
 	"github.com/fanfarehq/fanfare/bots"
 	"github.com/fanfarehq/fanfare/bots/facebook/fbfake"
+	"github.com/fanfarehq/fanfare/bots/internal/nettest"
 )
 
 const (
@@ -38,31 +37,14 @@ func newClock() *fakeClock { return &fakeClock{t: time.Date(2026, 11, 26, 10, 0,
 
 func newTestClient(t *testing.T, baseURL string, edit ...func(*Options)) *Client {
 	t.Helper()
-	opts := Options{
+	return nettest.New(t, NewClient, Options{
 		GraphBaseURL:    baseURL,
 		PageID:          testPage,
 		PageAccessToken: testToken,
 		AppSecret:       testAppSecret,
 		HTTPClient:      &http.Client{Timeout: 2 * time.Second},
 		Logger:          slog.New(slog.DiscardHandler),
-	}
-	for _, e := range edit {
-		e(&opts)
-	}
-	c, err := NewClient(opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return c
-}
-
-func asBotsError(t *testing.T, err error) *bots.Error {
-	t.Helper()
-	var be *bots.Error
-	if !errors.As(err, &be) {
-		t.Fatalf("error %v (%T) is not a *bots.Error", err, err)
-	}
-	return be
+	}, edit...)
 }
 
 func TestNewClientOptions(t *testing.T) {
@@ -115,7 +97,7 @@ func TestAppsecretProof(t *testing.T) {
 			}
 			continue
 		}
-		if be := asBotsError(t, err); be.Kind != bots.KindInvalid || be.Code != 100 || !strings.Contains(be.Message, tt.msg) {
+		if be := nettest.AsError(t, err); be.Kind != bots.KindInvalid || be.Code != 100 || !strings.Contains(be.Message, tt.msg) {
 			t.Errorf("%s: %v (kind %s code %d)", tt.name, err, be.Kind, be.Code)
 		}
 	}
@@ -235,7 +217,7 @@ func TestPublishErrors(t *testing.T) {
 			if err == nil {
 				t.Fatal("PublishFeed succeeded")
 			}
-			be := asBotsError(t, err)
+			be := nettest.AsError(t, err)
 			if be.Kind != tt.kind || be.Status != tt.status || be.Code != tt.code {
 				t.Errorf("got kind %s status %d code %d, want %s %d %d (%v)", be.Kind, be.Status, be.Code, tt.kind, tt.status, tt.code, err)
 			}
@@ -266,20 +248,14 @@ func TestPublishErrors(t *testing.T) {
 }
 
 func TestPublishNotSent(t *testing.T) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := l.Addr().String()
-	l.Close()
-	c := newTestClient(t, "http://"+addr)
-	_, err = c.PublishFeed(context.Background(), "hello", "")
-	if be := asBotsError(t, err); be.Kind != bots.KindNotSent {
+	c := newTestClient(t, nettest.ClosedURL(t))
+	_, err := c.PublishFeed(context.Background(), "hello", "")
+	if be := nettest.AsError(t, err); be.Kind != bots.KindNotSent {
 		t.Fatalf("kind = %s, want not_sent (%v)", be.Kind, err)
 	}
 	// A GET carries the token in its URL: it must not reach the message.
 	_, err = c.RecentPosts(context.Background(), 5)
-	if be := asBotsError(t, err); be.Kind != bots.KindNotSent || strings.Contains(err.Error(), testToken) || strings.Contains(err.Error(), "appsecret_proof") {
+	if be := nettest.AsError(t, err); be.Kind != bots.KindNotSent || strings.Contains(err.Error(), testToken) || strings.Contains(err.Error(), "appsecret_proof") {
 		t.Errorf("GET: %v", err)
 	}
 }
@@ -319,7 +295,7 @@ func TestUsageHeaders(t *testing.T) {
 				}
 				return
 			}
-			be := asBotsError(t, err)
+			be := nettest.AsError(t, err)
 			if be.Kind != bots.KindRateLimited || !be.RetryAt.Equal(clock.now().Add(tt.retryIn)) {
 				t.Errorf("second post: %v, RetryAt %v, want rate_limited at now + %v", err, be.RetryAt, tt.retryIn)
 			}

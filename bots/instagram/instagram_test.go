@@ -10,21 +10,14 @@ import (
 
 	"github.com/fanfarehq/fanfare/bots"
 	"github.com/fanfarehq/fanfare/bots/instagram/igfake"
+	"github.com/fanfarehq/fanfare/bots/internal/nettest"
 	"github.com/fanfarehq/fanfare/bots/media/mediatest"
 )
 
 func newTestPublisher(t *testing.T, srv *igfake.Server, edit ...func(*Options)) *Publisher {
 	t.Helper()
-	opts := Options{GraphBaseURL: srv.URL, IGUserID: igfake.UserID, AccessToken: "ig-token", AppSecret: "secret",
-		HTTPClient: &http.Client{Timeout: 2 * time.Second}, Logger: slog.New(slog.DiscardHandler)}
-	for _, e := range edit {
-		e(&opts)
-	}
-	c, err := NewClient(opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return NewPublisher(c)
+	return NewPublisher(nettest.New(t, NewClient, Options{GraphBaseURL: srv.URL, IGUserID: igfake.UserID, AccessToken: "ig-token", AppSecret: "secret",
+		HTTPClient: &http.Client{Timeout: 2 * time.Second}, Logger: slog.New(slog.DiscardHandler)}, edit...))
 }
 
 func TestCheckCaption(t *testing.T) {
@@ -100,29 +93,16 @@ func TestPublish(t *testing.T) {
 func TestPublishAtMostOnce(t *testing.T) {
 	images := mediatest.NewServer(t)
 	jpeg := images.Put("/cover.jpg", mediatest.JPEG(32, 32), "image/jpeg")
-	tests := []struct {
-		name  string
-		setup func(*igfake.Server)
-		edit  func(*Options)
-	}{
-		{name: "500 after publishing", setup: func(s *igfake.Server) { s.FailAfter("POST media_publish", 500) }},
-		{name: "connection dropped", setup: func(s *igfake.Server) { s.DropNext("POST media_publish") }},
-		{name: "timeout", setup: func(s *igfake.Server) { s.HangNext("POST media_publish", 3*time.Second) },
-			edit: func(o *Options) { o.HTTPClient = &http.Client{Timeout: 300 * time.Millisecond} }},
-		{name: "transient error before publishing", setup: func(s *igfake.Server) {
-			s.FailNext("POST media_publish", 500, 2, 0, "Service temporarily unavailable")
-		}},
-	}
+	tests := append(nettest.LostAnswers("POST media_publish", 500), nettest.LostAnswer{Name: "transient error before publishing",
+		Inject: func(f nettest.Faults) {
+			f.(*igfake.Server).FailNext("POST media_publish", 500, 2, 0, "Service temporarily unavailable")
+		}, HTTPClient: &http.Client{Timeout: 2 * time.Second}})
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
+		t.Run(tt.Name, func(t *testing.T) {
 			srv := igfake.NewServer(t, "ig-token", "secret")
 			srv.SetProcessing(0)
-			var edits []func(*Options)
-			if tt.edit != nil {
-				edits = append(edits, tt.edit)
-			}
-			p := newTestPublisher(t, srv, edits...)
-			tt.setup(srv)
+			p := newTestPublisher(t, srv, func(o *Options) { o.HTTPClient = tt.HTTPClient })
+			tt.Inject(srv)
 			m := bots.Message{PostID: "post-1", Text: "Financé ! Lien en bio.", ImageURL: jpeg}
 			rc1, err := p.Publish(context.Background(), m)
 			if err != nil && bots.ClassifyError(err) != bots.KindAmbiguous {

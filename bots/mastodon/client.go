@@ -35,21 +35,16 @@
 package mastodon
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
-	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
-	"net/url"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/fanfarehq/fanfare/bots"
+	"github.com/fanfarehq/fanfare/bots/internal/httpjson"
 	"github.com/fanfarehq/fanfare/bots/internal/ratelimit"
 )
 
@@ -76,12 +71,10 @@ type Options struct {
 // Client calls one Mastodon instance for one account. It is safe for
 // concurrent use.
 type Client struct {
-	base   string
-	token  string
-	http   *http.Client
-	now    func() time.Time
-	log    *slog.Logger
-	limits *ratelimit.Limiter
+	api   *httpjson.Client
+	token string
+	now   func() time.Time
+	log   *slog.Logger
 
 	mu        sync.Mutex
 	account   *Account
@@ -91,126 +84,27 @@ type Client struct {
 
 // NewClient returns a client, or an error naming the bad option.
 func NewClient(opts Options) (*Client, error) {
-	base := strings.TrimRight(opts.BaseURL, "/")
-	if !bots.ValidBaseURL(base) {
-		return nil, fmt.Errorf("mastodon: option BaseURL %q is not an http(s) URL", opts.BaseURL)
+	base, err := httpjson.BaseURL(Network, "BaseURL", opts.BaseURL, "")
+	if err != nil {
+		return nil, err
 	}
 	if opts.AccessToken == "" {
 		return nil, errors.New("mastodon: option AccessToken is required")
 	}
-	hc := opts.HTTPClient
-	if hc == nil {
-		hc = &http.Client{Timeout: bots.DefaultHTTPTimeout}
-	}
-	now := opts.Now
-	if now == nil {
-		now = time.Now
-	}
-	logger := opts.Logger
-	if logger == nil {
-		logger = slog.Default()
-	}
-	return &Client{
-		base:   base,
-		token:  opts.AccessToken,
-		http:   hc,
-		now:    now,
-		log:    logger.With(slog.String("network", Network)),
-		limits: ratelimit.New(),
-	}, nil
+	hc, now, log := httpjson.Defaults(Network, opts.HTTPClient, opts.Now, opts.Logger)
+	api := &httpjson.Client{Network: Network, Base: base, HTTP: hc, Now: now, Log: log, Limits: ratelimit.New(),
+		MaxResponseBytes: maxResponseBytes, Classify: classify, ReadLimits: readLimits}
+	return &Client{api: api, token: opts.AccessToken, now: now, log: log}, nil
 }
 
 // request is one API call.
-type request struct {
-	op       string // for messages: "create status"
-	endpoint string // the rate-limit bucket: "POST /api/v1/statuses"
-	method   string
-	path     string
-	query    url.Values
-	body     any    // JSON-encoded when not nil
-	raw      []byte // sent as is with rawType (multipart) when body is nil
-	rawType  string
-	header   map[string]string
-}
+type request = httpjson.Request
 
-// response is what do keeps of a 2xx answer.
-type response struct {
-	status int
-	header http.Header
-}
-
-// do sends r and decodes a 2xx answer into out. Every error is a *bots.Error.
-func (c *Client) do(ctx context.Context, r request, out any) (response, error) {
-	release, retryAt, ok, err := c.limits.Reserve(ctx, r.endpoint, c.now)
-	if err != nil {
-		return response{}, &bots.Error{Network: Network, Kind: bots.KindNotSent, Message: "unable to " + r.op + ": " + err.Error(), Err: err}
-	}
-	if !ok {
-		c.log.InfoContext(ctx, "mastodon: rate limit spent, not sending", slog.String("endpoint", r.endpoint), slog.Time("retry_at", retryAt))
-		return response{}, &bots.Error{Network: Network, Kind: bots.KindRateLimited, RetryAt: retryAt,
-			Message: fmt.Sprintf("unable to %s: rate limit of %s spent until %s (refused without sending)", r.op, r.endpoint, retryAt.UTC().Format(time.RFC3339))}
-	}
-	defer release()
-
-	var body io.Reader
-	contentType := ""
-	switch {
-	case r.body != nil:
-		b, err := json.Marshal(r.body)
-		if err != nil {
-			return response{}, &bots.Error{Network: Network, Kind: bots.KindInvalid, Message: "unable to " + r.op + ": cannot encode request", Err: err}
-		}
-		body, contentType = bytes.NewReader(b), "application/json"
-	case r.raw != nil:
-		body, contentType = bytes.NewReader(r.raw), r.rawType
-	}
-	u := c.base + r.path
-	if len(r.query) > 0 {
-		u += "?" + r.query.Encode()
-	}
-	var sent atomic.Bool
-	req, err := http.NewRequestWithContext(bots.WithSentTrace(ctx, &sent), r.method, u, body)
-	if err != nil {
-		return response{}, &bots.Error{Network: Network, Kind: bots.KindInvalid, Message: "unable to " + r.op + ": cannot build request", Err: err}
-	}
-	req.Header.Set("Accept", "application/json")
-	req.Header.Set("Authorization", "Bearer "+c.token)
-	if contentType != "" {
-		req.Header.Set("Content-Type", contentType)
-	}
-	for k, v := range r.header {
-		req.Header.Set(k, v)
-	}
-	resp, err := c.http.Do(req)
-	if err != nil {
-		return response{}, &bots.Error{Network: Network, Kind: bots.TransportErrorKind(err, sent.Load()), Message: "unable to " + r.op + ": " + err.Error(), Err: err}
-	}
-	defer resp.Body.Close()
-	updateLimits(c.limits, r.endpoint, resp.Header)
-	data, err := io.ReadAll(io.LimitReader(resp.Body, maxResponseBytes))
-	if err != nil {
-		return response{}, &bots.Error{Network: Network, Kind: bots.KindAmbiguous, Status: resp.StatusCode,
-			Message: "unable to " + r.op + ": cannot read the response", Err: err}
-	}
-	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		e := classify(resp.StatusCode, resp.Header, data, c.now())
-		e.Message = "unable to " + r.op + ": " + e.Message
-		if e.Kind == bots.KindRateLimited {
-			c.limits.Block(r.endpoint, e.RetryAt)
-		}
-		c.log.WarnContext(ctx, "mastodon: request refused", slog.String("endpoint", r.endpoint),
-			slog.Int("status", resp.StatusCode), slog.String("kind", e.Kind.String()), slog.String("detail", e.Message))
-		return response{}, e
-	}
-	res := response{status: resp.StatusCode, header: resp.Header}
-	if out == nil {
-		return res, nil
-	}
-	if err := json.Unmarshal(data, out); err != nil {
-		return res, &bots.Error{Network: Network, Kind: bots.KindAmbiguous, Status: resp.StatusCode,
-			Message: "unable to " + r.op + ": cannot decode the response: " + bots.Snippet(data), Err: err}
-	}
-	return res, nil
+// do sends r with the account's token and decodes a 2xx answer into out.
+// Every error is a *bots.Error.
+func (c *Client) do(ctx context.Context, r request, out any) (httpjson.Response, error) {
+	r.Bearer = c.token
+	return c.api.Do(ctx, r, out)
 }
 
 func invalid(op, why string) *bots.Error {

@@ -2,15 +2,14 @@ package mastodon
 
 import (
 	"context"
-	"errors"
 	"log/slog"
-	"net"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/fanfarehq/fanfare/bots"
+	"github.com/fanfarehq/fanfare/bots/internal/nettest"
 	"github.com/fanfarehq/fanfare/bots/mastodon/mastodonfake"
 	"github.com/fanfarehq/fanfare/bots/media"
 	"github.com/fanfarehq/fanfare/bots/media/mediatest"
@@ -20,25 +19,9 @@ const testToken = "mastodon-token"
 
 func newTestPublisher(t *testing.T, baseURL string, edit ...func(*Options)) *Publisher {
 	t.Helper()
-	opts := Options{BaseURL: baseURL, AccessToken: testToken,
-		HTTPClient: &http.Client{Timeout: 2 * time.Second}, Logger: slog.New(slog.DiscardHandler)}
-	for _, e := range edit {
-		e(&opts)
-	}
-	c, err := NewClient(opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return NewPublisher(c, WithImages(media.NewFetcher(media.FetcherOptions{HTTPClient: http.DefaultClient})))
-}
-
-func asBotsError(t *testing.T, err error) *bots.Error {
-	t.Helper()
-	var be *bots.Error
-	if !errors.As(err, &be) {
-		t.Fatalf("error %v (%T) is not a *bots.Error", err, err)
-	}
-	return be
+	c := nettest.New(t, NewClient, Options{BaseURL: baseURL, AccessToken: testToken,
+		HTTPClient: &http.Client{Timeout: 2 * time.Second}, Logger: slog.New(slog.DiscardHandler)}, edit...)
+	return NewPublisher(c, WithImages(nettest.Images()))
 }
 
 func TestNewClientOptions(t *testing.T) {
@@ -88,25 +71,11 @@ func TestPublishAndFindRecent(t *testing.T) {
 // instance created the status, publishing the same post again answers the
 // first status, thanks to the Idempotency-Key.
 func TestRetryAfterAmbiguousMakesNoSecondCopy(t *testing.T) {
-	tests := []struct {
-		name  string
-		setup func(*mastodonfake.Server)
-		edit  func(*Options)
-	}{
-		{name: "502 after the create", setup: func(s *mastodonfake.Server) { s.FailAfter("POST /api/v1/statuses", 502) }},
-		{name: "connection dropped", setup: func(s *mastodonfake.Server) { s.DropNext("POST /api/v1/statuses") }},
-		{name: "timeout", setup: func(s *mastodonfake.Server) { s.HangNext("POST /api/v1/statuses", 5*time.Second) },
-			edit: func(o *Options) { o.HTTPClient = &http.Client{Timeout: 300 * time.Millisecond} }},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
+	for _, tt := range nettest.LostAnswers("POST /api/v1/statuses", 502) {
+		t.Run(tt.Name, func(t *testing.T) {
 			srv := mastodonfake.NewServer(t, testToken)
-			var edits []func(*Options)
-			if tt.edit != nil {
-				edits = append(edits, tt.edit)
-			}
-			p := newTestPublisher(t, srv.URL, edits...)
-			tt.setup(srv)
+			p := newTestPublisher(t, srv.URL, func(o *Options) { o.HTTPClient = tt.HTTPClient })
+			tt.Inject(srv)
 			m := bots.Message{PostID: "post-7", Text: "Jardins & Cie est financé ! https://fanfare.example/c/7"}
 			_, err := p.Publish(context.Background(), m)
 			if bots.ClassifyError(err) != bots.KindAmbiguous {
@@ -179,7 +148,7 @@ func TestPublishErrors(t *testing.T) {
 				text = "status for " + tt.name
 			}
 			_, err := p.Publish(context.Background(), bots.Message{PostID: tt.name, Text: text})
-			be := asBotsError(t, err)
+			be := nettest.AsError(t, err)
 			if be.Kind != tt.kind || be.Status != tt.status || !strings.Contains(be.Message, tt.msg) || !strings.HasPrefix(be.Error(), "mastodon: ") {
 				t.Errorf("got %v (kind %s status %d), want %s %d %q", err, be.Kind, be.Status, tt.kind, tt.status, tt.msg)
 			}
@@ -194,14 +163,8 @@ func TestPublishErrors(t *testing.T) {
 }
 
 func TestConnectionRefusedIsNotSent(t *testing.T) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := l.Addr().String()
-	l.Close()
-	p := newTestPublisher(t, "http://"+addr)
-	_, err = p.Publish(context.Background(), bots.Message{PostID: "p", Text: "hello"})
+	p := newTestPublisher(t, nettest.ClosedURL(t))
+	_, err := p.Publish(context.Background(), bots.Message{PostID: "p", Text: "hello"})
 	if k := bots.ClassifyError(err); k != bots.KindNotSent {
 		t.Errorf("kind %s (%v), want not_sent", k, err)
 	}
@@ -220,7 +183,7 @@ func TestRateLimitRespected(t *testing.T) {
 		}
 	}
 	_, err := p.Publish(ctx, bots.Message{PostID: "pc", Text: "status c"})
-	be := asBotsError(t, err)
+	be := nettest.AsError(t, err)
 	if be.Kind != bots.KindRateLimited || be.RetryAt.Before(time.Now().Add(4*time.Minute)) || !strings.Contains(be.Message, "without sending") {
 		t.Errorf("third status: %v (retry %v)", err, be.RetryAt)
 	}

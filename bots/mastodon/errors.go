@@ -3,12 +3,11 @@ package mastodon
 import (
 	"encoding/json"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/fanfarehq/fanfare/bots"
-	"github.com/fanfarehq/fanfare/bots/internal/ratelimit"
+	"github.com/fanfarehq/fanfare/bots/internal/httpjson"
 )
 
 // defaultRetry is the wait when a 429 says nothing about when to come back:
@@ -43,24 +42,11 @@ func classify(status int, h http.Header, body []byte, now time.Time) *bots.Error
 			e.Message += ": " + ae.ErrorDescription
 		}
 	} else {
-		e.Message = http.StatusText(status)
-		if e.Message == "" {
-			e.Message = "HTTP " + strconv.Itoa(status)
-		}
-		if s := bots.Snippet(body); s != "" {
-			e.Message += ": " + s
-		}
+		e.Message = httpjson.StatusMessage(status, body)
 	}
-	switch {
-	case status == http.StatusTooManyRequests:
-		e.Kind = bots.KindRateLimited
+	e.Kind = httpjson.Kind(status, status == http.StatusUnauthorized || status == http.StatusForbidden || status == http.StatusGone)
+	if e.Kind == bots.KindRateLimited {
 		e.RetryAt = retryAt(h, now)
-	case status == http.StatusUnauthorized || status == http.StatusForbidden || status == http.StatusGone:
-		e.Kind = bots.KindAuth
-	case status >= 400 && status < 500:
-		e.Kind = bots.KindInvalid
-	default:
-		e.Kind = bots.KindAmbiguous
 	}
 	return e
 }
@@ -85,12 +71,9 @@ func resetTime(h http.Header) (time.Time, bool) {
 	return t, err == nil
 }
 
-// updateLimits feeds X-RateLimit-Remaining and X-RateLimit-Reset to the
-// limiter; an answer without them changes nothing.
-func updateLimits(l *ratelimit.Limiter, endpoint string, h http.Header) {
-	rem, err := strconv.ParseInt(strings.TrimSpace(h.Get("X-RateLimit-Remaining")), 10, 64)
-	at, ok := resetTime(h)
-	if err == nil && ok {
-		l.Update(endpoint, rem, at)
-	}
+// readLimits reads X-RateLimit-Remaining and X-RateLimit-Reset.
+func readLimits(h http.Header) (remaining int64, reset time.Time, ok bool) {
+	remaining, okRem := httpjson.HeaderInt(h, "X-RateLimit-Remaining")
+	reset, okReset := resetTime(h)
+	return remaining, reset, okRem && okReset
 }

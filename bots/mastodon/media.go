@@ -49,7 +49,7 @@ func (c *Client) UploadMedia(ctx context.Context, im media.Image, description st
 	}
 	mw.Close()
 	var out Attachment
-	r := request{op: op, endpoint: "POST /api/v2/media", method: http.MethodPost, path: "/api/v2/media", raw: buf.Bytes(), rawType: mw.FormDataContentType()}
+	r := request{Op: op, Endpoint: "POST /api/v2/media", Method: http.MethodPost, Path: "/api/v2/media", Raw: buf.Bytes(), RawType: mw.FormDataContentType()}
 	if _, err := c.do(ctx, r, &out); err != nil {
 		return Attachment{}, err
 	}
@@ -68,12 +68,12 @@ func (c *Client) GetMedia(ctx context.Context, id string) (Attachment, error) {
 		return Attachment{}, invalid("read media", fmt.Sprintf("invalid id %q", id))
 	}
 	var out Attachment
-	r := request{op: "read media", endpoint: "GET /api/v1/media/:id", method: http.MethodGet, path: "/api/v1/media/" + url.PathEscape(id)}
+	r := request{Op: "read media", Endpoint: "GET /api/v1/media/:id", Method: http.MethodGet, Path: "/api/v1/media/" + url.PathEscape(id)}
 	res, err := c.do(ctx, r, &out)
 	if err != nil {
 		return Attachment{}, err
 	}
-	if res.status == http.StatusPartialContent {
+	if res.Status == http.StatusPartialContent {
 		out.URL = nil
 	}
 	return out, nil

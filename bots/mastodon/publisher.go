@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/fanfarehq/fanfare/bots"
+	"github.com/fanfarehq/fanfare/bots/internal/attach"
 	"github.com/fanfarehq/fanfare/bots/media"
 )
 
@@ -18,7 +19,7 @@ const imageBudget = 40 * time.Second
 // bots.Verifier.
 type Publisher struct {
 	c      *Client
-	images *media.Fetcher
+	images attach.Images
 }
 
 var (
@@ -32,7 +33,7 @@ type PublisherOption func(*Publisher)
 // WithImages sets the fetcher of campaign images (default: media's
 // defaults, behind the address guard).
 func WithImages(f *media.Fetcher) PublisherOption {
-	return func(p *Publisher) { p.images = f }
+	return func(p *Publisher) { p.images.Fetcher = f }
 }
 
 // NewPublisher returns a publisher over c.
@@ -41,9 +42,7 @@ func NewPublisher(c *Client, opts ...PublisherOption) *Publisher {
 	for _, o := range opts {
 		o(p)
 	}
-	if p.images == nil {
-		p.images = media.NewFetcher(media.FetcherOptions{})
-	}
+	p.images = attach.New(p.images.Fetcher, c.log, imageBudget, "mastodon: posting without the image")
 	return p
 }
 
@@ -95,26 +94,19 @@ func receipt(st Status, now time.Time) bots.Receipt {
 
 // uploadImage fetches, uploads and waits for m's image; failures are logged
 // and leave the status without it.
-func (p *Publisher) uploadImage(ctx context.Context, m bots.Message, l Limits) (string, bool) {
-	ictx, cancel := context.WithTimeout(ctx, bots.ImageBudget(ctx, imageBudget))
-	defer cancel()
-	fail := func(step string, err error) (string, bool) {
-		p.c.log.WarnContext(ctx, "mastodon: posting without the image", "post_id", m.PostID,
-			"image_url", m.ImageURL, "step", step, "error", err)
-		return "", false
-	}
-	im, err := p.images.Fetch(ictx, m.ImageURL, l.withDefaults().ImageSizeLimit)
-	if err != nil {
-		return fail("fetch", err)
-	}
-	a, err := p.c.UploadMedia(ictx, im, strings.TrimSpace(m.ImageAlt))
-	if err != nil {
-		return fail("upload", err)
-	}
-	if a, err = p.c.WaitProcessed(ictx, a); err != nil {
-		return fail("processing", err)
-	}
-	return a.ID, true
+func (p *Publisher) uploadImage(ctx context.Context, m bots.Message, l Limits) (id string, ok bool) {
+	ok = p.images.Attach(ctx, m, l.withDefaults().ImageSizeLimit, func(ictx context.Context, im media.Image) (string, error) {
+		a, err := p.c.UploadMedia(ictx, im, strings.TrimSpace(m.ImageAlt))
+		if err != nil {
+			return "upload", err
+		}
+		if a, err = p.c.WaitProcessed(ictx, a); err != nil {
+			return "processing", err
+		}
+		id = a.ID
+		return "", nil
+	})
+	return id, ok
 }
 
 // language keeps a BCP 47 tag's primary language ("fr-CA" → "fr"): Mastodon

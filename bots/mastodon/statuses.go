@@ -72,9 +72,9 @@ func (c *Client) PostStatus(ctx context.Context, s NewStatus) (Status, error) {
 	if s.Visibility == "" {
 		s.Visibility = "public"
 	}
-	r := request{op: op, endpoint: "POST /api/v1/statuses", method: http.MethodPost, path: "/api/v1/statuses", body: s}
+	r := request{Op: op, Endpoint: "POST /api/v1/statuses", Method: http.MethodPost, Path: "/api/v1/statuses", Body: s}
 	if s.IdempotencyKey != "" {
-		r.header = map[string]string{"Idempotency-Key": s.IdempotencyKey}
+		r.Header = map[string]string{"Idempotency-Key": s.IdempotencyKey}
 	}
 	var out Status
 	if _, err := c.do(ctx, r, &out); err != nil {
@@ -94,7 +94,7 @@ func (c *Client) GetStatus(ctx context.Context, id string) (st Status, found boo
 	if !validID(id) {
 		return Status{}, false, invalid("read status", fmt.Sprintf("invalid id %q", id))
 	}
-	r := request{op: "read status", endpoint: "GET /api/v1/statuses/:id", method: http.MethodGet, path: "/api/v1/statuses/" + url.PathEscape(id)}
+	r := request{Op: "read status", Endpoint: "GET /api/v1/statuses/:id", Method: http.MethodGet, Path: "/api/v1/statuses/" + url.PathEscape(id)}
 	if _, err := c.do(ctx, r, &st); err != nil {
 		if e, ok := err.(*bots.Error); ok && e.Status == http.StatusNotFound {
 			return Status{}, false, nil
@@ -109,7 +109,7 @@ func (c *Client) GetStatus(ctx context.Context, id string) (st Status, found boo
 // Specs: https://docs.joinmastodon.org/methods/accounts/#verify_credentials
 func (c *Client) VerifyCredentials(ctx context.Context) (Account, error) {
 	var out Account
-	r := request{op: "verify credentials", endpoint: "GET /api/v1/accounts/verify_credentials", method: http.MethodGet, path: "/api/v1/accounts/verify_credentials"}
+	r := request{Op: "verify credentials", Endpoint: "GET /api/v1/accounts/verify_credentials", Method: http.MethodGet, Path: "/api/v1/accounts/verify_credentials"}
 	if _, err := c.do(ctx, r, &out); err != nil {
 		return Account{}, err
 	}
@@ -146,8 +146,8 @@ func (c *Client) AccountStatuses(ctx context.Context, accountID string, limit in
 	}
 	q := url.Values{"limit": {strconv.Itoa(min(maxStatusesPage, max(1, limit)))}, "exclude_reblogs": {"true"}}
 	var out []Status
-	r := request{op: "list statuses", endpoint: "GET /api/v1/accounts/:id/statuses", method: http.MethodGet,
-		path: "/api/v1/accounts/" + url.PathEscape(accountID) + "/statuses", query: q}
+	r := request{Op: "list statuses", Endpoint: "GET /api/v1/accounts/:id/statuses", Method: http.MethodGet,
+		Path: "/api/v1/accounts/" + url.PathEscape(accountID) + "/statuses", Query: q}
 	if _, err := c.do(ctx, r, &out); err != nil {
 		return nil, err
 	}
@@ -184,7 +184,7 @@ func (c *Client) Limits(ctx context.Context) (Limits, error) {
 			} `json:"media_attachments"`
 		} `json:"configuration"`
 	}
-	r := request{op: "read instance limits", endpoint: "GET /api/v2/instance", method: http.MethodGet, path: "/api/v2/instance"}
+	r := request{Op: "read instance limits", Endpoint: "GET /api/v2/instance", Method: http.MethodGet, Path: "/api/v2/instance"}
 	l := DefaultLimits
 	if _, err := c.do(ctx, r, &out); err != nil {
 		if e, ok := err.(*bots.Error); !ok || e.Status != http.StatusNotFound {

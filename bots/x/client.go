@@ -16,25 +16,19 @@
 package x
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
-	"net/url"
-	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/dghubble/oauth1"
 	"github.com/redis/go-redis/v9"
 
-	"github.com/fanfarehq/fanfare/bots"
+	"github.com/fanfarehq/fanfare/bots/internal/httpjson"
 	"github.com/fanfarehq/fanfare/bots/internal/ratelimit"
 )
 
@@ -69,11 +63,9 @@ type Options struct {
 
 // Client calls X API v2 for one account. It is safe for concurrent use.
 type Client struct {
-	base   string
-	http   *http.Client
-	now    func() time.Time
-	log    *slog.Logger
-	limits ratelimit.Reserver
+	api *httpjson.Client
+	now func() time.Time
+	log *slog.Logger
 
 	mu sync.Mutex
 	me *User // cached: GET /2/users/me has a small daily limit
@@ -89,25 +81,11 @@ func NewClient(opts Options) (*Client, error) {
 			return nil, fmt.Errorf("x: option %s is required", req.name)
 		}
 	}
-	base := strings.TrimRight(opts.BaseURL, "/")
-	if base == "" {
-		base = DefaultBaseURL
+	base, err := httpjson.BaseURL(Network, "BaseURL", opts.BaseURL, DefaultBaseURL)
+	if err != nil {
+		return nil, err
 	}
-	if !bots.ValidBaseURL(base) {
-		return nil, fmt.Errorf("x: option BaseURL %q is not an http(s) URL", opts.BaseURL)
-	}
-	hc := opts.HTTPClient
-	if hc == nil {
-		hc = &http.Client{Timeout: bots.DefaultHTTPTimeout}
-	}
-	now := opts.Now
-	if now == nil {
-		now = time.Now
-	}
-	logger := opts.Logger
-	if logger == nil {
-		logger = slog.Default()
-	}
+	hc, now, log := httpjson.Defaults(Network, opts.HTTPClient, opts.Now, opts.Logger)
 	// oauth1 takes its base transport from the context it is built with; the
 	// context is not kept for requests.
 	signed := oauth1.NewClient(
@@ -118,7 +96,6 @@ func NewClient(opts Options) (*Client, error) {
 	signed.Timeout = hc.Timeout
 	signed.CheckRedirect = hc.CheckRedirect
 	signed.Jar = hc.Jar
-	log := logger.With(slog.String("network", Network))
 	var limits ratelimit.Reserver = ratelimit.New()
 	if opts.Redis != nil {
 		prefix := opts.Prefix
@@ -134,104 +111,17 @@ func NewClient(opts Options) (*Client, error) {
 		shared.OnError = func(err error) { log.Warn("x: unable to share rate-limit state", slog.String("error", err.Error())) }
 		limits = shared
 	}
-	return &Client{
-		base:   base,
-		http:   signed,
-		now:    now,
-		log:    log,
-		limits: limits,
-	}, nil
+	api := &httpjson.Client{Network: Network, Base: base, HTTP: signed, Now: now, Log: log, Limits: limits,
+		MaxResponseBytes: maxResponseBytes, Classify: classify, ReadLimits: readLimits}
+	return &Client{api: api, now: now, log: log}, nil
 }
 
-// request is one API call.
-type request struct {
-	op       string // for messages: "create post"
-	endpoint string // the rate-limit bucket, as X counts: "POST /2/tweets"
-	method   string
-	path     string
-	query    url.Values
-	body     any // JSON-encoded when not nil
-	// raw, when set, is sent as is with rawType as Content-Type (a multipart
-	// upload). OAuth 1.0a signs neither form.
-	raw     []byte
-	rawType string
-}
+// request is one API call. OAuth 1.0a signs neither a JSON nor a multipart
+// body.
+type request = httpjson.Request
 
 // do sends r and decodes a 2xx answer into out. Every error is a *bots.Error.
 func (c *Client) do(ctx context.Context, r request, out any) error {
-	release, retryAt, ok, err := c.limits.Reserve(ctx, r.endpoint, c.now)
-	if err != nil {
-		return &bots.Error{Network: Network, Kind: bots.KindNotSent, Message: "unable to " + r.op + ": " + err.Error(), Err: err}
-	}
-	if !ok {
-		c.log.InfoContext(ctx, "x: rate limit spent, not sending", slog.String("endpoint", r.endpoint), slog.Time("retry_at", retryAt))
-		return &bots.Error{Network: Network, Kind: bots.KindRateLimited, RetryAt: retryAt,
-			Message: fmt.Sprintf("unable to %s: rate limit of %s spent until %s (refused without sending)", r.op, r.endpoint, retryAt.UTC().Format(time.RFC3339))}
-	}
-	defer release()
-
-	var body io.Reader
-	if r.body != nil {
-		b, err := json.Marshal(r.body)
-		if err != nil {
-			return &bots.Error{Network: Network, Kind: bots.KindInvalid, Message: "unable to " + r.op + ": cannot encode request", Err: err}
-		}
-		body = bytes.NewReader(b)
-	} else if r.raw != nil {
-		body = bytes.NewReader(r.raw)
-	}
-	u := c.base + r.path
-	if len(r.query) > 0 {
-		u += "?" + r.query.Encode()
-	}
-	// sent becomes true once a connection is obtained: before that nothing of
-	// the request can have reached X, so a failure certainly created nothing.
-	var sent atomic.Bool
-	req, err := http.NewRequestWithContext(bots.WithSentTrace(ctx, &sent), r.method, u, body)
-	if err != nil {
-		return &bots.Error{Network: Network, Kind: bots.KindInvalid, Message: "unable to " + r.op + ": cannot build request", Err: err}
-	}
-	req.Header.Set("Accept", "application/json")
-	switch {
-	case r.body != nil:
-		req.Header.Set("Content-Type", "application/json")
-	case r.raw != nil:
-		req.Header.Set("Content-Type", r.rawType)
-	}
-
-	resp, err := c.http.Do(req)
-	if err != nil {
-		return transportError(r.op, err, sent.Load())
-	}
-	defer resp.Body.Close()
-	updateLimits(c.limits, r.endpoint, resp.Header)
-	data, err := io.ReadAll(io.LimitReader(resp.Body, maxResponseBytes))
-	if err != nil {
-		return &bots.Error{Network: Network, Kind: bots.KindAmbiguous, Status: resp.StatusCode,
-			Message: "unable to " + r.op + ": cannot read the response", Err: err}
-	}
-	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		e := classify(resp.StatusCode, resp.Header, data, c.now())
-		e.Message = "unable to " + r.op + ": " + e.Message
-		if e.Kind == bots.KindRateLimited {
-			c.limits.Block(r.endpoint, e.RetryAt)
-		}
-		c.log.WarnContext(ctx, "x: request refused", slog.String("endpoint", r.endpoint),
-			slog.Int("status", resp.StatusCode), slog.String("kind", e.Kind.String()), slog.String("detail", e.Message))
-		return e
-	}
-	if out == nil {
-		return nil
-	}
-	if err := json.Unmarshal(data, out); err != nil {
-		// A 2xx whose body we cannot read: X did the thing, we cannot tell what.
-		return &bots.Error{Network: Network, Kind: bots.KindAmbiguous, Status: resp.StatusCode,
-			Message: "unable to " + r.op + ": cannot decode the response: " + bots.Snippet(data), Err: err}
-	}
-	return nil
-}
-
-// transportError classifies a failure to get any response.
-func transportError(op string, err error, sent bool) *bots.Error {
-	return &bots.Error{Network: Network, Kind: bots.TransportErrorKind(err, sent), Message: "unable to " + op + ": " + err.Error(), Err: err}
+	_, err := c.api.Do(ctx, r, out)
+	return err
 }

@@ -2,10 +2,8 @@ package x
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
-	"net"
 	"net/http"
 	"strconv"
 	"strings"
@@ -14,6 +12,7 @@ import (
 	"time"
 
 	"github.com/fanfarehq/fanfare/bots"
+	"github.com/fanfarehq/fanfare/bots/internal/nettest"
 	"github.com/fanfarehq/fanfare/bots/x/xfake"
 )
 
@@ -26,7 +25,7 @@ var testCreds = xfake.Credentials{
 
 func newTestClient(t *testing.T, baseURL string, edit ...func(*Options)) *Client {
 	t.Helper()
-	opts := Options{
+	return nettest.New(t, NewClient, Options{
 		BaseURL:           baseURL,
 		ConsumerKey:       testCreds.ConsumerKey,
 		ConsumerSecret:    testCreds.ConsumerSecret,
@@ -34,24 +33,7 @@ func newTestClient(t *testing.T, baseURL string, edit ...func(*Options)) *Client
 		AccessTokenSecret: testCreds.AccessTokenSecret,
 		HTTPClient:        &http.Client{Timeout: 2 * time.Second},
 		Logger:            slog.New(slog.DiscardHandler),
-	}
-	for _, e := range edit {
-		e(&opts)
-	}
-	c, err := NewClient(opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return c
-}
-
-func asBotsError(t *testing.T, err error) *bots.Error {
-	t.Helper()
-	var be *bots.Error
-	if !errors.As(err, &be) {
-		t.Fatalf("error %v (%T) is not a *bots.Error", err, err)
-	}
-	return be
+	}, edit...)
 }
 
 func TestNewClientRequiresCredentials(t *testing.T) {
@@ -192,7 +174,7 @@ func TestCreatePostErrors(t *testing.T) {
 			if err == nil {
 				t.Fatal("CreatePost succeeded")
 			}
-			be := asBotsError(t, err)
+			be := nettest.AsError(t, err)
 			if be.Kind != tt.kind || be.Status != tt.status || be.Code != tt.code {
 				t.Errorf("got kind %s status %d code %d, want %s %d %d (%v)", be.Kind, be.Status, be.Code, tt.kind, tt.status, tt.code, err)
 			}
@@ -221,15 +203,9 @@ func TestCreatePostErrors(t *testing.T) {
 
 func TestCreatePostNotSent(t *testing.T) {
 	// A port nobody listens on: the dial is refused, nothing was sent.
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := l.Addr().String()
-	l.Close()
-	c := newTestClient(t, "http://"+addr)
-	_, err = c.CreatePost(context.Background(), "hello")
-	if be := asBotsError(t, err); be.Kind != bots.KindNotSent {
+	c := newTestClient(t, nettest.ClosedURL(t))
+	_, err := c.CreatePost(context.Background(), "hello")
+	if be := nettest.AsError(t, err); be.Kind != bots.KindNotSent {
 		t.Fatalf("kind = %s, want not_sent (%v)", be.Kind, err)
 	}
 
@@ -238,7 +214,7 @@ func TestCreatePostNotSent(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	_, err = newTestClient(t, srv.URL).CreatePost(ctx, "hello")
-	if be := asBotsError(t, err); be.Kind != bots.KindNotSent {
+	if be := nettest.AsError(t, err); be.Kind != bots.KindNotSent {
 		t.Fatalf("cancelled: kind = %s, want not_sent (%v)", be.Kind, err)
 	}
 	if n := len(srv.Posts()); n != 0 {
@@ -268,7 +244,7 @@ func TestRateLimitNeverExceeded(t *testing.T) {
 					ok++
 				case bots.ClassifyError(err) == bots.KindRateLimited:
 					limited++
-					if at := asBotsError(t, err).RetryAt; !at.Equal(now.Add(15 * time.Minute)) {
+					if at := nettest.AsError(t, err).RetryAt; !at.Equal(now.Add(15 * time.Minute)) {
 						t.Errorf("RetryAt = %v, want the window's end", at)
 					}
 				default:

@@ -3,11 +3,11 @@ package x
 import (
 	"encoding/json"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/fanfarehq/fanfare/bots"
+	"github.com/fanfarehq/fanfare/bots/internal/httpjson"
 )
 
 // apiError is X's error body: a problem JSON (RFC 7807) object, sometimes with
@@ -58,19 +58,16 @@ func classify(status int, h http.Header, body []byte, now time.Time) *bots.Error
 	}
 	e.Code = code
 	switch {
-	case status == http.StatusTooManyRequests || code == codeRateLimited:
+	case code == codeRateLimited:
 		e.Kind = bots.KindRateLimited
-		e.RetryAt = retryAt(h, now)
-	case status == http.StatusUnauthorized:
-		e.Kind = bots.KindAuth
 	case status == http.StatusForbidden && (strings.Contains(strings.ToLower(ae.Detail), "duplicate content") || code == codeDuplicate):
 		e.Kind = bots.KindDuplicate
-	case status == http.StatusForbidden && (strings.HasSuffix(ae.Type, "/oauth1-permissions") || strings.HasSuffix(ae.Type, "/client-forbidden") || code == codeNoAccess):
-		e.Kind = bots.KindAuth
-	case status >= 400 && status < 500:
-		e.Kind = bots.KindInvalid
 	default:
-		e.Kind = bots.KindAmbiguous
+		e.Kind = httpjson.Kind(status, status == http.StatusUnauthorized ||
+			status == http.StatusForbidden && (strings.HasSuffix(ae.Type, "/oauth1-permissions") || strings.HasSuffix(ae.Type, "/client-forbidden") || code == codeNoAccess))
+	}
+	if e.Kind == bots.KindRateLimited {
+		e.RetryAt = retryAt(h, now)
 	}
 	return e
 }
@@ -90,14 +87,7 @@ func message(ae apiError, parsed bool, status int, body []byte) string {
 			}
 		}
 	}
-	m := http.StatusText(status)
-	if m == "" {
-		m = "HTTP " + strconv.Itoa(status)
-	}
-	if s := bots.Snippet(body); s != "" {
-		m += ": " + s
-	}
-	return m
+	return httpjson.StatusMessage(status, body)
 }
 
 // retryAt is when a 429 may be retried: the latest reset among the exhausted
@@ -106,8 +96,8 @@ func message(ae apiError, parsed bool, status int, body []byte) string {
 func retryAt(h http.Header, now time.Time) time.Time {
 	var at time.Time
 	for _, w := range []string{"x-rate-limit", "x-user-limit-24hour", "x-app-limit-24hour"} {
-		rem, okRem := headerInt(h, w+"-remaining")
-		reset, okReset := headerInt(h, w+"-reset")
+		rem, okRem := httpjson.HeaderInt(h, w+"-remaining")
+		reset, okReset := httpjson.HeaderInt(h, w+"-reset")
 		if okRem && okReset && rem == 0 {
 			if t := time.Unix(reset, 0); t.After(at) {
 				at = t
@@ -115,7 +105,7 @@ func retryAt(h http.Header, now time.Time) time.Time {
 		}
 	}
 	if at.IsZero() {
-		if reset, ok := headerInt(h, "x-rate-limit-reset"); ok {
+		if reset, ok := httpjson.HeaderInt(h, "x-rate-limit-reset"); ok {
 			at = time.Unix(reset, 0)
 		}
 	}
@@ -123,13 +113,4 @@ func retryAt(h http.Header, now time.Time) time.Time {
 		at = now.Add(defaultRetry)
 	}
 	return at
-}
-
-func headerInt(h http.Header, name string) (int64, bool) {
-	v := h.Get(name)
-	if v == "" {
-		return 0, false
-	}
-	n, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
-	return n, err == nil
 }

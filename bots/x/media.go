@@ -61,7 +61,7 @@ func (c *Client) UploadImage(ctx context.Context, im media.Image) (Media, error)
 	var out struct {
 		Data *Media `json:"data"`
 	}
-	r := request{op: op, endpoint: "POST /2/media/upload", method: "POST", path: "/2/media/upload", raw: buf.Bytes(), rawType: mw.FormDataContentType()}
+	r := request{Op: op, Endpoint: "POST /2/media/upload", Method: "POST", Path: "/2/media/upload", Raw: buf.Bytes(), RawType: mw.FormDataContentType()}
 	if err := c.do(ctx, r, &out); err != nil {
 		return Media{}, err
 	}
@@ -80,6 +80,6 @@ func (c *Client) SetAltText(ctx context.Context, mediaID, alt string) error {
 		alt = string([]rune(alt)[:MaxAltText])
 	}
 	body := map[string]any{"id": mediaID, "metadata": map[string]any{"alt_text": map[string]string{"text": alt}}}
-	r := request{op: "set alt text", endpoint: "POST /2/media/metadata", method: "POST", path: "/2/media/metadata", body: body}
+	r := request{Op: "set alt text", Endpoint: "POST /2/media/metadata", Method: "POST", Path: "/2/media/metadata", Body: body}
 	return c.do(ctx, r, nil)
 }

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/fanfarehq/fanfare/bots"
+	"github.com/fanfarehq/fanfare/bots/internal/nettest"
 	"github.com/fanfarehq/fanfare/bots/media"
 	"github.com/fanfarehq/fanfare/bots/media/mediatest"
 	"github.com/fanfarehq/fanfare/bots/x/xfake"
@@ -52,7 +53,7 @@ func TestPublishWithImage(t *testing.T) {
 			if tt.setup != nil {
 				tt.setup(srv)
 			}
-			p := NewPublisher(newTestClient(t, srv.URL), WithImages(media.NewFetcher(media.FetcherOptions{HTTPClient: http.DefaultClient})))
+			p := NewPublisher(newTestClient(t, srv.URL), WithImages(nettest.Images()))
 			rc, err := p.Publish(context.Background(), bots.Message{PostID: "p1", Text: "Jardins & Cie est financé ! https://fanfare.example/c/7",
 				ImageURL: tt.imageURL, ImageAlt: "Jardins & Cie"})
 			if err != nil {

@@ -82,7 +82,7 @@ func (c *Client) CreatePost(ctx context.Context, text string, opts ...PostOption
 	var out struct {
 		Data *Tweet `json:"data"`
 	}
-	r := request{op: "create post", endpoint: "POST /2/tweets", method: "POST", path: "/2/tweets", body: body}
+	r := request{Op: "create post", Endpoint: "POST /2/tweets", Method: "POST", Path: "/2/tweets", Body: body}
 	if err := c.do(ctx, r, &out); err != nil {
 		return Tweet{}, err
 	}
@@ -106,7 +106,7 @@ func (c *Client) DeletePost(ctx context.Context, id string) error {
 			Deleted bool `json:"deleted"`
 		} `json:"data"`
 	}
-	r := request{op: "delete post", endpoint: "DELETE /2/tweets/:id", method: "DELETE", path: "/2/tweets/" + url.PathEscape(id)}
+	r := request{Op: "delete post", Endpoint: "DELETE /2/tweets/:id", Method: "DELETE", Path: "/2/tweets/" + url.PathEscape(id)}
 	return c.do(ctx, r, &out)
 }
 
@@ -131,7 +131,7 @@ func (c *Client) LookupMetrics(ctx context.Context, ids []string) (map[string]Pu
 			Data []Tweet `json:"data"`
 		}
 		q := url.Values{"ids": {strings.Join(chunk, ",")}, "tweet.fields": {"public_metrics"}}
-		r := request{op: "look up posts", endpoint: "GET /2/tweets", method: "GET", path: "/2/tweets", query: q}
+		r := request{Op: "look up posts", Endpoint: "GET /2/tweets", Method: "GET", Path: "/2/tweets", Query: q}
 		if err := c.do(ctx, r, &resp); err != nil {
 			return nil, err
 		}
@@ -163,7 +163,7 @@ func (c *Client) fetchMe(ctx context.Context) (User, error) {
 	var out struct {
 		Data *User `json:"data"`
 	}
-	r := request{op: "get the account", endpoint: "GET /2/users/me", method: "GET", path: "/2/users/me"}
+	r := request{Op: "get the account", Endpoint: "GET /2/users/me", Method: "GET", Path: "/2/users/me"}
 	if err := c.do(ctx, r, &out); err != nil {
 		return User{}, err
 	}
@@ -200,7 +200,7 @@ func (c *Client) RecentPosts(ctx context.Context, userID string, limit int) ([]T
 		Data []Tweet `json:"data"`
 	}
 	q := url.Values{"max_results": {strconv.Itoa(n)}, "tweet.fields": {"created_at"}}
-	r := request{op: "list posts", endpoint: "GET /2/users/:id/tweets", method: "GET", path: "/2/users/" + userID + "/tweets", query: q}
+	r := request{Op: "list posts", Endpoint: "GET /2/users/:id/tweets", Method: "GET", Path: "/2/users/" + userID + "/tweets", Query: q}
 	if err := c.do(ctx, r, &out); err != nil {
 		return nil, err
 	}

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/fanfarehq/fanfare/bots"
+	"github.com/fanfarehq/fanfare/bots/internal/attach"
 	"github.com/fanfarehq/fanfare/bots/media"
 )
 
@@ -15,7 +16,7 @@ const recentWindow = 100
 // Publisher publishes to X. It implements bots.Publisher and bots.Verifier.
 type Publisher struct {
 	c      *Client
-	images *media.Fetcher
+	images attach.Images
 }
 
 var (
@@ -29,7 +30,7 @@ type PublisherOption func(*Publisher)
 // WithImages sets the fetcher of campaign images (default: a fetcher with
 // media's defaults, behind the address guard).
 func WithImages(f *media.Fetcher) PublisherOption {
-	return func(p *Publisher) { p.images = f }
+	return func(p *Publisher) { p.images.Fetcher = f }
 }
 
 // NewPublisher returns a publisher over c.
@@ -38,9 +39,7 @@ func NewPublisher(c *Client, opts ...PublisherOption) *Publisher {
 	for _, o := range opts {
 		o(p)
 	}
-	if p.images == nil {
-		p.images = media.NewFetcher(media.FetcherOptions{})
-	}
+	p.images = attach.New(p.images.Fetcher, c.log, imageBudget, "x: posting without the image, with the link card")
 	return p
 }
 
@@ -77,29 +76,22 @@ const imageBudget = 30 * time.Second
 
 // uploadImage fetches, uploads and describes m's image, and reports whether
 // it can be attached. Failures are logged, never returned.
-func (p *Publisher) uploadImage(ctx context.Context, m bots.Message) (string, bool) {
-	ictx, cancel := context.WithTimeout(ctx, bots.ImageBudget(ctx, imageBudget))
-	defer cancel()
-	fail := func(step string, err error) (string, bool) {
-		p.c.log.WarnContext(ctx, "x: posting without the image, with the link card", "post_id", m.PostID,
-			"image_url", m.ImageURL, "step", step, "error", err)
-		return "", false
-	}
-	im, err := p.images.Fetch(ictx, m.ImageURL, MaxImageBytes)
-	if err != nil {
-		return fail("fetch", err)
-	}
-	up, err := p.c.UploadImage(ictx, im)
-	if err != nil {
-		return fail("upload", err)
-	}
-	if alt := strings.TrimSpace(m.ImageAlt); alt != "" {
-		if err := p.c.SetAltText(ictx, up.ID, alt); err != nil {
-			// The image is still worth attaching without its description.
-			p.c.log.WarnContext(ctx, "x: image attached without alt text", "post_id", m.PostID, "media_id", up.ID, "error", err)
+func (p *Publisher) uploadImage(ctx context.Context, m bots.Message) (id string, ok bool) {
+	ok = p.images.Attach(ctx, m, MaxImageBytes, func(ictx context.Context, im media.Image) (string, error) {
+		up, err := p.c.UploadImage(ictx, im)
+		if err != nil {
+			return "upload", err
 		}
-	}
-	return up.ID, true
+		if alt := strings.TrimSpace(m.ImageAlt); alt != "" {
+			if err := p.c.SetAltText(ictx, up.ID, alt); err != nil {
+				// The image is still worth attaching without its description.
+				p.c.log.WarnContext(ctx, "x: image attached without alt text", "post_id", m.PostID, "media_id", up.ID, "error", err)
+			}
+		}
+		id = up.ID
+		return "", nil
+	})
+	return id, ok
 }
 
 // Verify checks the credentials with GET /2/users/me (asked again, not from

@@ -4,16 +4,13 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/fanfarehq/fanfare/bots/internal/ratelimit"
+	"github.com/fanfarehq/fanfare/bots/internal/httpjson"
 )
 
-// updateLimits feeds X's window headers (x-rate-limit-remaining, and
-// x-rate-limit-reset in unix seconds) to the limiter; an answer without them
-// changes nothing.
-func updateLimits(l ratelimit.Reserver, endpoint string, h http.Header) {
-	remaining, okRem := headerInt(h, "x-rate-limit-remaining")
-	reset, okReset := headerInt(h, "x-rate-limit-reset")
-	if okRem && okReset {
-		l.Update(endpoint, remaining, time.Unix(reset, 0))
-	}
+// readLimits reads X's window headers: x-rate-limit-remaining, and
+// x-rate-limit-reset in unix seconds.
+func readLimits(h http.Header) (remaining int64, reset time.Time, ok bool) {
+	remaining, okRem := httpjson.HeaderInt(h, "x-rate-limit-remaining")
+	secs, okReset := httpjson.HeaderInt(h, "x-rate-limit-reset")
+	return remaining, time.Unix(secs, 0), okRem && okReset
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/rivo/uniseg"
 
+	"github.com/fanfarehq/fanfare/bots/internal/fault"
 	"github.com/fanfarehq/fanfare/bots/media"
 )
 
@@ -37,7 +38,7 @@ func (s *Server) createSession(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.logins++
-	writeJSON(w, http.StatusOK, s.issueLocked())
+	fault.WriteJSON(w, http.StatusOK, s.issueLocked())
 }
 
 // Specs: https://docs.bsky.app/docs/api/com-atproto-server-refresh-session
@@ -47,12 +48,12 @@ func (s *Server) refreshSession(w http.ResponseWriter, r *http.Request) {
 	defer s.mu.Unlock()
 	s.tokens[tok].used = true // a refresh token is good once
 	s.refreshes++
-	writeJSON(w, http.StatusOK, s.issueLocked())
+	fault.WriteJSON(w, http.StatusOK, s.issueLocked())
 }
 
 // Specs: https://docs.bsky.app/docs/api/com-atproto-server-get-session
 func (s *Server) getSession(w http.ResponseWriter, r *http.Request) {
-	writeJSON(w, http.StatusOK, map[string]any{"handle": Handle, "did": DID, "active": true})
+	fault.WriteJSON(w, http.StatusOK, map[string]any{"handle": Handle, "did": DID, "active": true})
 }
 
 // Specs: https://docs.bsky.app/docs/api/com-atproto-identity-resolve-handle
@@ -65,7 +66,7 @@ func (s *Server) resolveHandle(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, "InvalidRequest", "Unable to resolve handle")
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]string{"did": did})
+	fault.WriteJSON(w, http.StatusOK, map[string]string{"did": did})
 }
 
 // Specs: https://docs.bsky.app/docs/api/com-atproto-repo-upload-blob
@@ -87,7 +88,7 @@ func (s *Server) uploadBlob(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	s.blobs[ref] = blob{mime: mime, size: len(data)}
 	s.mu.Unlock()
-	writeJSON(w, http.StatusOK, map[string]any{"blob": map[string]any{"$type": "blob", "ref": map[string]string{"$link": ref}, "mimeType": mime, "size": len(data)}})
+	fault.WriteJSON(w, http.StatusOK, map[string]any{"blob": map[string]any{"$type": "blob", "ref": map[string]string{"$link": ref}, "mimeType": mime, "size": len(data)}})
 }
 
 type writeInput struct {
@@ -142,7 +143,7 @@ func (s *Server) putRecord(w http.ResponseWriter, r *http.Request) {
 	swapNull := string(in.SwapRecord) == "null"
 	if cur != nil {
 		if reflect.DeepEqual(cur.Value, in.Record) {
-			writeJSON(w, http.StatusOK, map[string]any{"uri": uri(in.RKey), "cid": cur.CID, "validationStatus": "valid"})
+			fault.WriteJSON(w, http.StatusOK, map[string]any{"uri": uri(in.RKey), "cid": cur.CID, "validationStatus": "valid"})
 			return
 		}
 		if swapNull || (len(in.SwapRecord) > 0 && strings.Trim(string(in.SwapRecord), `"`) != cur.CID) {
@@ -154,7 +155,7 @@ func (s *Server) putRecord(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	c := s.storeLocked(in.RKey, in.Record)
-	writeJSON(w, http.StatusOK, map[string]any{"uri": uri(in.RKey), "cid": c, "commit": map[string]string{"cid": cid(c), "rev": "3l" + in.RKey[2:]}, "validationStatus": "valid"})
+	fault.WriteJSON(w, http.StatusOK, map[string]any{"uri": uri(in.RKey), "cid": c, "commit": map[string]string{"cid": cid(c), "rev": "3l" + in.RKey[2:]}, "validationStatus": "valid"})
 }
 
 // Specs: https://docs.bsky.app/docs/api/com-atproto-repo-create-record
@@ -175,7 +176,7 @@ func (s *Server) createRecord(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	c := s.storeLocked(in.RKey, in.Record)
-	writeJSON(w, http.StatusOK, map[string]any{"uri": uri(in.RKey), "cid": c, "validationStatus": "valid"})
+	fault.WriteJSON(w, http.StatusOK, map[string]any{"uri": uri(in.RKey), "cid": c, "validationStatus": "valid"})
 }
 
 func hexTID(t time.Time) string {
@@ -338,7 +339,7 @@ func (s *Server) getRecord(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, "RecordNotFound", "Could not locate record: "+uri(q.Get("rkey")))
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"uri": uri(rec.RKey), "cid": rec.CID, "value": rec.Value})
+	fault.WriteJSON(w, http.StatusOK, map[string]any{"uri": uri(rec.RKey), "cid": rec.CID, "value": rec.Value})
 }
 
 func (s *Server) postView(rec *Record) map[string]any {
@@ -371,7 +372,7 @@ func (s *Server) getAuthorFeed(w http.ResponseWriter, r *http.Request) {
 	for i := len(s.order) - 1; i >= 0 && len(feed) < limit; i-- { // newest indexed first
 		feed = append(feed, map[string]any{"post": s.postView(s.records[s.order[i]])})
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"feed": feed})
+	fault.WriteJSON(w, http.StatusOK, map[string]any{"feed": feed})
 }
 
 // Specs: https://docs.bsky.app/docs/api/app-bsky-feed-get-posts
@@ -390,7 +391,7 @@ func (s *Server) getPosts(w http.ResponseWriter, r *http.Request) {
 			posts = append(posts, s.postView(rec))
 		}
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"posts": posts})
+	fault.WriteJSON(w, http.StatusOK, map[string]any{"posts": posts})
 }
 
 func parseInt(s string) (int, error) {

@@ -15,7 +15,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"net/http"
-	"net/http/httptest"
 	"strconv"
 	"strings"
 	"sync"
@@ -49,11 +48,6 @@ type blob struct {
 	size int
 }
 
-type window struct {
-	start time.Time
-	count int
-}
-
 type token struct {
 	refresh bool
 	expires time.Time
@@ -65,25 +59,20 @@ type Server struct {
 	URL string
 
 	appPassword string
-	srv         *httptest.Server
-	closed      chan struct{}
-	faults      fault.Queue
+	faults      fault.Injector
 
-	mu         sync.Mutex
-	now        func() time.Time
-	records    map[string]*Record // by rkey
-	order      []string           // rkeys in write order
-	blobs      map[string]blob
-	handles    map[string]string
-	tokens     map[string]*token
-	accessTTL  time.Duration
-	logins     int
-	refreshes  int
-	limit      int
-	per        time.Duration
-	windows    map[string]*window
-	violations int
-	requests   int
+	mu        sync.Mutex
+	now       func() time.Time
+	records   map[string]*Record // by rkey
+	order     []string           // rkeys in write order
+	blobs     map[string]blob
+	handles   map[string]string
+	tokens    map[string]*token
+	accessTTL time.Duration
+	logins    int
+	refreshes int
+	windows   fault.Windows
+	requests  int
 }
 
 // NewServer starts a fake PDS that accepts appPassword for Handle (or DID)
@@ -93,11 +82,11 @@ type Server struct {
 func NewServer(t testing.TB, appPassword string) *Server {
 	t.Helper()
 	s := &Server{
-		appPassword: appPassword, closed: make(chan struct{}), now: time.Now,
+		appPassword: appPassword, now: time.Now,
 		records: map[string]*Record{}, blobs: map[string]blob{}, handles: map[string]string{Handle: DID},
 		tokens: map[string]*token{}, accessTTL: 2 * time.Hour,
-		limit: 3000, per: 5 * time.Minute, windows: map[string]*window{},
 	}
+	s.windows.SetLimit(3000, 5*time.Minute)
 	mux := http.NewServeMux()
 	s.handle(mux, "com.atproto.server.createSession", http.MethodPost, none, s.createSession)
 	s.handle(mux, "com.atproto.server.refreshSession", http.MethodPost, refresh, s.refreshSession)
@@ -112,12 +101,7 @@ func NewServer(t testing.TB, appPassword string) *Server {
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotImplemented, "MethodNotImplemented", "Method Not Implemented")
 	})
-	s.srv = httptest.NewServer(mux)
-	s.URL = s.srv.URL
-	t.Cleanup(func() {
-		close(s.closed)
-		s.srv.Close()
-	})
+	s.URL = s.faults.Start(t, mux)
 	return s
 }
 
@@ -160,8 +144,7 @@ func (s *Server) RevokeSessions() {
 func (s *Server) SetRateLimit(limit int, per time.Duration) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.limit, s.per = limit, per
-	s.windows = map[string]*window{}
+	s.windows.SetLimit(limit, per)
 }
 
 // AddHandle makes handle resolve to did.
@@ -176,7 +159,7 @@ func (s *Server) Logins() int    { s.mu.Lock(); defer s.mu.Unlock(); return s.lo
 func (s *Server) Refreshes() int { s.mu.Lock(); defer s.mu.Unlock(); return s.refreshes }
 
 // Violations counts requests sent beyond the rate limit.
-func (s *Server) Violations() int { s.mu.Lock(); defer s.mu.Unlock(); return s.violations }
+func (s *Server) Violations() int { s.mu.Lock(); defer s.mu.Unlock(); return s.windows.Violations() }
 
 // Requests counts the requests that reached a method.
 func (s *Server) Requests() int { s.mu.Lock(); defer s.mu.Unlock(); return s.requests }
@@ -272,31 +255,17 @@ func (s *Server) handle(mux *http.ServeMux, nsid, method string, need authNeed, 
 			}
 		}
 		s.requests++
-		now := s.now()
-		win := s.windows[nsid]
-		if win == nil || !now.Before(win.start.Add(s.per)) {
-			win = &window{start: now}
-			s.windows[nsid] = win
-		}
-		reset := win.start.Add(s.per)
-		w.Header().Set("ratelimit-limit", strconv.Itoa(s.limit))
-		w.Header().Set("ratelimit-reset", strconv.FormatInt(reset.Unix()+1, 10))
-		w.Header().Set("ratelimit-policy", strconv.Itoa(s.limit)+";w="+strconv.Itoa(int(s.per.Seconds())))
-		if win.count >= s.limit {
-			s.violations++
-			s.mu.Unlock()
-			w.Header().Set("ratelimit-remaining", "0")
+		win, ok := s.windows.Take(nsid, s.now())
+		s.mu.Unlock()
+		w.Header().Set("ratelimit-limit", strconv.Itoa(win.Limit))
+		w.Header().Set("ratelimit-reset", strconv.FormatInt(win.Reset.Unix()+1, 10))
+		w.Header().Set("ratelimit-policy", strconv.Itoa(win.Limit)+";w="+strconv.Itoa(int(win.Per.Seconds())))
+		w.Header().Set("ratelimit-remaining", strconv.Itoa(win.Remaining))
+		if !ok {
 			writeError(w, http.StatusTooManyRequests, "RateLimitExceeded", "Rate Limit Exceeded")
 			return
 		}
-		win.count++
-		w.Header().Set("ratelimit-remaining", strconv.Itoa(s.limit-win.count))
-		s.mu.Unlock()
-		if f, ok := s.faults.Next(nsid); ok {
-			fault.Serve(w, r, f, h, s.closed)
-			return
-		}
-		h(w, r)
+		s.faults.Run(w, r, nsid, h)
 	})
 }
 
@@ -320,17 +289,6 @@ func cid(v any) string {
 	return "bafyrei" + strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(sum[:]))[:52]
 }
 
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	b, err := json.Marshal(v)
-	if err != nil {
-		http.Error(w, err.Error(), http.StatusInternalServerError)
-		return
-	}
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.WriteHeader(status)
-	w.Write(b)
-}
-
 func writeError(w http.ResponseWriter, status int, name, message string) {
-	writeJSON(w, status, map[string]string{"error": name, "message": message})
+	fault.WriteJSON(w, status, map[string]string{"error": name, "message": message})
 }

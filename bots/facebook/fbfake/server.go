@@ -16,13 +16,14 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"regexp"
 	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/fanfarehq/fanfare/bots/internal/fault"
 )
 
 // Graph error codes the fake answers with.
@@ -48,23 +49,6 @@ type Post struct {
 	Comments    int64
 }
 
-type faultKind int
-
-const (
-	faultFail faultKind = iota + 1
-	faultHang
-	faultDrop
-)
-
-type fault struct {
-	kind    faultKind
-	status  int
-	code    int
-	subcode int
-	message string
-	hang    time.Duration
-}
-
 // Server is a running fake. It is safe for concurrent use.
 type Server struct {
 	URL string
@@ -72,14 +56,12 @@ type Server struct {
 	pageID    string
 	pageToken string
 	appSecret string
-	srv       *httptest.Server
-	closed    chan struct{}
+	faults    fault.Injector
 
 	mu       sync.Mutex
 	now      func() time.Time
 	posts    []Post // oldest first
 	nextID   int64
-	faults   []fault
 	revoked  bool
 	headers  map[string]string // usage headers sent on every response
 	requests int
@@ -95,17 +77,11 @@ func NewServer(t testing.TB, pageID, pageToken, appSecret string) *Server {
 		pageID:    pageID,
 		pageToken: pageToken,
 		appSecret: appSecret,
-		closed:    make(chan struct{}),
 		now:       time.Now,
 		nextID:    100000000000000,
 		headers:   map[string]string{},
 	}
-	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
-	s.URL = s.srv.URL
-	t.Cleanup(func() {
-		close(s.closed)
-		s.srv.Close()
-	})
+	s.URL = s.faults.Start(t, http.HandlerFunc(s.serve))
 	return s
 }
 
@@ -152,25 +128,27 @@ func (s *Server) SetEngagement(id string, shares, reactions, comments int64) boo
 // (an HTML error page, or nothing), as proxies in front of Graph answer.
 // Faults queue up in order.
 func (s *Server) FailNext(status, graphCode, subcode int, message string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.faults = append(s.faults, fault{kind: faultFail, status: status, code: graphCode, subcode: subcode, message: message})
+	f := fault.Fault{Kind: fault.Fail, Status: status, Body: message}
+	switch {
+	case graphCode != 0:
+		f.Body = errorBody(graphCode, subcode, message)
+		f.Header = map[string]string{"Content-Type": "application/json; charset=UTF-8"}
+	case message != "":
+		f.Header = map[string]string{"Content-Type": "text/html; charset=utf-8"}
+	}
+	s.faults.Add(f)
 }
 
 // HangNext makes the next request be handled (a post is created) and then
 // answered only after d, or never if the client gives up first.
 func (s *Server) HangNext(d time.Duration) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.faults = append(s.faults, fault{kind: faultHang, hang: d})
+	s.faults.Add(fault.Fault{Kind: fault.Hang, Delay: d})
 }
 
 // DropNext makes the next request be handled (a post is created) and then
 // closes the connection without answering.
 func (s *Server) DropNext() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.faults = append(s.faults, fault{kind: faultDrop})
+	s.faults.Add(fault.Fault{Kind: fault.Drop})
 }
 
 // SetUsage sets X-App-Usage on every later response: call_count and
@@ -239,47 +217,8 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.requests++
-	var f fault
-	if len(s.faults) > 0 {
-		f, s.faults = s.faults[0], s.faults[1:]
-	}
 	s.mu.Unlock()
-
-	h := func(w http.ResponseWriter) { s.route(w, r, rest) }
-	switch f.kind {
-	case faultFail:
-		if f.code != 0 {
-			writeError(w, f.status, f.code, f.subcode, f.message)
-			return
-		}
-		if f.message != "" {
-			w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		}
-		w.WriteHeader(f.status)
-		fmt.Fprint(w, f.message)
-	case faultHang:
-		rec := httptest.NewRecorder()
-		h(rec)
-		t := time.NewTimer(f.hang)
-		defer t.Stop()
-		select {
-		case <-t.C:
-			for k, v := range rec.Header() {
-				w.Header()[k] = v
-			}
-			w.WriteHeader(rec.Code)
-			w.Write(rec.Body.Bytes())
-		case <-r.Context().Done():
-		case <-s.closed:
-		}
-	case faultDrop:
-		h(httptest.NewRecorder())
-		if conn, _, err := http.NewResponseController(w).Hijack(); err == nil {
-			conn.Close()
-		}
-	default:
-		h(w)
-	}
+	s.faults.Run(w, r, "", func(w http.ResponseWriter, r *http.Request) { s.route(w, r, rest) })
 }
 
 // authenticateLocked checks the token and appsecret_proof as Graph does.
@@ -347,6 +286,12 @@ func writeJSON(w http.ResponseWriter, v any) {
 
 // writeError answers a Graph error body.
 func writeError(w http.ResponseWriter, status, code, subcode int, message string) {
+	w.Header().Set("Content-Type", "application/json; charset=UTF-8")
+	w.WriteHeader(status)
+	w.Write([]byte(errorBody(code, subcode, message)))
+}
+
+func errorBody(code, subcode int, message string) string {
 	typ := "OAuthException"
 	if code == CodeInvalidParameter {
 		typ = "GraphMethodException"
@@ -356,7 +301,5 @@ func writeError(w http.ResponseWriter, status, code, subcode int, message string
 		e["error_subcode"] = subcode
 	}
 	b, _ := json.Marshal(map[string]any{"error": e})
-	w.Header().Set("Content-Type", "application/json; charset=UTF-8")
-	w.WriteHeader(status)
-	w.Write(b)
+	return string(b)
 }

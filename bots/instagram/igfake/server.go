@@ -17,7 +17,6 @@ import (
 	"crypto/hmac"
 	"encoding/json"
 	"net/http"
-	"net/http/httptest"
 	"regexp"
 	"strconv"
 	"strings"
@@ -63,9 +62,7 @@ type Server struct {
 	URL string
 
 	token, appSecret string
-	srv              *httptest.Server
-	closed           chan struct{}
-	faults           fault.Queue
+	faults           fault.Injector
 
 	mu         sync.Mutex
 	now        func() time.Time
@@ -84,14 +81,9 @@ var versionPattern = regexp.MustCompile(`^v[0-9]+\.[0-9]+$`)
 // is set, requires appsecret_proof); it stops when the test ends.
 func NewServer(t testing.TB, token, appSecret string) *Server {
 	t.Helper()
-	s := &Server{token: token, appSecret: appSecret, closed: make(chan struct{}), now: time.Now,
+	s := &Server{token: token, appSecret: appSecret, now: time.Now,
 		containers: map[string]*Container{}, nextID: 18000000000000000, polls: 1, quota: 50}
-	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
-	s.URL = s.srv.URL
-	t.Cleanup(func() {
-		close(s.closed)
-		s.srv.Close()
-	})
+	s.URL = s.faults.Start(t, http.HandlerFunc(s.serve))
 	return s
 }
 
@@ -217,11 +209,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		writeError(w, 400, 100, 33, "Unsupported "+strings.ToLower(method)+" request. Object with ID '"+node+"' does not exist, cannot be loaded due to missing permissions, or does not support this operation.")
 		return
 	}
-	if f, ok := s.faults.Next(route); ok {
-		fault.Serve(w, r, f, h, s.closed)
-		return
-	}
-	h(w, r)
+	s.faults.Run(w, r, route, h)
 }
 
 var (

@@ -1,15 +1,20 @@
-// Package fault is the fault injection shared by the fakes of the networks
-// (mastodonfake, bskyfake, igfake): a queue of faults, each for the next
-// request or the next request to one route, applied around the route's real
-// handler so that "the server did it and then failed" is as easy to stage as
-// "the server refused".
+// Package fault is the plumbing shared by the fakes of the networks
+// (xfake, mastodonfake, bskyfake, fbfake, igfake): fault injection, a queue
+// of faults, each for the next request or the next request to one route,
+// applied around the route's real handler so that "the server did it and
+// then failed" is as easy to stage as "the server refused"; the test server
+// the fake runs on (Injector); the fixed windows of the fakes' rate limits
+// (Windows); and the JSON answer of the fakes whose network writes JSON the
+// same way (WriteJSON).
 package fault
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"sync"
+	"testing"
 	"time"
 )
 
@@ -73,6 +78,37 @@ func (q *Queue) Len() int {
 	return len(q.faults)
 }
 
+// Injector is a fake's test server with its fault queue: Run serves the
+// fake's handlers under the faults queued with Add. The zero value is ready
+// for Start.
+type Injector struct {
+	Queue
+	closed chan struct{}
+}
+
+// Start serves h on a test server that stops when the test ends, and
+// returns its URL. A hung answer ends then too, so that the server can
+// close.
+func (in *Injector) Start(t testing.TB, h http.Handler) string {
+	in.closed = make(chan struct{})
+	srv := httptest.NewServer(h)
+	t.Cleanup(func() {
+		close(in.closed)
+		srv.Close()
+	})
+	return srv.URL
+}
+
+// Run answers r with h, under the next fault queued for route if there is
+// one.
+func (in *Injector) Run(w http.ResponseWriter, r *http.Request, route string, h http.HandlerFunc) {
+	if f, ok := in.Next(route); ok {
+		Serve(w, r, f, h, in.closed)
+		return
+	}
+	h(w, r)
+}
+
 // Serve answers r under f, running h as the fault says. closed ends a hang
 // when the fake shuts down.
 func Serve(w http.ResponseWriter, r *http.Request, f Fault, h http.HandlerFunc, closed <-chan struct{}) {
@@ -116,4 +152,16 @@ func write(w http.ResponseWriter, f Fault) {
 	}
 	w.WriteHeader(f.Status)
 	fmt.Fprint(w, f.Body)
+}
+
+// WriteJSON answers status with v as JSON, the way Mastodon and the PDS do.
+func WriteJSON(w http.ResponseWriter, status int, v any) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	w.Write(b)
 }

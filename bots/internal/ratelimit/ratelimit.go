@@ -39,11 +39,7 @@ func New() *Limiter { return &Limiter{state: map[string]*window{}} }
 func (l *Limiter) Reserve(ctx context.Context, endpoint string, now func() time.Time) (release func(), retryAt time.Time, ok bool, err error) {
 	for {
 		l.mu.Lock()
-		w := l.state[endpoint]
-		if w == nil {
-			w = &window{}
-			l.state[endpoint] = w
-		}
+		w := l.windowLocked(endpoint)
 		t := now()
 		if t.Before(w.blocked) {
 			l.mu.Unlock()
@@ -92,11 +88,7 @@ func (l *Limiter) Reserve(ctx context.Context, endpoint string, now func() time.
 func (l *Limiter) Update(endpoint string, remaining int64, at time.Time) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	w := l.state[endpoint]
-	if w == nil {
-		w = &window{}
-		l.state[endpoint] = w
-	}
+	w := l.windowLocked(endpoint)
 	switch {
 	case !w.known || at.After(w.reset):
 		w.known, w.remaining, w.reset = true, int(remaining), at
@@ -109,12 +101,19 @@ func (l *Limiter) Update(endpoint string, remaining int64, at time.Time) {
 func (l *Limiter) Block(endpoint string, at time.Time) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	w := l.windowLocked(endpoint)
+	if at.After(w.blocked) {
+		w.blocked = at
+	}
+}
+
+// windowLocked is the endpoint's window, made empty on first use. The
+// caller holds l.mu.
+func (l *Limiter) windowLocked(endpoint string) *window {
 	w := l.state[endpoint]
 	if w == nil {
 		w = &window{}
 		l.state[endpoint] = w
 	}
-	if at.After(w.blocked) {
-		w.blocked = at
-	}
+	return w
 }

@@ -16,6 +16,7 @@ import (
 
 	"github.com/rivo/uniseg"
 
+	"github.com/fanfarehq/fanfare/bots/internal/fault"
 	"github.com/fanfarehq/fanfare/bots/media"
 )
 
@@ -38,7 +39,7 @@ func (s *Server) instance(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "Record not found")
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{
+	fault.WriteJSON(w, http.StatusOK, map[string]any{
 		"domain": "fake.example", "title": "Fake", "version": "4.3.0",
 		"configuration": map[string]any{
 			"statuses": map[string]any{"max_characters": s.maxChars, "max_media_attachments": 4, "characters_reserved_per_url": 23},
@@ -57,7 +58,7 @@ func accountJSON(base string) map[string]any {
 
 // Specs: https://docs.joinmastodon.org/methods/accounts/#verify_credentials
 func (s *Server) verifyCredentials(w http.ResponseWriter, r *http.Request) {
-	writeJSON(w, http.StatusOK, accountJSON(s.URL))
+	fault.WriteJSON(w, http.StatusOK, accountJSON(s.URL))
 }
 
 // readForm reads a JSON or form body into a flat map with list values, as
@@ -131,7 +132,7 @@ func (s *Server) createStatus(w http.ResponseWriter, r *http.Request) {
 	if e, ok := s.idem[idemKey]; key != "" && ok && now.Sub(e.at) < idempotencyTTL {
 		for _, st := range s.statuses {
 			if st.ID == e.statusID {
-				writeJSON(w, http.StatusOK, s.statusJSON(st))
+				fault.WriteJSON(w, http.StatusOK, s.statusJSON(st))
 				return
 			}
 		}
@@ -178,7 +179,7 @@ func (s *Server) createStatus(w http.ResponseWriter, r *http.Request) {
 	if key != "" {
 		s.idem[idemKey] = idemEntry{statusID: st.ID, at: now}
 	}
-	writeJSON(w, http.StatusOK, s.statusJSON(s.statuses[len(s.statuses)-1]))
+	fault.WriteJSON(w, http.StatusOK, s.statusJSON(s.statuses[len(s.statuses)-1]))
 }
 
 // Specs: https://docs.joinmastodon.org/methods/statuses/#get
@@ -188,7 +189,7 @@ func (s *Server) getStatus(w http.ResponseWriter, r *http.Request) {
 	defer s.mu.Unlock()
 	for _, st := range s.statuses {
 		if st.ID == id {
-			writeJSON(w, http.StatusOK, s.statusJSON(st))
+			fault.WriteJSON(w, http.StatusOK, s.statusJSON(st))
 			return
 		}
 	}
@@ -216,7 +217,7 @@ func (s *Server) accountStatuses(w http.ResponseWriter, r *http.Request) {
 	for i := len(s.statuses) - 1; i >= 0 && len(out) < limit; i-- {
 		out = append(out, s.statusJSON(s.statuses[i]))
 	}
-	writeJSON(w, http.StatusOK, out)
+	fault.WriteJSON(w, http.StatusOK, out)
 }
 
 func (s *Server) statusJSON(st Status) map[string]any {
@@ -340,7 +341,7 @@ func (s *Server) uploadMedia(w http.ResponseWriter, r *http.Request) {
 	if m.pending > 0 {
 		status = http.StatusAccepted
 	}
-	writeJSON(w, status, s.mediaJSON(m))
+	fault.WriteJSON(w, status, s.mediaJSON(m))
 }
 
 // Specs: https://docs.joinmastodon.org/methods/media/#get
@@ -354,10 +355,10 @@ func (s *Server) getMedia(w http.ResponseWriter, r *http.Request) {
 	}
 	if m.pending > 0 {
 		m.pending--
-		writeJSON(w, http.StatusPartialContent, s.mediaJSON(&Media{ID: m.ID, Description: m.Description, pending: 1}))
+		fault.WriteJSON(w, http.StatusPartialContent, s.mediaJSON(&Media{ID: m.ID, Description: m.Description, pending: 1}))
 		return
 	}
-	writeJSON(w, http.StatusOK, s.mediaJSON(m))
+	fault.WriteJSON(w, http.StatusOK, s.mediaJSON(m))
 }
 
 func (s *Server) mediaJSON(m *Media) map[string]any {

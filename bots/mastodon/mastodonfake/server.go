@@ -11,9 +11,7 @@
 package mastodonfake
 
 import (
-	"encoding/json"
 	"net/http"
-	"net/http/httptest"
 	"strconv"
 	"strings"
 	"sync"
@@ -53,11 +51,6 @@ type Media struct {
 	Attached    bool
 }
 
-type window struct {
-	start time.Time
-	count int
-}
-
 type idemEntry struct {
 	statusID string
 	at       time.Time
@@ -68,9 +61,7 @@ type Server struct {
 	URL string
 
 	token  string
-	srv    *httptest.Server
-	closed chan struct{}
-	faults fault.Queue
+	faults fault.Injector
 
 	mu              sync.Mutex
 	now             func() time.Time
@@ -81,10 +72,7 @@ type Server struct {
 	maxChars        int
 	imageLimit      int
 	processingPolls int
-	limit           int
-	per             time.Duration
-	windows         map[string]*window
-	violations      int
+	windows         fault.Windows
 	requests        int
 	idem            map[string]idemEntry
 	noV2Instance    bool
@@ -96,17 +84,14 @@ func NewServer(t testing.TB, token string) *Server {
 	t.Helper()
 	s := &Server{
 		token:      token,
-		closed:     make(chan struct{}),
 		now:        time.Now,
 		media:      map[string]*Media{},
 		nextID:     110000000000000000,
 		maxChars:   500,
 		imageLimit: 16 << 20,
-		limit:      300,
-		per:        5 * time.Minute,
-		windows:    map[string]*window{},
 		idem:       map[string]idemEntry{},
 	}
+	s.windows.SetLimit(300, 5*time.Minute)
 	mux := http.NewServeMux()
 	s.handle(mux, "GET /api/v2/instance", s.instance)
 	s.handle(mux, "GET /api/v1/accounts/verify_credentials", s.verifyCredentials)
@@ -118,12 +103,7 @@ func NewServer(t testing.TB, token string) *Server {
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "Not Found")
 	})
-	s.srv = httptest.NewServer(mux)
-	s.URL = s.srv.URL
-	t.Cleanup(func() {
-		close(s.closed)
-		s.srv.Close()
-	})
+	s.URL = s.faults.Start(t, mux)
 	return s
 }
 
@@ -169,8 +149,7 @@ func (s *Server) RemoveV2Instance() {
 func (s *Server) SetRateLimit(limit int, per time.Duration) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.limit, s.per = limit, per
-	s.windows = map[string]*window{}
+	s.windows.SetLimit(limit, per)
 }
 
 // RevokeToken makes every request fail with 401 until called with false.
@@ -184,7 +163,7 @@ func (s *Server) RevokeToken(revoked bool) {
 func (s *Server) Violations() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.violations
+	return s.windows.Violations()
 }
 
 // Requests counts the requests that passed authentication.
@@ -276,11 +255,7 @@ func (s *Server) handle(mux *http.ServeMux, route string, h http.HandlerFunc) {
 		s.mu.Lock()
 		token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
 		switch {
-		case !ok || token == "":
-			s.mu.Unlock()
-			writeError(w, http.StatusUnauthorized, "The access token is invalid")
-			return
-		case token != s.token:
+		case !ok || token == "" || token != s.token:
 			s.mu.Unlock()
 			writeError(w, http.StatusUnauthorized, "The access token is invalid")
 			return
@@ -290,44 +265,19 @@ func (s *Server) handle(mux *http.ServeMux, route string, h http.HandlerFunc) {
 			return
 		}
 		s.requests++
-		now := s.now()
-		win := s.windows[route]
-		if win == nil || !now.Before(win.start.Add(s.per)) {
-			win = &window{start: now}
-			s.windows[route] = win
-		}
-		reset := win.start.Add(s.per)
-		w.Header().Set("X-RateLimit-Limit", strconv.Itoa(s.limit))
-		w.Header().Set("X-RateLimit-Reset", reset.UTC().Format("2006-01-02T15:04:05.000Z"))
-		if win.count >= s.limit {
-			s.violations++
-			s.mu.Unlock()
-			w.Header().Set("X-RateLimit-Remaining", "0")
+		win, ok := s.windows.Take(route, s.now())
+		s.mu.Unlock()
+		w.Header().Set("X-RateLimit-Limit", strconv.Itoa(win.Limit))
+		w.Header().Set("X-RateLimit-Reset", win.Reset.UTC().Format("2006-01-02T15:04:05.000Z"))
+		w.Header().Set("X-RateLimit-Remaining", strconv.Itoa(win.Remaining))
+		if !ok {
 			writeError(w, http.StatusTooManyRequests, "Too many requests")
 			return
 		}
-		win.count++
-		w.Header().Set("X-RateLimit-Remaining", strconv.Itoa(s.limit-win.count))
-		s.mu.Unlock()
-		if f, ok := s.faults.Next(route); ok {
-			fault.Serve(w, r, f, h, s.closed)
-			return
-		}
-		h(w, r)
+		s.faults.Run(w, r, route, h)
 	})
 }
 
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	b, err := json.Marshal(v)
-	if err != nil {
-		http.Error(w, err.Error(), http.StatusInternalServerError)
-		return
-	}
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.WriteHeader(status)
-	w.Write(b)
-}
-
 func writeError(w http.ResponseWriter, status int, msg string) {
-	writeJSON(w, status, map[string]string{"error": msg})
+	fault.WriteJSON(w, status, map[string]string{"error": msg})
 }

@@ -10,13 +10,13 @@ package xfake
 
 import (
 	"crypto/hmac"
-	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"strconv"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/fanfarehq/fanfare/bots/internal/fault"
 )
 
 // The account every fake server speaks for.
@@ -59,45 +59,19 @@ type Post struct {
 	Metrics   Metrics
 }
 
-type faultKind int
-
-const (
-	faultFail faultKind = iota + 1
-	faultHang
-	faultDrop
-)
-
-type fault struct {
-	kind    faultKind
-	status  int
-	body    string
-	headers map[string]string
-	hang    time.Duration
-}
-
-type window struct {
-	start time.Time
-	count int
-}
-
 // Server is a running fake. It is safe for concurrent use.
 type Server struct {
 	URL string
 
 	creds  Credentials
-	srv    *httptest.Server
-	closed chan struct{}
+	faults fault.Injector
 
 	mu          sync.Mutex
 	now         func() time.Time
 	posts       []Post // oldest first; deleted posts are removed
 	nextID      int64
-	faults      []fault
 	revoked     bool
-	limit       int
-	window      time.Duration
-	windows     map[string]*window // per endpoint, as X counts
-	violations  int
+	windows     fault.Windows // per endpoint, as X counts
 	nonces      map[string]bool
 	requests    int
 	maxTextLen  int
@@ -112,16 +86,13 @@ func NewServer(t testing.TB, creds Credentials) *Server {
 	t.Helper()
 	s := &Server{
 		creds:      creds,
-		closed:     make(chan struct{}),
 		now:        time.Now,
 		nextID:     1860000000000000000,
-		limit:      10000,
-		window:     15 * time.Minute,
-		windows:    map[string]*window{},
 		nonces:     map[string]bool{},
 		maxTextLen: 280,
 		media:      map[string]*Media{},
 	}
+	s.windows.SetLimit(10000, 15*time.Minute)
 	mux := http.NewServeMux()
 	s.handle(mux, "POST /2/tweets", s.createPost)
 	s.handle(mux, "DELETE /2/tweets/{id}", s.deletePost)
@@ -133,12 +104,7 @@ func NewServer(t testing.TB, creds Credentials) *Server {
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, http.StatusNotFound, "Not Found Error", "about:blank", "No route matches "+r.Method+" "+r.URL.Path)
 	})
-	s.srv = httptest.NewServer(mux)
-	s.URL = s.srv.URL
-	t.Cleanup(func() {
-		close(s.closed)
-		s.srv.Close()
-	})
+	s.URL = s.faults.Start(t, mux)
 	return s
 }
 
@@ -190,26 +156,20 @@ func (s *Server) SetMetrics(id string, m Metrics) bool {
 // FailNext makes the next request (whatever its endpoint) answer status with
 // body and the extra headers, without doing anything. Faults queue up in order.
 func (s *Server) FailNext(status int, body string, headers map[string]string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.faults = append(s.faults, fault{kind: faultFail, status: status, body: body, headers: headers})
+	s.faults.Add(fault.Fault{Kind: fault.Fail, Status: status, Body: body, Header: headers})
 }
 
 // HangNext makes the next request be handled (a post is created) and then
 // answered only after d, or never if the client gives up first: the client's
 // timeout, an ambiguous outcome.
 func (s *Server) HangNext(d time.Duration) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.faults = append(s.faults, fault{kind: faultHang, hang: d})
+	s.faults.Add(fault.Fault{Kind: fault.Hang, Delay: d})
 }
 
 // DropNext makes the next request be handled (a post is created) and then
 // closes the connection without answering: the ambiguous case.
 func (s *Server) DropNext() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.faults = append(s.faults, fault{kind: faultDrop})
+	s.faults.Add(fault.Fault{Kind: fault.Drop})
 }
 
 // SetRateLimit allows limit requests per endpoint in each window (counted
@@ -218,15 +178,14 @@ func (s *Server) DropNext() {
 func (s *Server) SetRateLimit(limit int, per time.Duration) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.limit, s.window = limit, per
-	s.windows = map[string]*window{}
+	s.windows.SetLimit(limit, per)
 }
 
 // Violations counts the requests sent beyond the rate limit.
 func (s *Server) Violations() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.violations
+	return s.windows.Violations()
 }
 
 // Requests counts the requests that passed authentication.
@@ -257,91 +216,36 @@ func (s *Server) LastAuthFailure() string {
 func (s *Server) handle(mux *http.ServeMux, pattern string, h http.HandlerFunc) {
 	mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
 		s.mu.Lock()
-		win := s.windowLocked(pattern)
-		reset := win.start.Add(s.window)
+		now := s.now()
 		if reason := s.authenticate(r); reason != "" {
 			s.authFailure = reason
-			setRateHeaders(w, s.limit, s.limit-win.count, reset)
+			win := s.windows.Peek(pattern, now)
 			s.mu.Unlock()
+			setRateHeaders(w, win)
 			writeProblem(w, http.StatusUnauthorized, "Unauthorized", "about:blank", "Unauthorized")
 			return
 		}
 		s.requests++
-		if win.count >= s.limit {
-			s.violations++
-			setRateHeaders(w, s.limit, 0, reset)
-			s.mu.Unlock()
+		win, ok := s.windows.Take(pattern, now)
+		s.mu.Unlock()
+		setRateHeaders(w, win)
+		if !ok {
 			writeProblem(w, http.StatusTooManyRequests, "Too Many Requests", "about:blank", "Too Many Requests")
 			return
 		}
-		win.count++
-		setRateHeaders(w, s.limit, s.limit-win.count, reset)
-		var f fault
-		if len(s.faults) > 0 {
-			f, s.faults = s.faults[0], s.faults[1:]
-		}
-		s.mu.Unlock()
-
-		switch f.kind {
-		case faultFail:
-			for k, v := range f.headers {
-				w.Header().Set(k, v)
-			}
-			if f.body != "" && w.Header().Get("Content-Type") == "" {
-				w.Header().Set("Content-Type", "application/json; charset=utf-8")
-			}
-			w.WriteHeader(f.status)
-			fmt.Fprint(w, f.body)
-		case faultHang:
-			rec := httptest.NewRecorder()
-			h(rec, r)
-			t := time.NewTimer(f.hang)
-			defer t.Stop()
-			select {
-			case <-t.C:
-				copyResponse(w, rec)
-			case <-r.Context().Done():
-			case <-s.closed:
-			}
-		case faultDrop:
-			h(httptest.NewRecorder(), r)
-			if conn, _, err := http.NewResponseController(w).Hijack(); err == nil {
-				conn.Close()
-			}
-		default:
-			h(w, r)
-		}
+		s.faults.Run(w, r, "", h)
 	})
 }
 
-func copyResponse(w http.ResponseWriter, rec *httptest.ResponseRecorder) {
-	for k, v := range rec.Header() {
-		w.Header()[k] = v
-	}
-	w.WriteHeader(rec.Code)
-	w.Write(rec.Body.Bytes())
-}
-
-// windowLocked returns the endpoint's current rate-limit window.
-func (s *Server) windowLocked(endpoint string) *window {
-	now := s.now()
-	win := s.windows[endpoint]
-	if win == nil || !now.Before(win.start.Add(s.window)) {
-		win = &window{start: now}
-		s.windows[endpoint] = win
-	}
-	return win
-}
-
-func setRateHeaders(w http.ResponseWriter, limit, remaining int, reset time.Time) {
+func setRateHeaders(w http.ResponseWriter, win fault.Window) {
 	// The header is in whole seconds: round up so that a client waiting until
 	// then never arrives before the window really ends.
-	secs := reset.Unix()
-	if reset.Nanosecond() > 0 {
+	secs := win.Reset.Unix()
+	if win.Reset.Nanosecond() > 0 {
 		secs++
 	}
-	w.Header().Set("x-rate-limit-limit", strconv.Itoa(limit))
-	w.Header().Set("x-rate-limit-remaining", strconv.Itoa(max(remaining, 0)))
+	w.Header().Set("x-rate-limit-limit", strconv.Itoa(win.Limit))
+	w.Header().Set("x-rate-limit-remaining", strconv.Itoa(win.Remaining))
 	w.Header().Set("x-rate-limit-reset", strconv.FormatInt(secs, 10))
 }
 
