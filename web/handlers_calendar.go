@@ -307,7 +307,7 @@ func (s *Server) heldNetworks(ctx context.Context, l locale) map[string]string {
 		if !n.Since.IsZero() {
 			since = l.T("time.since", l.elapsed(now.Sub(n.Since)))
 		}
-		out[n.Network] = l.T("calendar.held_paused", l.T("net."+n.Network), since)
+		out[n.Network] = l.T("calendar.held_paused", l.Net(n.Network), since)
 	}
 	h, ok := s.opt.Networks.(networkHolds)
 	if !ok {
@@ -323,7 +323,7 @@ func (s *Server) heldNetworks(ctx context.Context, l locale) map[string]string {
 			continue
 		}
 		if until.After(now) {
-			out[network] = l.T("calendar.held_rate", l.T("net."+network), l.clock(until.In(s.loc)))
+			out[network] = l.T("calendar.held_rate", l.Net(network), l.clock(until.In(s.loc)))
 		}
 	}
 	return out

@@ -179,7 +179,7 @@ func groupBars(l locale, gs []engagementGroup, withNetwork bool) []bar {
 	for _, g := range gs {
 		label := g.Label
 		if withNetwork {
-			label = l.T("net."+g.Network) + " · " + label
+			label = l.Net(g.Network) + " · " + label
 		}
 		out = append(out, bar{Label: label, Value: g.Interactions, Shown: l.decimal(g.Interactions, 1)})
 	}

@@ -64,7 +64,7 @@ func (s *Server) impactPage(w http.ResponseWriter, r *http.Request) {
 		}
 		out := make([]impactRow, 0, len(rep.Rows))
 		for _, row := range rep.Rows {
-			out = append(out, impactRow{Row: row, Label: l.impactLabel(by, row.Key), LabelNet: l.T("net." + row.Network), Lift: l.liftText(row.Lift)})
+			out = append(out, impactRow{Row: row, Label: l.impactLabel(by, row.Key), LabelNet: l.Net(row.Network), Lift: l.liftText(row.Lift)})
 		}
 		return out, nil
 	}
@@ -91,7 +91,7 @@ func (s *Server) impactPage(w http.ResponseWriter, r *http.Request) {
 		}
 		for _, st := range s.opt.Bandit.Stats() {
 			k := impactKey{Key: st.Key.String(), Pinned: st.Pinned,
-				Label: l.T("net."+st.Key.Network) + " · " + strings.ToUpper(st.Key.Lang) + " · " + l.familyName(st.Key.Family)}
+				Label: l.Net(st.Key.Network) + " · " + strings.ToUpper(st.Key.Lang) + " · " + l.familyName(st.Key.Family)}
 			best := ""
 			for _, a := range st.Arms {
 				if best == "" || st.Shares[a.Variant] > st.Shares[best] {

@@ -26,5 +26,5 @@ func (s *Server) resume(r *http.Request, network string) error {
 
 func (s *Server) networkResume(w http.ResponseWriter, r *http.Request) {
 	name := r.PathValue("name")
-	s.done(w, r, s.resume(r, name), localeFrom(r.Context()).T("flash.resumed", localeFrom(r.Context()).T("net."+name)), "/")
+	s.done(w, r, s.resume(r, name), localeFrom(r.Context()).T("flash.resumed", localeFrom(r.Context()).Net(name)), "/")
 }

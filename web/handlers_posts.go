@@ -121,12 +121,12 @@ func (s *Server) goesOut(ctx context.Context, l locale, posts []content.Post, le
 	at := func(p content.Post) string { return l.dateTime(slotOf(p).In(s.loc), now) }
 	switch {
 	case len(placed) == 1 && len(posts) == 1:
-		parts = append(parts, l.T("notice.goes_out", at(placed[0]), l.T("net."+placed[0].Network)))
+		parts = append(parts, l.T("notice.goes_out", at(placed[0]), l.Net(placed[0].Network)))
 	case len(placed) == 1:
-		parts = append(parts, l.T("notice.one_goes_out", at(placed[0]), l.T("net."+placed[0].Network)))
+		parts = append(parts, l.T("notice.one_goes_out", at(placed[0]), l.Net(placed[0].Network)))
 	case len(placed) > 1:
 		first, last := placed[0], placed[len(placed)-1]
-		parts = append(parts, l.T("notice.first_last", at(first), l.T("net."+first.Network), at(last), l.T("net."+last.Network)))
+		parts = append(parts, l.T("notice.first_last", at(first), l.Net(first.Network), at(last), l.Net(last.Network)))
 	}
 	// One post is "it"; several are counted.
 	say := func(key string, ps []content.Post, args ...any) {
@@ -140,7 +140,7 @@ func (s *Server) goesOut(ctx context.Context, l locale, posts []content.Post, le
 		parts = append(parts, l.N(key, len(ps), args...))
 	}
 	if len(held) > 0 {
-		say("notice.held", held, l.T("net."+held[0].Network))
+		say("notice.held", held, l.Net(held[0].Network))
 	}
 	say("notice.waiting", waiting)
 	say("notice.expired", expired)
@@ -273,9 +273,9 @@ func (s *Server) slotRefusal(l locale, p content.Post, at time.Time, v bots.Slot
 	case "quiet_hours":
 		why = l.T("err.slot.quiet", l.clock(v.Until.In(s.loc)))
 	case "daily_cap":
-		why = l.N("err.slot.daily_cap", v.Cap, l.T("net."+p.Network), l.date(v.Day.In(s.loc), now))
+		why = l.N("err.slot.daily_cap", v.Cap, l.Net(p.Network), l.date(v.Day.In(s.loc), now))
 	case "min_spacing":
-		why = l.T("err.slot.min_spacing", l.clock(v.Conflict.In(s.loc)), l.duration(v.Spacing), l.T("net."+p.Network))
+		why = l.T("err.slot.min_spacing", l.clock(v.Conflict.In(s.loc)), l.duration(v.Spacing), l.Net(p.Network))
 	case "campaign_spacing":
 		why = l.T("err.slot.campaign_spacing", l.clock(v.Conflict.In(s.loc)), l.duration(v.Spacing))
 	default:

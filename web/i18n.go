@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"strings"
 	"time"
 
 	"golang.org/x/text/feature/plural"
@@ -31,10 +30,6 @@ type locale struct {
 // missing key shows itself, loudly, rather than an empty string; a test
 // keeps that from happening.
 func (l locale) T(key string, args ...any) string {
-	if ch, ok := strings.CutPrefix(key, "net."); ok && text.AccountOf(ch) != "" {
-		// A channel names its account: "X · platform_fr".
-		return l.T("net."+text.NetworkOf(ch)) + " · " + text.AccountOf(ch)
-	}
 	m, ok := l.msgs[key]
 	if !ok {
 		m, ok = catalog["en"][key]
@@ -46,6 +41,16 @@ func (l locale) T(key string, args ...any) string {
 		return fmt.Sprintf(m, args...)
 	}
 	return m
+}
+
+// Net names a channel for people: the network's name, and the account's
+// when the network has several ("X · platform_fr").
+func (l locale) Net(channel string) string {
+	name := l.T("net." + text.NetworkOf(channel))
+	if a := text.AccountOf(channel); a != "" {
+		name += " · " + a
+	}
+	return name
 }
 
 // pluralForms are the CLDR plural categories, by golang.org/x/text's Form.

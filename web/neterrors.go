@@ -82,7 +82,7 @@ func (l locale) netErrorOf(p content.Post) *netError {
 }
 
 func (l locale) netErrorFor(kind netErrorKind, network, raw string) *netError {
-	net := l.T("net." + network)
+	net := l.Net(network)
 	next := "neterr." + string(kind) + ".next"
 	var nextText string
 	switch m := l.T(next); {

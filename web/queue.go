@@ -164,7 +164,7 @@ func (n *namer) facetOption(dim, v string, count int, selected bool) facetOption
 	o := facetOption{Value: v, Label: v, Count: count, Selected: selected}
 	switch dim {
 	case "network":
-		o.Label = n.l.T("net." + v)
+		o.Label = n.l.Net(v)
 	case "campaign":
 		c := n.campaign(v)
 		if c.Title != "" {

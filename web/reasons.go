@@ -229,10 +229,10 @@ func knownForms() []reasonForm {
 		form("too_long", `is ([0-9]+) long, over the (\S+) limit of ([0-9]+)`, func(e reasonEnv, m []string) (string, bool, bool) {
 			n, err1 := strconv.Atoi(m[1])
 			max, err2 := strconv.Atoi(m[3])
-			return e.l.T("reason.too_long", e.l.Number(int64(n)), e.l.T("net."+m[2]), e.l.Number(int64(max))), false, err1 == nil && err2 == nil
+			return e.l.T("reason.too_long", e.l.Number(int64(n)), e.l.Net(m[2]), e.l.Number(int64(max))), false, err1 == nil && err2 == nil
 		}),
 		form("not_valid_text", `is not a valid (\S+) post \(empty, or a character the network refuses\)`, func(e reasonEnv, m []string) (string, bool, bool) {
-			return e.l.T("reason.not_valid_text", e.l.T("net."+m[1])), false, true
+			return e.l.T("reason.not_valid_text", e.l.Net(m[1])), false, true
 		}),
 
 		// The dashboard's own checks of manual posts and feeds (web compose.go,
@@ -253,7 +253,7 @@ func knownForms() []reasonForm {
 		form("too_long_for", `is too long or invalid for ([a-z0-9_-]+): ([0-9]+)/([0-9]+)`, func(e reasonEnv, m []string) (string, bool, bool) {
 			n, err1 := strconv.Atoi(m[2])
 			max, err2 := strconv.Atoi(m[3])
-			return e.l.T("reason.too_long_for", e.l.T("net."+m[1]), e.l.Number(int64(n)), e.l.Number(int64(max))), false, err1 == nil && err2 == nil
+			return e.l.T("reason.too_long_for", e.l.Net(m[1]), e.l.Number(int64(n)), e.l.Number(int64(max))), false, err1 == nil && err2 == nil
 		}),
 		fixed("no_feed", "no feed with that URL", "reason.no_feed"),
 		fixed("feed_in_config", "the feed is listed in the config file: change or remove it there", "reason.feed_in_config"),
@@ -262,7 +262,7 @@ func knownForms() []reasonForm {
 			return e.l.T("reason.no_network", m[1]), false, true
 		}),
 		form("not_paused", `([a-z0-9_-]+) is not paused`, func(e reasonEnv, m []string) (string, bool, bool) {
-			return e.l.T("reason.not_paused", e.l.T("net."+m[1])), false, true
+			return e.l.T("reason.not_paused", e.l.Net(m[1])), false, true
 		}),
 	}
 }

@@ -108,7 +108,7 @@ const maxAbout = 6
 // reach it through aria-labelledby, never as text, so that the language
 // marks stay.
 func (n *namer) subject(p content.Post, about []coverView) template.HTML {
-	parts := []string{html.EscapeString(n.l.T("net." + p.Network))}
+	parts := []string{html.EscapeString(n.l.Net(p.Network))}
 	parts = append(parts, n.aboutHTML(about, p.Kind)...)
 	// Only escaped text and our own markup.
 	return template.HTML(strings.Join(parts, " · "))
