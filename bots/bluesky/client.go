@@ -51,12 +51,15 @@ package bluesky
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"net/url"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/redis/go-redis/v9"
 
 	"github.com/fanfarehq/fanfare/bots"
 	"github.com/fanfarehq/fanfare/bots/internal/httpjson"
@@ -79,6 +82,11 @@ type Options struct {
 	HTTPClient  *http.Client
 	Now         func() time.Time
 	Logger      *slog.Logger
+	// Redis, when set, keeps the account's rate-limit windows for every
+	// replica (under Prefix, default "fanfare"), so that no replica sends a
+	// request the limit will refuse; nil keeps them in this process.
+	Redis  redis.UniversalClient
+	Prefix string
 }
 
 // Session is a logged-in session.
@@ -116,7 +124,12 @@ func NewClient(opts Options) (*Client, error) {
 		return nil, errors.New("bluesky: option AppPassword is required")
 	}
 	hc, now, log := httpjson.Defaults(Network, opts.HTTPClient, opts.Now, opts.Logger)
-	api := &httpjson.Client{Network: Network, Base: base, HTTP: hc, Now: now, Log: log, Limits: ratelimit.New(),
+	// Limits are counted per instance and account: one account's windows.
+	limits, err := ratelimit.ForAccount(opts.Redis, opts.Prefix, Network, []string{base, strings.TrimPrefix(strings.TrimSpace(opts.Identifier), "@")}, log)
+	if err != nil {
+		return nil, fmt.Errorf("bluesky: %w", err)
+	}
+	api := &httpjson.Client{Network: Network, Base: base, HTTP: hc, Now: now, Log: log, Limits: limits,
 		MaxResponseBytes: maxResponseBytes, Classify: classify, ReadLimits: readLimits,
 		// An expired token is refreshed and the call repeated: not worth a warning.
 		Quiet: func(e *bots.Error) bool { return isExpired(e) }}

@@ -37,11 +37,14 @@ package mastodon
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/redis/go-redis/v9"
 
 	"github.com/fanfarehq/fanfare/bots"
 	"github.com/fanfarehq/fanfare/bots/internal/httpjson"
@@ -66,6 +69,11 @@ type Options struct {
 	HTTPClient *http.Client
 	Now        func() time.Time // default time.Now
 	Logger     *slog.Logger     // default slog.Default()
+	// Redis, when set, keeps the account's rate-limit windows for every
+	// replica (under Prefix, default "fanfare"), so that no replica sends a
+	// request the limit will refuse; nil keeps them in this process.
+	Redis  redis.UniversalClient
+	Prefix string
 }
 
 // Client calls one Mastodon instance for one account. It is safe for
@@ -92,7 +100,12 @@ func NewClient(opts Options) (*Client, error) {
 		return nil, errors.New("mastodon: option AccessToken is required")
 	}
 	hc, now, log := httpjson.Defaults(Network, opts.HTTPClient, opts.Now, opts.Logger)
-	api := &httpjson.Client{Network: Network, Base: base, HTTP: hc, Now: now, Log: log, Limits: ratelimit.New(),
+	// Limits are counted per instance and account: one account's windows.
+	limits, err := ratelimit.ForAccount(opts.Redis, opts.Prefix, Network, []string{base, opts.AccessToken}, log)
+	if err != nil {
+		return nil, fmt.Errorf("mastodon: %w", err)
+	}
+	api := &httpjson.Client{Network: Network, Base: base, HTTP: hc, Now: now, Log: log, Limits: limits,
 		MaxResponseBytes: maxResponseBytes, Classify: classify, ReadLimits: readLimits}
 	return &Client{api: api, token: opts.AccessToken, now: now, log: log}, nil
 }

@@ -17,8 +17,6 @@ package x
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -96,20 +94,10 @@ func NewClient(opts Options) (*Client, error) {
 	signed.Timeout = hc.Timeout
 	signed.CheckRedirect = hc.CheckRedirect
 	signed.Jar = hc.Jar
-	var limits ratelimit.Reserver = ratelimit.New()
-	if opts.Redis != nil {
-		prefix := opts.Prefix
-		if prefix == "" {
-			prefix = "fanfare"
-		}
-		// Limits are counted per app and user token: one account's windows.
-		sum := sha256.Sum256([]byte(opts.ConsumerKey + "\x00" + opts.AccessToken))
-		shared, err := ratelimit.NewShared(opts.Redis, prefix, Network+":"+hex.EncodeToString(sum[:8]))
-		if err != nil {
-			return nil, fmt.Errorf("x: %w", err)
-		}
-		shared.OnError = func(err error) { log.Warn("x: unable to share rate-limit state", slog.String("error", err.Error())) }
-		limits = shared
+	// Limits are counted per app and user token: one account's windows.
+	limits, err := ratelimit.ForAccount(opts.Redis, opts.Prefix, Network, []string{opts.ConsumerKey, opts.AccessToken}, log)
+	if err != nil {
+		return nil, fmt.Errorf("x: %w", err)
 	}
 	api := &httpjson.Client{Network: Network, Base: base, HTTP: signed, Now: now, Log: log, Limits: limits,
 		MaxResponseBytes: maxResponseBytes, Classify: classify, ReadLimits: readLimits}

@@ -425,7 +425,8 @@ func (m *Main) publisher(ch channel, images *media.Fetcher) (bots.Publisher, err
 		if !md.HasCredentials() {
 			return nil, nil
 		}
-		client, err := mastodon.NewClient(mastodon.Options{BaseURL: md.BaseURL, AccessToken: md.AccessToken, Now: m.Now, Logger: m.Logger})
+		client, err := mastodon.NewClient(mastodon.Options{BaseURL: md.BaseURL, AccessToken: md.AccessToken, Now: m.Now, Logger: m.Logger,
+			Redis: m.conn.Client, Prefix: m.Config.Redis.Prefix})
 		if err != nil {
 			return nil, err
 		}
@@ -435,7 +436,8 @@ func (m *Main) publisher(ch channel, images *media.Fetcher) (bots.Publisher, err
 		if !bs.HasCredentials() {
 			return nil, nil
 		}
-		client, err := bluesky.NewClient(bluesky.Options{PDSURL: bs.PDSURL, Identifier: bs.Identifier, AppPassword: bs.AppPassword, Now: m.Now, Logger: m.Logger})
+		client, err := bluesky.NewClient(bluesky.Options{PDSURL: bs.PDSURL, Identifier: bs.Identifier, AppPassword: bs.AppPassword, Now: m.Now, Logger: m.Logger,
+			Redis: m.conn.Client, Prefix: m.Config.Redis.Prefix})
 		if err != nil {
 			return nil, err
 		}

@@ -3,8 +3,11 @@ package ratelimit
 import (
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -44,6 +47,29 @@ type Shared struct {
 	// OnError hears about a failed Update or Block (Redis away): the next
 	// answer's headers put the numbers right. Nil: ignored.
 	OnError func(error)
+}
+
+// ForAccount is the limiter of one account on a network: Shared under
+// prefix (default "fanfare") when rdb is set, so that every replica counts
+// the same windows, else a Limiter of this process. The account is named by
+// a hash of what identifies it (an app and token, an instance and token), so
+// no secret reaches a key; log hears about a failed shared update.
+func ForAccount(rdb redis.UniversalClient, prefix, network string, identity []string, log *slog.Logger) (Reserver, error) {
+	if rdb == nil {
+		return New(), nil
+	}
+	if prefix == "" {
+		prefix = "fanfare"
+	}
+	sum := sha256.Sum256([]byte(strings.Join(identity, "\x00")))
+	shared, err := NewShared(rdb, prefix, network+":"+hex.EncodeToString(sum[:8]))
+	if err != nil {
+		return nil, err
+	}
+	shared.OnError = func(err error) {
+		log.Warn(network+": unable to share rate-limit state", slog.String("error", err.Error()))
+	}
+	return shared, nil
 }
 
 // NewShared keeps the windows of one account (scope, e.g. "x:<account>")

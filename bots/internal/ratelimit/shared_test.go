@@ -2,7 +2,9 @@ package ratelimit
 
 import (
 	"context"
+	"log/slog"
 	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -92,5 +94,46 @@ func TestSharedProbeHoldsOtherReplicas(t *testing.T) {
 	release()
 	if _, at, ok, err := b.Reserve(context.Background(), "e", clock); ok || err != nil || !at.Equal(now.Add(time.Minute)) {
 		t.Errorf("after the probe said 0 left: ok %v until %v err %v", ok, at, err)
+	}
+}
+
+// TestForAccount: the limiters of one account (the same identity) share
+// their windows through Redis, another account's do not, and without Redis
+// each process keeps its own; no part of the identity reaches a key.
+func TestForAccount(t *testing.T) {
+	rdb := redistest.Client(t)
+	now := time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC)
+	clock := func() time.Time { return now }
+	ctx := context.Background()
+	log := slog.New(slog.DiscardHandler)
+	a, err := ForAccount(rdb, "fanfare", "mastodon", []string{"https://m.example", "secret-token-1"}, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := ForAccount(rdb, "fanfare", "mastodon", []string{"https://m.example", "secret-token-1"}, log)
+	other, _ := ForAccount(rdb, "fanfare", "mastodon", []string{"https://m.example", "secret-token-2"}, log)
+	a.Block("POST /api/v1/statuses", now.Add(time.Hour))
+	if _, _, ok, _ := b.Reserve(ctx, "POST /api/v1/statuses", clock); ok {
+		t.Error("the same account on another replica sent through a 429")
+	}
+	if rel, _, ok, _ := other.Reserve(ctx, "POST /api/v1/statuses", clock); !ok {
+		t.Error("another account was limited")
+	} else {
+		rel()
+	}
+	for _, k := range redistest.Keys(t, rdb, "*") {
+		if strings.Contains(k, "secret") || strings.Contains(k, "m.example") {
+			t.Errorf("key %s holds part of the account's identity", k)
+		}
+	}
+	local, err := ForAccount(nil, "", "mastodon", []string{"https://m.example", "secret-token-1"}, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := local.(*Limiter); !ok {
+		t.Errorf("without Redis: %T, want this process's Limiter", local)
+	}
+	if _, err := ForAccount(rdb, "bad prefix{}", "mastodon", nil, log); err == nil {
+		t.Error("a prefix keys cannot carry was accepted")
 	}
 }
