@@ -3,7 +3,6 @@ package conventions
 import (
 	"go/parser"
 	"go/token"
-	"io/fs"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -30,26 +29,9 @@ var layers = map[string]int{
 // TestLayers: every import of a module package by a non-test file goes
 // down the layers (test files may reach up for their fixtures).
 func TestLayers(t *testing.T) {
-	root := filepath.Join("..", "..")
 	fset := token.NewFileSet()
 	checked := 0
-	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if d.IsDir() {
-			if n := d.Name(); n == "testdata" || n == "node_modules" || (strings.HasPrefix(n, ".") && path != root) {
-				return filepath.SkipDir
-			}
-			return nil
-		}
-		if !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
-			return nil
-		}
-		rel, err := filepath.Rel(root, path)
-		if err != nil {
-			return err
-		}
+	err := walkSource(func(path, rel string) error {
 		from := filepath.ToSlash(filepath.Dir(rel))
 		fromRank, ok := rankOf(from)
 		if !ok {
