@@ -50,6 +50,16 @@ func (s *Server) impactRoutes() []route {
 			route{pattern: "POST /impact/pin", access: accessPage, handler: s.impactPin},
 		)
 	}
+	if s.opt.Bandit != nil {
+		rs = append(rs,
+			route{pattern: "GET /api/v1/impact/variants", access: accessAPI, handler: s.apiVariants,
+				doc: &apiDoc{summary: "Where template variants compete (network, language, milestone family): each variant's posts and clicks, the share of posts the bandit gives it now, and the variant a person pinned",
+					status: 200, response: "VariantStatsList"}},
+			route{pattern: "POST /api/v1/impact/variants/pin", access: accessAPI, handler: s.apiPinVariant,
+				doc: &apiDoc{summary: "Pin a variant for a key (every post of it uses that variant), or unpin with an empty variant (the bandit chooses again)",
+					body: "VariantPin", status: 200, response: "VariantStats"}},
+		)
+	}
 	return rs
 }
 
@@ -73,6 +83,87 @@ func (s *Server) shortLink(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Cache-Control", "private, no-store") // every click must reach us
 	http.Redirect(w, r, to, http.StatusFound)
+}
+
+// variantStats is one key of GET /api/v1/impact/variants.
+type variantStats struct {
+	Key     string             `json:"key"` // network/lang/family, as POST …/pin takes it
+	Network string             `json:"network"`
+	Lang    string             `json:"lang"`
+	Family  string             `json:"family"`
+	Arms    []impact.Arm       `json:"arms"`
+	Shares  map[string]float64 `json:"shares"`
+	Pinned  string             `json:"pinned,omitempty"`
+}
+
+func newVariantStats(st impact.ArmStats) variantStats {
+	return variantStats{Key: st.Key.String(), Network: st.Key.Network, Lang: st.Key.Lang, Family: st.Key.Family,
+		Arms: st.Arms, Shares: st.Shares, Pinned: st.Pinned}
+}
+
+// variantStatsNow is the bandit's keys with the latest clicks.
+func (s *Server) variantStatsNow(ctx context.Context) ([]variantStats, error) {
+	if err := s.opt.Bandit.Refresh(ctx); err != nil {
+		return nil, err
+	}
+	out := []variantStats{}
+	for _, st := range s.opt.Bandit.Stats() {
+		out = append(out, newVariantStats(st))
+	}
+	return out, nil
+}
+
+func (s *Server) apiVariants(w http.ResponseWriter, r *http.Request) {
+	items, err := s.variantStatsNow(r.Context())
+	if err != nil {
+		s.apiFail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"items": items})
+}
+
+// apiPinVariant pins a variant the bandit knows for a key it knows: a
+// variant no post used yet cannot be told from a typing mistake.
+func (s *Server) apiPinVariant(w http.ResponseWriter, r *http.Request) {
+	var b struct {
+		Key     string `json:"key"`
+		Variant string `json:"variant"`
+	}
+	if err := decodeJSON(w, r, &b, false); err != nil {
+		s.apiFail(w, r, err)
+		return
+	}
+	k, err := impact.ParseBanditKey(b.Key)
+	if err != nil {
+		s.apiFail(w, r, &content.FieldError{Field: "key", Message: fmt.Sprintf("%q is not network/lang/family, as GET /api/v1/impact/variants lists them", b.Key)})
+		return
+	}
+	items, err := s.variantStatsNow(r.Context())
+	if err != nil {
+		s.apiFail(w, r, err)
+		return
+	}
+	i := slices.IndexFunc(items, func(v variantStats) bool { return v.Key == k.String() })
+	if i < 0 {
+		s.apiFail(w, r, &content.FieldError{Field: "key", Message: fmt.Sprintf("no variants compete for %s yet", k)})
+		return
+	}
+	if b.Variant != "" && !slices.ContainsFunc(items[i].Arms, func(a impact.Arm) bool { return a.Variant == b.Variant }) {
+		names := make([]string, len(items[i].Arms))
+		for j, a := range items[i].Arms {
+			names[j] = a.Variant
+		}
+		s.apiFail(w, r, &content.FieldError{Field: "variant", Message: fmt.Sprintf("%q is not a variant of %s (%s)", b.Variant, k, strings.Join(names, ", "))})
+		return
+	}
+	if err := s.opt.Bandit.Pin(r.Context(), k, b.Variant); err != nil {
+		s.apiFail(w, r, err)
+		return
+	}
+	s.log.Info("variant pinned", "key", k.String(), "variant", b.Variant, "actor", actor(r))
+	v := items[i]
+	v.Pinned = b.Variant
+	writeJSON(w, http.StatusOK, v)
 }
 
 // postWithImpact is a post as GET /api/v1/posts/{id} gives it once impact

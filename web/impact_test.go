@@ -216,3 +216,40 @@ func TestImpactAPI(t *testing.T) {
 		t.Fatalf("pledge hook: %v %v", r, err)
 	}
 }
+
+// TestAPIVariants: the variants' standing and pins are in the API as on the
+// Impact page; a pin names a key and a variant the bandit knows, or is
+// refused naming the field; an empty variant unpins.
+func TestAPIVariants(t *testing.T) {
+	e, f := newImpactEnv(t)
+	var list struct {
+		Items []variantStats `json:"items"`
+	}
+	if st, er := e.api("GET", "/api/v1/impact/variants", "", &list); st != 200 || len(list.Items) != 1 {
+		t.Fatalf("variants: %d %+v", st, er)
+	}
+	v := list.Items[0]
+	if v.Key != "x/fr/percent" || v.Family != "percent" || len(v.Arms) != 2 || v.Shares["v2"] != 0.9 || v.Pinned != "" {
+		t.Errorf("variants = %+v", v)
+	}
+	var pinned variantStats
+	if st, er := e.api("POST", "/api/v1/impact/variants/pin", `{"key":"x/fr/percent","variant":"v1"}`, &pinned); st != 200 || pinned.Pinned != "v1" {
+		t.Fatalf("pin: %d %+v %+v", st, er, pinned)
+	}
+	if f.pins["x/fr/percent"] != "v1" {
+		t.Errorf("pins = %v", f.pins)
+	}
+	for body, field := range map[string]string{
+		`{"key":"x/fr","variant":"v1"}`:             "key",
+		`{"key":"facebook/en/ended","variant":"v1"}`: "key",
+		`{"key":"x/fr/percent","variant":"v9"}`:     "variant",
+	} {
+		if st, er := e.api("POST", "/api/v1/impact/variants/pin", body, nil); st != 422 || er.Field != field {
+			t.Errorf("%s: %d %+v, want 422 on %s", body, st, er, field)
+		}
+	}
+	var unpinned variantStats
+	if st, _ := e.api("POST", "/api/v1/impact/variants/pin", `{"key":"x/fr/percent","variant":""}`, &unpinned); st != 200 || unpinned.Pinned != "" || f.pins["x/fr/percent"] != "" {
+		t.Errorf("unpin: %d %+v %v", st, unpinned, f.pins)
+	}
+}

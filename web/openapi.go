@@ -157,7 +157,7 @@ func apiSchemas() map[string]any {
 	}
 	return map[string]any{
 		"Error": obj([]string{"error"}, map[string]any{"error": obj([]string{"code", "message"}, map[string]any{
-			"code":    map[string]any{"type": "string", "enum": []string{"not_found", "invalid", "wrong_state", "conflict", "unauthorized", "forbidden", "too_large", "unavailable", "internal"}},
+			"code":    map[string]any{"type": "string", "enum": []string{"not_found", "invalid", "wrong_state", "conflict", "slot_refused", "unauthorized", "forbidden", "too_large", "unavailable", "internal"}},
 			"message": tString, "field": tString})}),
 		"Post": obj([]string{"id", "kind", "network", "state", "text", "covers"}, map[string]any{
 			"id": tString, "group_id": tString, "kind": map[string]any{"type": "string", "enum": []string{"milestone", "story", "curated", "manual", "digest"}},
@@ -219,6 +219,13 @@ func apiSchemas() map[string]any {
 			"method": tString, "rows": map[string]any{"type": "array", "items": obj(nil, map[string]any{"key": tString, "network": tString,
 				"posts": tInt, "clicks": tInt, "unique_visitors": tInt, "clicks_per_post": tNum, "impressions": tInt,
 				"attributed_pledges": tInt, "lift": ref("Estimate"), "lift_posts": tInt, "claimed": tInt, "best": tBool})}}),
+		"VariantStats": obj([]string{"key", "network", "lang", "family", "arms", "shares"}, map[string]any{"key": tString,
+			"network": tString, "lang": tString, "family": tString,
+			"arms": map[string]any{"type": "array", "items": obj([]string{"variant", "posts", "clicks"}, map[string]any{
+				"variant": tString, "posts": tInt, "clicks": tInt, "impressions": tInt})},
+			"shares": map[string]any{"type": "object", "additionalProperties": tNum}, "pinned": tString}),
+		"VariantStatsList": obj([]string{"items"}, map[string]any{"items": arrayOf("VariantStats")}),
+		"VariantPin":       obj([]string{"key", "variant"}, map[string]any{"key": tString, "variant": tString}),
 		"EngagementSummary": obj(nil, map[string]any{"network": tString, "kind": tString, "variant": tString, "posts": tInt,
 			"avg_likes": tNum, "avg_shares": tNum, "avg_replies": tNum, "avg_impressions": tNum}),
 	}
