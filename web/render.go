@@ -147,6 +147,11 @@ type pausedNetwork struct {
 	Why *netError
 }
 
+// RelWords and NowMS let app.js keep relative times true (locale.relWords):
+// the words, and the server's clock, which the page's times were written by.
+func (p pageData) RelWords() string { return p.L.relWords() }
+func (p pageData) NowMS() int64     { return p.now.UnixMilli() }
+
 // Count is the number of posts in a state, for the navigation.
 func (p pageData) Count(state string) int { return p.Counts[content.State(state)] }
 

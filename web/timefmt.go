@@ -1,6 +1,7 @@
 package web
 
 import (
+	"encoding/json"
 	"html"
 	"html/template"
 	"math"
@@ -76,6 +77,23 @@ func (l locale) relative(t, now time.Time) string {
 	return l.T("rel.on_date", l.date(t, now))
 }
 
+// relWords are the messages relative times are written with ("rel.*", in
+// the locale's language, English where it has none), as JSON for app.js:
+// it says them again as time passes, with relative's thresholds, so that a
+// queue left open all afternoon does not say "in 3 h" of a post gone out.
+func (l locale) relWords() string {
+	words := map[string]string{}
+	for _, msgs := range []map[string]string{catalog["en"], l.msgs} {
+		for k, m := range msgs {
+			if strings.HasPrefix(k, "rel.") && k != "rel.on_date" {
+				words[k] = m
+			}
+		}
+	}
+	b, _ := json.Marshal(words) // strings only: cannot fail
+	return string(b)
+}
+
 // duration is a rule's length: "20 min", "2 h", "1 h 30", "3 jours".
 func (l locale) duration(d time.Duration) string {
 	switch {
@@ -92,14 +110,15 @@ func (l locale) duration(d time.Duration) string {
 }
 
 // timeTag is <time> with the relative time shown and the exact time in the
-// title and the datetime attribute.
+// title and the datetime attribute; data-rel lets app.js keep the relative
+// time true while the page stays open (relWords).
 func (l locale) timeTag(t, now time.Time, loc *time.Location) template.HTML {
 	if t.IsZero() {
 		return "—"
 	}
 	lt := t.In(loc)
 	var b strings.Builder
-	b.WriteString(`<time datetime="`)
+	b.WriteString(`<time data-rel datetime="`)
 	b.WriteString(t.UTC().Format(time.RFC3339))
 	b.WriteString(`" title="`)
 	b.WriteString(html.EscapeString(l.fullDateTime(lt)))

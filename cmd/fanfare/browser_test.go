@@ -470,6 +470,20 @@ func TestBrowserDashboard(t *testing.T) {
 	}
 	b.screenshot("queue-first", "")
 
+	// Relative times stay true while the page is open: a time two hours
+	// back is said again, in French, when the tab comes back into view (and
+	// every 30 s), counted from the server's clock.
+	aged := run(b, "age a time by two hours", chromedp.Evaluate[string](`(function () {
+		var el = document.querySelector("time[data-rel]");
+		if (!el) return "no time[data-rel] on the queue";
+		el.setAttribute("datetime", new Date(Number(document.body.getAttribute("data-now")) - 2 * 3600e3).toISOString());
+		document.dispatchEvent(new Event("visibilitychange"));
+		return el.textContent;
+	})()`))
+	if nbsp(aged) != "il y a 2 h" {
+		t.Errorf("a time two hours back reads %q once the page refreshes its times, want \"il y a 2 h\"", aged)
+	}
+
 	// 2. Approve one post with one click: the page does not reload, the
 	// card says when it goes out, a notice says when and where, and the
 	// focus moves to the next post waiting.

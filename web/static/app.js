@@ -24,6 +24,38 @@
     var args = Array.prototype.slice.call(arguments, 1), i = 0;
     return template.replace(/%s/g, function () { return args[i++]; });
   }
+  // Relative times ("dans 12 min") stay true while the page is open: the
+  // server's words (data-rel) and thresholds (web/timefmt.go, relative),
+  // counted from the server's clock (data-now), every 30 s. A week or more
+  // away the server writes a date, which stays.
+  var relWords = {};
+  try { relWords = JSON.parse(body.getAttribute("data-rel") || "{}"); } catch (e) { relWords = {}; }
+  var clockOffset = (Number(body.getAttribute("data-now")) || Date.now()) - Date.now();
+  function relWord(key, n) {
+    var form = pluralRules ? pluralRules.select(n) : "other";
+    var m = relWords[key + "|" + form] || relWords[key + "|other"];
+    return m ? fill(m, fmt(n)) : null;
+  }
+  function relative(t, now) {
+    var a = Math.abs(t - now), dir = t > now ? "rel.in_" : "rel.ago_";
+    if (a < 45e3) return relWords["rel.now"] || null;
+    if (a < (59 * 60 + 30) * 1e3) return relWord(dir + "min", Math.max(1, Math.round(a / 6e4)));
+    if (a < (23 * 3600 + 1800) * 1e3) return relWord(dir + "hour", Math.round(a / 36e5));
+    if (a < 7 * 864e5) return relWord(dir + "day", Math.round(a / 864e5));
+    return null;
+  }
+  function refreshTimes() {
+    var now = Date.now() + clockOffset;
+    Array.prototype.forEach.call(document.querySelectorAll("time[data-rel]"), function (el) {
+      var t = Date.parse(el.getAttribute("datetime"));
+      var s = isNaN(t) ? null : relative(t, now);
+      if (s && el.textContent !== s) el.textContent = s;
+    });
+  }
+  setInterval(refreshTimes, 30000);
+  // A tab back in view after hours is put right at once.
+  document.addEventListener("visibilitychange", function () { if (!document.hidden) refreshTimes(); });
+
   function csrf() {
     var m = document.querySelector('meta[name="csrf-token"]');
     return m ? m.getAttribute("content") : "";
