@@ -240,9 +240,9 @@ func TestAPIVariants(t *testing.T) {
 		t.Errorf("pins = %v", f.pins)
 	}
 	for body, field := range map[string]string{
-		`{"key":"x/fr","variant":"v1"}`:             "key",
+		`{"key":"x/fr","variant":"v1"}`:              "key",
 		`{"key":"facebook/en/ended","variant":"v1"}`: "key",
-		`{"key":"x/fr/percent","variant":"v9"}`:     "variant",
+		`{"key":"x/fr/percent","variant":"v9"}`:      "variant",
 	} {
 		if st, er := e.api("POST", "/api/v1/impact/variants/pin", body, nil); st != 422 || er.Field != field {
 			t.Errorf("%s: %d %+v, want 422 on %s", body, st, er, field)
