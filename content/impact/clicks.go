@@ -117,11 +117,15 @@ func (l *Links) Run(ctx context.Context) error {
 	tick := time.NewTicker(batchEvery)
 	defer tick.Stop()
 	batch := make([]click, 0, 512)
-	flush := func(ctx context.Context) {
+	// A batch handed over is written even when shutdown begins meanwhile:
+	// the clicks happened. Each write gets its own few seconds.
+	flush := func() {
 		if len(batch) == 0 {
 			return
 		}
-		if err := l.write(ctx, batch); err != nil {
+		wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		defer cancel()
+		if err := l.write(wctx, batch); err != nil {
 			l.log.Error("unable to count clicks", "clicks", len(batch), "error", err)
 		}
 		batch = batch[:0]
@@ -131,16 +135,14 @@ func (l *Links) Run(ctx context.Context) error {
 		case c := <-l.clicks:
 			batch = append(batch, c)
 			if len(batch) == cap(batch) {
-				flush(ctx)
+				flush()
 			}
 		case <-tick.C:
-			flush(ctx)
+			flush()
 		case <-ctx.Done():
 			// From now on clicks are written as they come; those handed
 			// over before are still written.
 			l.running.Store(false)
-			fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
-			defer cancel()
 			for {
 				select {
 				case c := <-l.clicks:
@@ -150,7 +152,7 @@ func (l *Links) Run(ctx context.Context) error {
 				}
 				break
 			}
-			flush(fctx)
+			flush()
 			return nil
 		}
 	}
