@@ -15,6 +15,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -438,10 +439,15 @@ func TestBrowserDashboard(t *testing.T) {
 	if len(expired) != 4 {
 		t.Fatalf("%d expired posts, want the Marées' two 50 %% posts and Lumen's two launch posts superseded", len(expired))
 	}
+	// The Marées crossed 50 % a day and a half ago, past that news's
+	// freshness: its post may be expired by its not_after before the 100 %
+	// post supersedes it, as the publish job's run and the composer's
+	// interleave. Either way it is not told.
 	for _, p := range expired {
-		want := map[string]string{"percent:50": "superseded by percent:100", "launch": "superseded by percent:50"}[p.Milestone]
-		if want == "" || p.LastError != want {
-			t.Fatalf("expired post %s (%s): %q", p.ID, p.Milestone, p.LastError)
+		want := map[string][]string{"percent:50": {"superseded by percent:100", "not_after passed before the post could go out"},
+			"launch": {"superseded by percent:50"}}[p.Milestone]
+		if !slices.Contains(want, p.LastError) {
+			t.Fatalf("expired post %s (%s): %q, want one of %q", p.ID, p.Milestone, p.LastError, want)
 		}
 	}
 	pending, _, err := queue.List(ctx, content.ListOptions{State: content.StatePending, Limit: 100})
@@ -507,8 +513,12 @@ func TestBrowserDashboard(t *testing.T) {
 	if got := run(b, "read the scroll", chromedp.Evaluate[float64](`window.scrollY`)); got < scroll-450 || got > scroll+450 || (scroll > 0 && got == 0) {
 		t.Errorf("the page scrolled from %v to %v", scroll, got)
 	}
-	focused := run(b, "read the focus", chromedp.Evaluate[string](`(document.activeElement.closest("article.post") || {}).id || document.activeElement.tagName`))
-	if !strings.HasPrefix(focused, "post-") || focused == "post-"+first.ID {
+	// The focus moves once htmx has settled the swap (a few tens of ms).
+	focused := run(b, "the focus moves to the next post waiting", chromedp.Poll[string](`(function () {
+		var c = document.activeElement.closest("article.post");
+		return c && c.id !== "post-`+first.ID+`" ? c.id : false;
+	})()`, chromedp.WithPollingTimeout(5*time.Second)))
+	if !strings.HasPrefix(focused, "post-") {
 		t.Errorf("after approving, the focus is on %q, want the next post waiting", focused)
 	}
 	rep.add("approve one post: 1 click, %d full page loads", w.loads.Load()-loads)
