@@ -1,8 +1,6 @@
 package main
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -10,8 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/fanfarehq/fanfare/bots/facebook/fbfake"
-	"github.com/fanfarehq/fanfare/bots/x/xfake"
 	"github.com/fanfarehq/fanfare/content"
 )
 
@@ -40,45 +36,18 @@ func (c *shiftClock) shift(d time.Duration) {
 // above a cap; never after its freshness; and each post's covers say which
 // milestones it tells.
 func TestBurstToldUnderCaps(t *testing.T) {
-	xcreds := xfake.Credentials{ConsumerKey: "ck", ConsumerSecret: "cs", AccessToken: "at", AccessTokenSecret: "ats"}
-	xs := xfake.NewServer(t, xcreds)
-	fb := fbfake.NewServer(t, "4242", "page-token", "app-secret")
-	sum := sha256.Sum256([]byte(e2eAPIToken))
+	xs, fb, networks := fakeNetworks(t, "daily_cap: 2")
 	cfg := testConfig(t, fmt.Sprintf(`
 timezone: Europe/Paris
 campaigns:
   webhook:
     secrets: [%q]
-networks:
-  x:
-    enabled: true
-    api_base_url: %s
-    consumer_key: ck
-    consumer_secret: cs
-    access_token: at
-    access_token_secret: ats
-    daily_cap: 2
-    min_spacing: 1s
-    campaign_spacing: 0s
-  facebook:
-    enabled: true
-    graph_base_url: %s
-    page_id: "4242"
-    page_access_token: page-token
-    app_secret: app-secret
-    daily_cap: 2
-    min_spacing: 1s
-    campaign_spacing: 0s
-schedule:
+%sschedule:
   publish: "@every 1s"
 approval:
   auto_approve: [milestone, digest]
 http:
-  api_tokens:
-    - name: e2e
-      sha256: %s
-      scopes: [admin]
-`, e2eWebhookSecret, xs.URL, fb.URL, hex.EncodeToString(sum[:])))
+%s`, e2eWebhookSecret, networks, e2eAPITokenYAML("admin")))
 	clock := &shiftClock{}
 	m := startMain(t, cfg, func(m *Main) { m.Now = clock.Now })
 

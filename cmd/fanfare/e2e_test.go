@@ -10,8 +10,6 @@ import (
 	"html"
 	"io"
 	"net/http"
-	"net/http/cookiejar"
-	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -34,42 +32,17 @@ const (
 // post on fake X (signed OAuth 1.0a, valid weighted length) and one on the
 // fake Page (right token and appsecret_proof), visible through the API.
 func TestMilestonePublishedOnceToEachNetwork(t *testing.T) {
-	xcreds := xfake.Credentials{ConsumerKey: "ck", ConsumerSecret: "cs", AccessToken: "at", AccessTokenSecret: "ats"}
-	xs := xfake.NewServer(t, xcreds)
-	fb := fbfake.NewServer(t, "4242", "page-token", "app-secret")
-	sum := sha256.Sum256([]byte(e2eAPIToken))
+	xs, fb, networks := fakeNetworks(t)
 	cfg := testConfig(t, fmt.Sprintf(`
 campaigns:
   webhook:
     secrets: [%q]
-networks:
-  x:
-    enabled: true
-    api_base_url: %s
-    consumer_key: ck
-    consumer_secret: cs
-    access_token: at
-    access_token_secret: ats
-    min_spacing: 1s
-    campaign_spacing: 0s
-  facebook:
-    enabled: true
-    graph_base_url: %s
-    page_id: "4242"
-    page_access_token: page-token
-    app_secret: app-secret
-    min_spacing: 1s
-    campaign_spacing: 0s
-schedule:
+%sschedule:
   publish: "@every 1s"
 approval:
   auto_approve: [milestone]
 http:
-  api_tokens:
-    - name: e2e
-      sha256: %s
-      scopes: [admin]
-`, e2eWebhookSecret, xs.URL, fb.URL, hex.EncodeToString(sum[:])))
+%s`, e2eWebhookSecret, networks, e2eAPITokenYAML("admin")))
 	m := startMain(t, cfg)
 
 	now := time.Now().UTC()
@@ -214,23 +187,11 @@ func TestDemoQuickStart(t *testing.T) {
 	if !m.conn.Embedded {
 		t.Fatal("--demo did not run on the embedded store")
 	}
-	link := regexp.MustCompile(`http://\S+/login/once\?token=\S+`).FindString(console.String())
-	if link == "" {
-		t.Fatalf("no one-time login link on the console:\n%s", console.String())
-	}
-	jar, _ := cookiejar.New(nil)
-	client := &http.Client{Jar: jar}
-	resp, err := client.Get(link)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusOK || resp.Request.URL.Path != "/" {
-		t.Fatalf("login link led to %s (%d), want the queue", resp.Request.URL.Path, resp.StatusCode)
-	}
+	client := loginOnce(t, console.String())
 
 	ctx := context.Background()
 	var pending []content.Post
+	var err error
 	deadline := time.Now().Add(30 * time.Second)
 	for len(pending) == 0 && time.Now().Before(deadline) {
 		time.Sleep(200 * time.Millisecond)
@@ -243,7 +204,7 @@ func TestDemoQuickStart(t *testing.T) {
 		t.Fatal("no demo milestone became a pending post within 30s")
 	}
 	// The queue page shows it to the logged-in user.
-	resp, err = client.Get(m.URL() + "/")
+	resp, err := client.Get(m.URL() + "/")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -299,4 +260,44 @@ func TestDemoQuickStart(t *testing.T) {
 func firstLine(s string) string {
 	line, _, _ := strings.Cut(s, "\n")
 	return line
+}
+
+// fakeNetworks starts the fake X account and Facebook Page the end-to-end
+// tests publish to, and returns them with the configuration's networks
+// section pointing at them: both enabled, 1 s apart, no campaign spacing,
+// and perNetwork (YAML lines, such as "daily_cap: 2") under each.
+func fakeNetworks(t *testing.T, perNetwork ...string) (*xfake.Server, *fbfake.Server, string) {
+	t.Helper()
+	xs := xfake.NewServer(t, xfake.Credentials{ConsumerKey: "ck", ConsumerSecret: "cs", AccessToken: "at", AccessTokenSecret: "ats"})
+	fb := fbfake.NewServer(t, "4242", "page-token", "app-secret")
+	var extra strings.Builder
+	for _, l := range perNetwork {
+		extra.WriteString("    " + l + "\n")
+	}
+	return xs, fb, fmt.Sprintf(`networks:
+  x:
+    enabled: true
+    api_base_url: %s
+    consumer_key: ck
+    consumer_secret: cs
+    access_token: at
+    access_token_secret: ats
+    min_spacing: 1s
+    campaign_spacing: 0s
+%s  facebook:
+    enabled: true
+    graph_base_url: %s
+    page_id: "4242"
+    page_access_token: page-token
+    app_secret: app-secret
+    min_spacing: 1s
+    campaign_spacing: 0s
+%s`, xs.URL, extra.String(), fb.URL, extra.String())
+}
+
+// e2eAPITokenYAML is http.api_tokens holding e2eAPIToken with one scope,
+// to go under an http section.
+func e2eAPITokenYAML(scope string) string {
+	sum := sha256.Sum256([]byte(e2eAPIToken))
+	return "  api_tokens:\n    - name: e2e\n      sha256: " + hex.EncodeToString(sum[:]) + "\n      scopes: [" + scope + "]\n"
 }

@@ -2,8 +2,6 @@ package main
 
 import (
 	"bytes"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -17,7 +15,6 @@ import (
 
 	"github.com/PuerkitoBio/goquery"
 
-	"github.com/fanfarehq/fanfare/bots/facebook/fbfake"
 	"github.com/fanfarehq/fanfare/bots/x/xfake"
 	"github.com/fanfarehq/fanfare/content"
 	"github.com/fanfarehq/fanfare/content/impact"
@@ -32,35 +29,14 @@ import (
 // /hooks/pledges as attributed; the Impact page says which variant and
 // which milestone family work best.
 func TestImpactOfAPublishedPost(t *testing.T) {
-	xcreds := xfake.Credentials{ConsumerKey: "ck", ConsumerSecret: "cs", AccessToken: "at", AccessTokenSecret: "ats"}
-	xs := xfake.NewServer(t, xcreds)
-	fb := fbfake.NewServer(t, "4242", "page-token", "app-secret")
-	sum := sha256.Sum256([]byte(e2eAPIToken))
+	xs, _, networks := fakeNetworks(t)
 	cfg := testConfig(t, fmt.Sprintf(`
 campaigns:
   webhook:
     secrets: [%q]
 links:
   shortener: first_party
-networks:
-  x:
-    enabled: true
-    api_base_url: %s
-    consumer_key: ck
-    consumer_secret: cs
-    access_token: at
-    access_token_secret: ats
-    min_spacing: 1s
-    campaign_spacing: 0s
-  facebook:
-    enabled: true
-    graph_base_url: %s
-    page_id: "4242"
-    page_access_token: page-token
-    app_secret: app-secret
-    min_spacing: 1s
-    campaign_spacing: 0s
-schedule:
+%sschedule:
   publish: "@every 1s"
 approval:
   auto_approve: ["milestone:percent:50"]
@@ -70,11 +46,7 @@ http:
   # The browsers' addresses come from X-Forwarded-For, set by the test as a
   # reverse proxy on the same host would.
   trusted_proxies: [127.0.0.1/32]
-  api_tokens:
-    - name: e2e
-      sha256: %s
-      scopes: [write]
-`, e2eWebhookSecret, xs.URL, fb.URL, hex.EncodeToString(sum[:])))
+%s`, e2eWebhookSecret, networks, e2eAPITokenYAML("write")))
 	clock := &shiftClock{}
 	var console bytes.Buffer
 	m := startMain(t, cfg, func(m *Main) { m.Now = clock.Now; m.Console = &console })
@@ -283,7 +255,8 @@ http:
 	}
 }
 
-// loginOnce follows the one-time login link the daemon printed.
+// loginOnce follows the one-time login link the daemon printed, which
+// must lead to the queue.
 func loginOnce(t *testing.T, console string) *http.Client {
 	t.Helper()
 	link := regexp.MustCompile(`http://\S+/login/once\?token=\S+`).FindString(console)
@@ -297,8 +270,8 @@ func loginOnce(t *testing.T, console string) *http.Client {
 		t.Fatal(err)
 	}
 	resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		t.Fatalf("login link: %d", resp.StatusCode)
+	if resp.StatusCode != http.StatusOK || resp.Request.URL.Path != "/" {
+		t.Fatalf("login link led to %s (%d), want the queue", resp.Request.URL.Path, resp.StatusCode)
 	}
 	return c
 }

@@ -1,8 +1,6 @@
 package main
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -32,7 +30,6 @@ func TestFailingPollIsVisible(t *testing.T) {
 		io.WriteString(w, listing)
 	}))
 	defer platform.Close()
-	sum := sha256.Sum256([]byte(e2eAPIToken))
 	m := startMain(t, testConfig(t, fmt.Sprintf(`
 campaigns:
   poll:
@@ -43,11 +40,7 @@ schedule:
   poll: "@every 1s"
 http:
   metrics_public: true
-  api_tokens:
-    - name: e2e
-      sha256: %s
-      scopes: [admin]
-`, platform.URL, hex.EncodeToString(sum[:]))))
+%s`, platform.URL, e2eAPITokenYAML("admin"))))
 
 	get := func(path string) (int, string) {
 		req, _ := http.NewRequest("GET", m.URL()+path, nil)
