@@ -7,6 +7,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -81,18 +82,25 @@ func (l locale) relative(t, now time.Time) string {
 // the locale's language, English where it has none), as JSON for app.js:
 // it says them again as time passes, with relative's thresholds, so that a
 // queue left open all afternoon does not say "in 3 h" of a post gone out.
-func (l locale) relWords() string {
-	words := map[string]string{}
-	for _, msgs := range []map[string]string{catalog["en"], l.msgs} {
-		for k, m := range msgs {
-			if strings.HasPrefix(k, "rel.") && k != "rel.on_date" {
-				words[k] = m
+// The catalog never changes: each language's JSON is made once.
+func (l locale) relWords() string { return relWordsByLang()[l.lang] }
+
+var relWordsByLang = sync.OnceValue(func() map[string]string {
+	out := map[string]string{}
+	for lang, msgs := range catalog {
+		words := map[string]string{}
+		for _, m := range []map[string]string{catalog["en"], msgs} {
+			for k, v := range m {
+				if strings.HasPrefix(k, "rel.") && k != "rel.on_date" {
+					words[k] = v
+				}
 			}
 		}
+		b, _ := json.Marshal(words) // strings only: cannot fail
+		out[lang] = string(b)
 	}
-	b, _ := json.Marshal(words) // strings only: cannot fail
-	return string(b)
-}
+	return out
+})
 
 // duration is a rule's length: "20 min", "2 h", "1 h 30", "3 jours".
 func (l locale) duration(d time.Duration) string {

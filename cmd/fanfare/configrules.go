@@ -116,8 +116,8 @@ func checkPartOptions(l *config.Loaded) config.Errors {
 			bad(key+".good_hours", "%v", err)
 		}
 	}
-	for _, network := range text.Networks {
-		checkGoodHours("networks."+network, networkLimits(c)[network].GoodHours)
+	for network, lim := range networkLimits(c) {
+		checkGoodHours("networks."+network, lim.GoodHours)
 	}
 	for i, a := range c.Networks.X.Accounts {
 		checkGoodHours(fmt.Sprintf("networks.x.accounts[%d]", i), a.GoodHours)
