@@ -40,9 +40,9 @@ func previewPosts(ds []content.Draft) []postView {
 }
 
 // createManual queues the drafts, places them when a time was given (and
-// the networks' limits allow it) and approves them when asked. It stops at the first error and returns what it
-// made so far; what was made stays in the queue, visible, rather than half
-// undone.
+// the networks' limits allow it) and approves them when asked. It stops at
+// the first error and returns what it made so far; what was made stays in
+// the queue, visible, rather than half undone.
 func (s *Server) createManual(ctx context.Context, m manualPost, actor string) ([]content.Post, error) {
 	ds, err := s.drafts(m, actor)
 	if err != nil {
