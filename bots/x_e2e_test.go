@@ -42,7 +42,11 @@ func newXEnv(t *testing.T) *xEnv {
 		t.Fatal(err)
 	}
 	nets := bots.NewNetworks(rdb, "e2e", []bots.NetworkConfig{{Name: "x", Enabled: true}}, nil)
-	sched, err := bots.NewScheduler(store, bots.SchedulerOptions{Networks: map[string]bots.NetworkLimits{"x": {}}, Logger: log})
+	// No good hours: the tests run at any hour of the day, on the wall
+	// clock, and X's default hours would hold a post made at 05:00 UTC
+	// until 08:00.
+	sched, err := bots.NewScheduler(store, bots.SchedulerOptions{Networks: map[string]bots.NetworkLimits{"x": {}},
+		GoodHours: map[string][]bots.HourRange{"x": nil}, Logger: log})
 	if err != nil {
 		t.Fatal(err)
 	}
